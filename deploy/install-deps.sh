@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that ganserve's build, tests and tools need.
+# Idempotent and quiet; safe to run twice. Nothing is fetched from outside Debian's archive.
+#   deploy/install-deps.sh            build + test dependencies
+#   deploy/install-deps.sh --runtime  only the shared libraries the binaries need (container runtime stage)
+#   deploy/install-deps.sh --train    also python3-torch + the Fashion-MNIST dataset (retraining the bundled model)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libdnnl-dev libabsl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
+  libonnx-testdata
+  python3 python3-numpy python3-h5py python3-onnx
+  clang libclang-rt-14-dev
+)
+runtime_packages=(
+  libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
+  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libcpp-httplib0.11
+)
+train_packages=(python3-torch dataset-fashion-mnist)
+
+mode=build
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) mode=runtime ;;
+    --train) mode=train ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+case "$mode" in
+  runtime) wanted=("${runtime_packages[@]}") ;;
+  train) wanted=("${build_packages[@]}" "${train_packages[@]}") ;;
+  *) wanted=("${build_packages[@]}") ;;
+esac
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#wanted[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,47 @@
+// The interface every layer implements (one file per op under engine/ops/).
+// An op holds its typed attributes and weights, is immutable after
+// construction, and knows its output shape, its parameter count and a plain
+// reference kernel. It knows nothing of files, oneDNN or networks.
+#ifndef GANSERVE_ENGINE_OP_H_
+#define GANSERVE_ENGINE_OP_H_
+
+#include <cstdint>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "engine/tensor.h"
+
+namespace ganserve {
+
+struct ParamCount {
+  int64_t trainable = 0;
+  int64_t non_trainable = 0;
+  int64_t total() const { return trainable + non_trainable; }
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+
+  // Registry key, e.g. "Dense", "Conv2DTranspose".
+  virtual absl::string_view Type() const = 0;
+
+  // Checks attributes and weights against the per-sample input shapes and
+  // returns the per-sample output shape. Errors say what was expected.
+  virtual absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const = 0;
+
+  // Weights as Keras counts them (BatchNorm moving statistics are non-trainable).
+  virtual ParamCount Params() const { return {}; }
+
+  // The reference kernel: plain loops written to be obviously right.
+  // `inputs` include the batch axis; `output` is already sized to
+  // [batch, InferShape(...)...] by the caller.
+  virtual absl::Status RunReference(absl::Span<const Tensor* const> inputs,
+                                    Tensor& output) const = 0;
+};
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_OP_H_

@@ -1,0 +1,33 @@
+// Keras ZeroPadding2D and Cropping2D: add zeros around, or cut from, the
+// edges of (H, W, C) samples. One op; cropping is negative padding.
+#ifndef GANSERVE_ENGINE_OPS_PADDING2D_H_
+#define GANSERVE_ENGINE_OPS_PADDING2D_H_
+
+#include "engine/op.h"
+
+namespace ganserve {
+
+struct Borders {
+  int64_t top = 0, bottom = 0, left = 0, right = 0;
+};
+
+class Padding2DOp : public Op {
+ public:
+  static Padding2DOp ZeroPadding(Borders b) { return Padding2DOp(b, false); }
+  static Padding2DOp Cropping(Borders b) { return Padding2DOp(b, true); }
+  absl::string_view Type() const override { return crop_ ? "Cropping2D" : "ZeroPadding2D"; }
+  absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
+                            Tensor& output) const override;
+  // Signed padding: negative where this op crops.
+  Borders signed_borders() const;
+
+ private:
+  Padding2DOp(Borders b, bool crop) : borders_(b), crop_(crop) {}
+  Borders borders_;
+  bool crop_;
+};
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_OPS_PADDING2D_H_
