@@ -1,0 +1,34 @@
+// Reproducible latent vectors from a seed: the same (seed, index) gives the
+// same floats on every machine and compiler. Uses splitmix64 to derive one
+// xoshiro256** stream per image and Box–Muller written out, never
+// std::normal_distribution (whose output differs between standard libraries).
+#ifndef GANSERVE_ENGINE_LATENT_SAMPLER_H_
+#define GANSERVE_ENGINE_LATENT_SAMPLER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+
+namespace ganserve {
+
+enum class Distribution { kNormal, kUniform };
+
+struct SamplingSpec {
+  uint64_t seed = 0;
+  Distribution distribution = Distribution::kNormal;
+  // > 0: normal values with |z| > truncation are redrawn (truncation trick).
+  float truncation = 0.0f;
+};
+
+// Fills `out` with latent number `index` of the stream for `spec`. Image i
+// of a request for seed s is SampleLatent(s, i) whatever the count, so a
+// client can regenerate one image of a batch alone.
+void SampleLatent(const SamplingSpec& spec, uint64_t index, absl::Span<float> out);
+
+// `count` latents of `size` values, row-major.
+std::vector<float> SampleLatents(const SamplingSpec& spec, uint64_t count, int64_t size);
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_LATENT_SAMPLER_H_
