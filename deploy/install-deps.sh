@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_packages=(
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates ccache
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libdnnl-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
