@@ -12,6 +12,7 @@ build_packages=(
   libdnnl-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
+  nlohmann-json3-dev openssl
   libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx
   clang libclang-rt-14-dev

@@ -1,0 +1,68 @@
+// A GAN generator ready to serve: a loaded graph plus an executor, with the
+// facts the server needs (latent size, label input and count, image shape,
+// value range) worked out once from the graph and model.json.
+#ifndef GANSERVE_ENGINE_GENERATOR_H_
+#define GANSERVE_ENGINE_GENERATOR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "engine/executor.h"
+#include "engine/latent_sampler.h"
+#include "engine/loaders/loaded_model.h"
+#include "engine/model_options.h"
+
+namespace ganserve {
+
+class Generator {
+ public:
+  static absl::StatusOr<std::unique_ptr<Generator>> Create(LoadedModel model,
+                                                           std::unique_ptr<Executor> executor,
+                                                           ModelOptions options);
+
+  int64_t latent_size() const { return latent_size_; }
+  bool conditional() const { return label_input_ >= 0; }
+  int64_t label_count() const { return label_count_; }  // 0 when unconditional
+  const std::vector<std::string>& label_names() const { return options_.labels; }
+  int64_t height() const { return height_; }
+  int64_t width() const { return width_; }
+  int64_t channels() const { return channels_; }
+  int64_t image_size() const { return height_ * width_ * channels_; }
+  float value_min() const { return value_min_; }
+  float value_max() const { return value_max_; }
+  Distribution default_distribution() const {
+    return options_.latent_distribution.value_or(Distribution::kNormal);
+  }
+  const LoadedModel& model() const { return model_; }
+
+  std::unique_ptr<ExecutionContext> NewContext() const { return executor_->NewContext(); }
+
+  // latents: N×latent_size row-major; labels: N values (empty when
+  // unconditional). `images` becomes [N, H, W, C] in the model's own values.
+  absl::Status Run(ExecutionContext& context, absl::Span<const float> latents,
+                   absl::Span<const int32_t> labels, Tensor& images) const;
+
+ private:
+  Generator() = default;
+  absl::Status ResolveInputs();
+  absl::Status ResolveOutput();
+  absl::Status ResolveRange();
+
+  LoadedModel model_;
+  std::unique_ptr<Executor> executor_;
+  ModelOptions options_;
+  int latent_input_ = 0;
+  int label_input_ = -1;
+  int64_t latent_size_ = 0;
+  int64_t label_count_ = 0;
+  int64_t height_ = 0, width_ = 0, channels_ = 0;
+  bool channels_first_ = false;
+  float value_min_ = -1.0f, value_max_ = 1.0f;
+};
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_GENERATOR_H_

@@ -1,0 +1,39 @@
+// The one place where a model file becomes a Generator: which loader reads
+// the file (by its magic bytes) and which executor runs the graph.
+#ifndef GANSERVE_ENGINE_GENERATOR_FACTORY_H_
+#define GANSERVE_ENGINE_GENERATOR_FACTORY_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "engine/generator.h"
+
+namespace ganserve {
+
+enum class ExecutorKind { kReference, kOneDnn };
+
+using ModelFileLoader = std::function<absl::StatusOr<LoadedModel>(const std::string& path)>;
+
+struct GeneratorLoadOptions {
+  ExecutorKind executor = ExecutorKind::kReference;
+  // Reads a model file; empty means LoadModel (engine/loaders/load_model.h).
+  // Tests inject their own to serve graphs built in code.
+  ModelFileLoader loader;
+};
+
+absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
+                                                         ExecutorKind kind);
+
+absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
+                                                          ExecutorKind kind);
+
+// Loads `model_path` and, when `options_path` names an existing file, its model.json.
+absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,
+                                                         const std::string& options_path,
+                                                         const GeneratorLoadOptions& options);
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_GENERATOR_FACTORY_H_

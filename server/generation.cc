@@ -1,0 +1,169 @@
+#include "server/generation.h"
+
+#include <cmath>
+#include <deque>
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/png.h"
+#include "engine/status_macros.h"
+
+namespace ganserve {
+namespace {
+
+absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+absl::StatusOr<std::vector<int32_t>> ResolveLabels(const Generator& generator,
+                                                   const GenerationRequest& request,
+                                                   int64_t count) {
+  const int64_t k = generator.label_count();
+  if (!generator.conditional()) {
+    if (!request.labels.empty() || !request.label_names.empty()) {
+      return Invalid("this model is unconditional: send no labels");
+    }
+    return std::vector<int32_t>{};
+  }
+  if (!request.labels.empty() && !request.label_names.empty()) {
+    return Invalid("give labels or label_names, not both");
+  }
+  std::vector<int32_t> labels = request.labels;
+  for (const std::string& name : request.label_names) {
+    const auto& names = generator.label_names();
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      return Invalid(absl::StrCat("unknown label name \"", name, "\"; the model's labels are: ",
+                                  names.empty() ? "(none named)" : absl::StrJoin(names, ", ")));
+    }
+    labels.push_back(static_cast<int32_t>(it - names.begin()));
+  }
+  if (labels.empty()) {
+    return Invalid(absl::StrCat("this model is conditional: give labels in [0, ", k,
+                                ") — one per image or one for all"));
+  }
+  if (static_cast<int64_t>(labels.size()) != 1 && static_cast<int64_t>(labels.size()) != count) {
+    return Invalid(
+        absl::StrCat("expected 1 label or one per image (", count, "), got ", labels.size()));
+  }
+  for (int32_t label : labels) {
+    if (label < 0 || label >= k) {
+      return Invalid(absl::StrCat("label ", label, " is out of range: expected 0 to ", k - 1));
+    }
+  }
+  if (labels.size() == 1) labels.assign(count, labels[0]);
+  return labels;
+}
+
+absl::StatusOr<std::string> Encode(const Generator& generator, const float* pixels,
+                                   ImageEncoding encoding) {
+  const absl::Span<const float> values(pixels, generator.image_size());
+  if (encoding == ImageEncoding::kRawFloat32) {
+    return std::string(reinterpret_cast<const char*>(pixels), values.size() * sizeof(float));
+  }
+  std::vector<uint8_t> bytes = ToUint8(values, generator.value_min(), generator.value_max());
+  if (encoding == ImageEncoding::kRawUint8) return std::string(bytes.begin(), bytes.end());
+  Image8 image{generator.height(), generator.width(), generator.channels(), std::move(bytes)};
+  return EncodePng(image);
+}
+
+}  // namespace
+
+absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
+                                                     const GenerationRequest& request,
+                                                     const GenerationLimits& limits) {
+  const int64_t z = generator.latent_size();
+  const int64_t max = limits.max_images_per_request;
+  PreparedGeneration work;
+  if (request.latents.has_value()) {
+    const auto& values = *request.latents;
+    if (values.empty() || values.size() % z != 0) {
+      return Invalid(absl::StrCat("expected latents of ", z, " values each (a multiple of ", z,
+                                  "), got ", values.size(), " values"));
+    }
+    work.count = static_cast<int64_t>(values.size()) / z;
+    if (work.count > max) {
+      return Invalid(absl::StrCat("at most ", max, " images per request, got ", work.count));
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!std::isfinite(values[i])) {
+        return Invalid(absl::StrCat("latent value ", i, " is not finite (", values[i], ")"));
+      }
+    }
+    work.latents = values;
+  } else {
+    if (request.count <= 0 || request.count > max) {
+      return Invalid(absl::StrCat("sampling.count must be 1 to ", max, ", got ", request.count));
+    }
+    if (!std::isfinite(request.truncation) || request.truncation < 0) {
+      return Invalid("sampling.truncation must be 0 (off) or a positive number");
+    }
+    work.count = request.count;
+    SamplingSpec spec{request.seed, request.distribution.value_or(generator.default_distribution()),
+                      request.truncation};
+    work.latents = SampleLatents(spec, work.count, z);
+  }
+  GS_ASSIGN_OR_RETURN(work.labels, ResolveLabels(generator, request, work.count));
+  return work;
+}
+
+absl::Status RunGeneration(const Servable& servable, const PreparedGeneration& work,
+                           const GenerationRequest& request, const CallControl& control,
+                           const std::function<bool(GeneratedImageData)>& sink) {
+  const Generator& generator = *servable.generator;
+  const int64_t z = generator.latent_size();
+  const int64_t chunk = servable.batcher->options().max_batch;
+  // Keep a couple of chunks queued ahead so workers stay busy while we encode.
+  const int64_t window = servable.batcher->options().workers + 1;
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  struct Pending {
+    int64_t first;
+    std::future<absl::StatusOr<Tensor>> result;
+  };
+  std::deque<Pending> pending;
+  int64_t next = 0;
+  // Marks queued chunks cancelled when we leave early, so they cost nothing.
+  struct CancelOnExit {
+    std::shared_ptr<std::atomic<bool>> flag;
+    ~CancelOnExit() { flag->store(true); }
+  } cancel_on_exit{cancelled};
+
+  while (next < work.count || !pending.empty()) {
+    while (next < work.count && static_cast<int64_t>(pending.size()) < window) {
+      const int64_t n = std::min(chunk, work.count - next);
+      BatchInput input;
+      input.latents.assign(work.latents.begin() + next * z, work.latents.begin() + (next + n) * z);
+      if (!work.labels.empty()) {
+        input.labels.assign(work.labels.begin() + next, work.labels.begin() + next + n);
+      }
+      input.deadline = control.deadline;
+      input.cancelled = cancelled;
+      GS_ASSIGN_OR_RETURN(auto future, servable.batcher->Submit(std::move(input)));
+      pending.push_back({next, std::move(future)});
+      next += n;
+    }
+    Pending& head = pending.front();
+    while (head.result.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+      if (control.is_cancelled()) return absl::CancelledError("the call was cancelled");
+    }
+    absl::StatusOr<Tensor> images = head.result.get();
+    if (!images.ok()) return images.status();
+    const int64_t size = generator.image_size();
+    for (int64_t i = 0; i < images->shape[0]; ++i) {
+      const int64_t index = head.first + i;
+      GeneratedImageData image;
+      image.index = index;
+      image.label = work.labels.empty() ? -1 : work.labels[index];
+      GS_ASSIGN_OR_RETURN(image.data,
+                          Encode(generator, images->data.data() + i * size, request.encoding));
+      if (request.return_latents) {
+        image.latent.assign(work.latents.begin() + index * z,
+                            work.latents.begin() + (index + 1) * z);
+      }
+      if (!sink(std::move(image))) return absl::CancelledError("the client went away");
+    }
+    pending.pop_front();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ganserve

@@ -1,0 +1,135 @@
+// The ganserve binary: flags → ServerOptions, then serve until SIGTERM/SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "server/log.h"
+#include "server/server.h"
+
+ABSL_FLAG(std::string, address, "0.0.0.0:50051", "host:port to listen on (port 0: any free port)");
+ABSL_FLAG(std::vector<std::string>, model, {},
+          "name=path of a model file to serve; repeatable or comma-separated");
+ABSL_FLAG(std::string, model_repository, "",
+          "folder with one subfolder per model (model file + optional model.json)");
+ABSL_FLAG(int, repository_poll_s, 10, "seconds between model file re-scans (0: never)");
+ABSL_FLAG(int, max_batch, 16, "most images in one engine batch");
+ABSL_FLAG(int, max_queue_delay_us, 2000, "longest wait for a batch to fill, microseconds");
+ABSL_FLAG(int, max_queue, 128, "queued requests per model before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores)");
+ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
+ABSL_FLAG(int, max_message_mb, 16, "largest request message accepted, MiB");
+ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics HTTP port (-1: off)");
+ABSL_FLAG(int, drain_timeout_s, 30, "seconds in-flight calls get to finish on SIGTERM");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS)");
+ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle; clients must present a cert it signed");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "file holding a token clients must send as 'authorization: Bearer <token>'");
+
+namespace ganserve {
+namespace {
+
+constexpr char kDefaultModel[] = "models/fashion-cgan/generator.keras";
+
+// The bundled model: next to the source tree the binary was built from, or
+// under an install prefix (<prefix>/bin/ganserve → <prefix>/share/ganserve/).
+std::string FindDefaultModel() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates = {fs::path(GANSERVE_SOURCE_DIR) / kDefaultModel};
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error)
+    candidates.push_back(exe.parent_path().parent_path() / "share/ganserve" / kDefaultModel);
+  for (const fs::path& candidate : candidates) {
+    if (fs::exists(candidate)) return candidate.string();
+  }
+  return "";
+}
+
+int Run() {
+  ServerOptions options;
+  options.address = absl::GetFlag(FLAGS_address);
+  for (const std::string& spec : absl::GetFlag(FLAGS_model)) {
+    std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+      std::fprintf(stderr, "ganserve: --model expects name=path, got \"%s\"\n", spec.c_str());
+      return 2;
+    }
+    options.registry.models.push_back({parts[0], parts[1], ""});
+  }
+  options.registry.repository = absl::GetFlag(FLAGS_model_repository);
+  if (options.registry.models.empty() && options.registry.repository.empty()) {
+    const std::string path = FindDefaultModel();
+    if (path.empty()) {
+      std::fprintf(stderr,
+                   "ganserve: no --model or --model_repository given and the bundled default "
+                   "model %s was not found next to the source tree (%s) or under the install "
+                   "prefix's share/ganserve/\n",
+                   kDefaultModel, GANSERVE_SOURCE_DIR);
+      return 2;
+    }
+    options.registry.models.push_back({"fashion-cgan", path, ""});
+  }
+  options.registry.poll_interval = std::chrono::seconds(absl::GetFlag(FLAGS_repository_poll_s));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers = absl::GetFlag(FLAGS_workers);
+  options.registry.batcher.workers = workers > 0 ? workers : std::max(1, cores / 2);
+  options.registry.batcher.max_batch = absl::GetFlag(FLAGS_max_batch);
+  options.registry.batcher.max_queue = absl::GetFlag(FLAGS_max_queue);
+  options.registry.batcher.max_queue_delay =
+      std::chrono::microseconds(absl::GetFlag(FLAGS_max_queue_delay_us));
+  options.service.limits.max_images_per_request = absl::GetFlag(FLAGS_max_images_per_request);
+  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
+  options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                 absl::GetFlag(FLAGS_tls_client_ca)};
+  if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
+    std::ifstream in(path);
+    std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    token = std::string(absl::StripAsciiWhitespace(token));
+    if (!in || token.empty()) {
+      std::fprintf(stderr, "ganserve: --auth_token_file %s is missing or empty\n", path.c_str());
+      return 2;
+    }
+    options.service.auth_token = token;
+  }
+
+  // Block the signals in every thread; this one waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<GanServer>> server = GanServer::Create(std::move(options));
+  if (!server.ok()) {
+    std::fprintf(stderr, "ganserve: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LogEvent(absl::StrCat("signal ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"));
+  (*server)->Drain(std::chrono::seconds(absl::GetFlag(FLAGS_drain_timeout_s)));
+  return 0;
+}
+
+}  // namespace
+}  // namespace ganserve
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("ganserve: serves GAN image generators over gRPC");
+  absl::ParseCommandLine(argc, argv);
+  return ganserve::Run();
+}

@@ -1,0 +1,210 @@
+#include "server/model_registry.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/status_macros.h"
+#include "server/log.h"
+
+namespace ganserve {
+namespace {
+
+namespace fs = std::filesystem;
+
+void StampFile(const std::string& path, int64_t& mtime_ns, int64_t* size) {
+  struct stat st;
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return;
+  mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (size) *size = st.st_size;
+}
+
+bool IsModelFile(const fs::path& path) {
+  const std::string ext = path.extension().string();
+  return ext == ".h5" || ext == ".hdf5" || ext == ".keras" || ext == ".onnx";
+}
+
+// Runs one image through a fresh context so the first request does not pay
+// for first-touch allocation (and a broken model fails here, not in a call).
+absl::Status Warm(const Generator& generator) {
+  std::unique_ptr<ExecutionContext> context = generator.NewContext();
+  std::vector<float> latent(generator.latent_size(), 0.0f);
+  std::vector<int32_t> labels;
+  if (generator.conditional()) labels.push_back(0);
+  Tensor images;
+  return generator.Run(*context, latent, labels, images);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Create(ModelRegistryOptions options) {
+  if (!options.repository.empty() && !fs::is_directory(options.repository)) {
+    return absl::NotFoundError(
+        absl::StrCat("model repository ", options.repository, " is not a directory"));
+  }
+  std::unique_ptr<ModelRegistry> registry(new ModelRegistry(std::move(options)));
+  for (const ModelSource& source : registry->ScanSources()) {
+    GS_RETURN_IF_ERROR(registry->Load(source));
+  }
+  if (registry->options_.poll_interval.count() > 0) {
+    registry->poller_ = std::thread([r = registry.get()] { r->PollLoop(); });
+  }
+  return registry;
+}
+
+ModelRegistry::~ModelRegistry() {
+  {
+    std::lock_guard<std::mutex> lock(poll_mu_);
+    stop_ = true;
+  }
+  poll_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+std::vector<ModelSource> ModelRegistry::ScanSources() const {
+  std::vector<ModelSource> sources;
+  for (ModelSource source : options_.models) {
+    if (source.options_path.empty()) {
+      source.options_path = (fs::path(source.path).parent_path() / "model.json").string();
+    }
+    sources.push_back(std::move(source));
+  }
+  if (options_.repository.empty()) return sources;
+  std::error_code error;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(options_.repository, error)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const fs::path& folder : folders) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(folder, error)) {
+      if (entry.is_regular_file() && IsModelFile(entry.path())) files.push_back(entry.path());
+    }
+    if (files.empty()) continue;
+    std::sort(files.begin(), files.end());
+    sources.push_back(
+        {folder.filename().string(), files.front().string(), (folder / "model.json").string()});
+  }
+  return sources;
+}
+
+absl::Status ModelRegistry::Load(const ModelSource& source) {
+  std::lock_guard<std::mutex> load_lock(load_mu_);
+  FileStamp stamp;
+  StampFile(source.path, stamp.model_mtime_ns, &stamp.model_size);
+  StampFile(source.options_path, stamp.options_mtime_ns, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry& entry = entries_[source.name];
+    entry.source = source;
+    entry.stamp = stamp;
+  }
+  absl::StatusOr<std::unique_ptr<Generator>> generator =
+      LoadGenerator(source.path, source.options_path, options_.load);
+  absl::Status status = generator.ok() ? Install(source.name, source.path, *std::move(generator))
+                                       : generator.status();
+  if (!status.ok()) {
+    if (options_.metrics) options_.metrics->CountLoadFailure(source.name);
+    LogEvent(absl::StrCat("model_load_failed model=", source.name, " path=", source.path,
+                          " error=\"", status.message(), "\""));
+    return absl::Status(status.code(), absl::StrCat("model ", source.name, ": ", status.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ModelRegistry::AddGenerator(const std::string& name,
+                                         std::unique_ptr<Generator> generator,
+                                         const std::string& source_path) {
+  std::lock_guard<std::mutex> load_lock(load_mu_);
+  return Install(name, source_path, std::move(generator));
+}
+
+absl::Status ModelRegistry::Install(const std::string& name, const std::string& source_path,
+                                    std::unique_ptr<Generator> generator) {
+  std::shared_ptr<const Generator> shared(std::move(generator));
+  GS_RETURN_IF_ERROR(Warm(*shared));
+  auto servable = std::make_shared<Servable>();
+  servable->name = name;
+  servable->source_path = source_path;
+  servable->generator = shared;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry& entry = entries_[name];
+    servable->counters = entry.counters;
+    servable->version = absl::StrCat(entry.next_version++);
+  }
+  GS_ASSIGN_OR_RETURN(
+      servable->batcher,
+      Batcher::Create(options_.batcher, shared, {name, options_.metrics, servable->counters}));
+  std::shared_ptr<Servable> old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    old = std::exchange(entries_[name].servable, servable);
+    if (default_model_.empty()) default_model_ = name;
+  }
+  LogEvent(absl::StrCat("model_serving model=", name, " version=", servable->version,
+                        " path=", source_path, " latent_size=", shared->latent_size(),
+                        " labels=", shared->label_count(), " output=", shared->height(), "x",
+                        shared->width(), "x", shared->channels()));
+  if (options_.on_serving) options_.on_serving(name);
+  return absl::OkStatus();  // `old` is released here, or by its last in-flight request
+}
+
+absl::StatusOr<std::shared_ptr<Servable>> ModelRegistry::Get(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string& wanted = name.empty() ? default_model_ : name;
+  auto it = entries_.find(wanted);
+  if (it == entries_.end() || it->second.servable == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& [n, entry] : entries_) {
+      if (entry.servable) names.push_back(n);
+    }
+    return absl::NotFoundError(
+        absl::StrCat("no model named \"", wanted, "\"; serving: ", absl::StrJoin(names, ", ")));
+  }
+  return it->second.servable;
+}
+
+std::vector<std::shared_ptr<Servable>> ModelRegistry::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Servable>> out;
+  for (const auto& [name, entry] : entries_) {
+    if (entry.servable) out.push_back(entry.servable);
+  }
+  return out;
+}
+
+std::string ModelRegistry::default_model() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return default_model_;
+}
+
+void ModelRegistry::PollOnce() {
+  for (const ModelSource& source : ScanSources()) {
+    FileStamp stamp;
+    StampFile(source.path, stamp.model_mtime_ns, &stamp.model_size);
+    StampFile(source.options_path, stamp.options_mtime_ns, nullptr);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = entries_.find(source.name);
+      if (it != entries_.end() && it->second.stamp == stamp) continue;
+    }
+    LogEvent(absl::StrCat("model_changed model=", source.name, " path=", source.path));
+    (void)Load(source);  // failures are logged and counted; the old version keeps serving
+  }
+}
+
+void ModelRegistry::PollLoop() {
+  std::unique_lock<std::mutex> lock(poll_mu_);
+  while (!poll_cv_.wait_for(lock, options_.poll_interval, [&] { return stop_; })) {
+    lock.unlock();
+    PollOnce();
+    lock.lock();
+  }
+}
+
+}  // namespace ganserve

@@ -1,0 +1,28 @@
+// One loaded, warmed version of a model with its batcher. Held by
+// shared_ptr: in-flight requests keep an old version alive while the
+// registry swaps a new one in.
+#ifndef GANSERVE_SERVER_SERVABLE_H_
+#define GANSERVE_SERVER_SERVABLE_H_
+
+#include <memory>
+#include <string>
+
+#include "engine/generator.h"
+#include "server/batcher.h"
+
+namespace ganserve {
+
+struct Servable {
+  std::string name;
+  std::string version;
+  std::string source_path;
+  std::shared_ptr<const Generator> generator;
+  std::shared_ptr<ModelCounters> counters;
+  // Declared last: destroyed first, so queued work finishes while the
+  // generator is still alive.
+  std::unique_ptr<Batcher> batcher;
+};
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_SERVER_SERVABLE_H_

@@ -1,0 +1,114 @@
+#include "server/server.h"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/log.h"
+
+namespace ganserve {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const TlsOptions& tls) {
+  if (tls.cert_path.empty() && tls.key_path.empty()) {
+    if (!tls.client_ca_path.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (tls.cert_path.empty() || tls.key_path.empty()) {
+    return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  GS_ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.key_path));
+  GS_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.cert_path));
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!tls.client_ca_path.empty()) {
+    GS_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(tls.client_ca_path));
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions options) {
+  std::unique_ptr<GanServer> server(new GanServer());
+  GS_ASSIGN_OR_RETURN(auto credentials, Credentials(options.tls));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // The health service exists only once the server is built; models loaded
+  // before that are marked serving right after.
+  GanServer* self = server.get();
+  options.registry.metrics = &server->metrics_;
+  options.registry.on_serving = [self](const std::string& name) {
+    if (self->server_) self->server_->GetHealthCheckService()->SetServingStatus(name, true);
+  };
+  GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
+  server->service_ =
+      std::make_unique<GeneratorService>(*server->registry_, server->metrics_, options.service);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.address, credentials, &server->port_);
+  builder.RegisterService(server->service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
+  }
+  auto* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const auto& servable : server->registry_->List()) {
+    health->SetServingStatus(servable->name, true);
+  }
+  if (options.metrics_port >= 0) {
+    GS_ASSIGN_OR_RETURN(server->metrics_http_,
+                        MetricsHttp::Create(server->metrics_, options.metrics_port));
+  }
+  LogEvent(absl::StrCat("listening address=", options.address, " port=", server->port_,
+                        " tls=", options.tls.cert_path.empty() ? "off" : "on",
+                        " metrics_port=", server->metrics_port()));
+  return server;
+}
+
+bool GanServer::Drain(std::chrono::milliseconds timeout) {
+  if (stopped_) return true;
+  stopped_ = true;
+  LogEvent("draining");
+  server_->GetHealthCheckService()->Shutdown();  // every status → NOT_SERVING
+  service_->StartDraining();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (service_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool all_done = service_->in_flight() == 0;
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  server_->Wait();
+  LogEvent(absl::StrCat("stopped all_in_flight_finished=", all_done ? "true" : "false"));
+  return all_done;
+}
+
+GanServer::~GanServer() {
+  if (server_ && !stopped_) {
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+  }
+  registry_.reset();  // stops the poller before the health service it reports to goes away
+}
+
+}  // namespace ganserve

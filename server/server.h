@@ -1,0 +1,62 @@
+// The whole ganserve process minus flags: model registry, Generator service,
+// health, reflection, TLS and the metrics endpoint, with a bounded drain.
+#ifndef GANSERVE_SERVER_SERVER_H_
+#define GANSERVE_SERVER_SERVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server.h"
+#include "server/generator_service.h"
+#include "server/metrics.h"
+#include "server/metrics_http.h"
+#include "server/model_registry.h"
+
+namespace ganserve {
+
+struct TlsOptions {
+  std::string cert_path;       // PEM; empty: plaintext
+  std::string key_path;        // PEM
+  std::string client_ca_path;  // PEM; non-empty: require and verify client certificates (mTLS)
+};
+
+struct ServerOptions {
+  std::string address = "0.0.0.0:50051";  // port 0 picks a free port
+  ModelRegistryOptions registry;
+  GeneratorServiceOptions service;
+  TlsOptions tls;
+  int max_receive_message_bytes = 16 << 20;
+  int metrics_port = -1;  // -1: no metrics endpoint; 0: pick a free port
+};
+
+class GanServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GanServer>> Create(ServerOptions options);
+  ~GanServer();
+
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_http_ ? metrics_http_->port() : -1; }
+  ModelRegistry& registry() { return *registry_; }
+  Metrics& metrics() { return metrics_; }
+
+  // Health → NOT_SERVING, new calls → UNAVAILABLE, waits for in-flight calls
+  // (at most `timeout`), then stops the server. Returns whether all finished.
+  bool Drain(std::chrono::milliseconds timeout);
+
+ private:
+  GanServer() = default;
+
+  Metrics metrics_;
+  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<GeneratorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsHttp> metrics_http_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_SERVER_SERVER_H_

@@ -1,0 +1,120 @@
+// Health (overall and per model), streaming, and the drain on shutdown.
+#include <atomic>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "tests/server/test_server.h"
+
+namespace ganserve::testing {
+namespace {
+
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+grpc::Status Check(int port, const std::string& service, HealthCheckResponse& response) {
+  auto stub = grpc::health::v1::Health::NewStub(Connect(port));
+  grpc::ClientContext context;
+  HealthCheckRequest request;
+  request.set_service(service);
+  return stub->Check(&context, request, &response);
+}
+
+TEST(Health, ServingOverallAndPerModelAndUnknownIsNotFound) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  HealthCheckResponse response;
+  ASSERT_TRUE(Check(server->port(), "", response).ok());
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(Check(server->port(), "cgan", response).ok());
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(server->port(), "nope", response).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(Stream, OneMessagePerImageInOrderMatchingUnary) {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_batch = 2;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto stub = Stub(server->port());
+  v1::GenerateRequest request;
+  request.mutable_sampling()->set_seed(99);
+  request.mutable_sampling()->set_count(7);
+  request.add_labels(5);
+  grpc::ClientContext unary_context;
+  v1::GenerateResponse unary;
+  ASSERT_TRUE(stub->Generate(&unary_context, request, &unary).ok());
+
+  grpc::ClientContext context;
+  auto reader = stub->GenerateStream(&context, request);
+  v1::GeneratedImage image;
+  int n = 0;
+  while (reader->Read(&image)) {
+    EXPECT_EQ(image.index(), static_cast<uint32_t>(n));
+    ASSERT_LT(n, unary.images_size());
+    EXPECT_EQ(image.data(), unary.images(n).data());
+    ++n;
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(n, 7);
+}
+
+TEST(Stream, ErrorsArriveAsTheStreamStatus) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  grpc::ClientContext context;
+  v1::GenerateRequest request;
+  request.set_model("cgan");
+  request.mutable_sampling()->set_count(2);  // no labels for a conditional model
+  auto reader = Stub(server->port())->GenerateStream(&context, request);
+  v1::GeneratedImage image;
+  EXPECT_FALSE(reader->Read(&image));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_batch = 64;
+  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(400);
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  const int port = server->port();
+  constexpr int kCalls = 8;
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> calls;
+  for (int i = 0; i < kCalls; ++i) {
+    calls.emplace_back([&, i] {
+      v1::GenerateRequest request;
+      request.set_model("gan");
+      request.mutable_sampling()->set_seed(i);
+      request.mutable_sampling()->set_count(2);
+      grpc::ClientContext context;
+      v1::GenerateResponse response;
+      (Stub(port)->Generate(&context, request, &response).ok() ? ok : failed)++;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // all queued, none done
+  std::atomic<bool> drained{false};
+  std::thread drainer([&] { drained = server->Drain(std::chrono::seconds(10)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  HealthCheckResponse health;
+  ASSERT_TRUE(Check(port, "", health).ok());
+  EXPECT_EQ(health.status(), HealthCheckResponse::NOT_SERVING);
+  v1::GenerateRequest late;
+  late.set_model("gan");
+  late.mutable_sampling()->set_count(1);
+  grpc::ClientContext late_context;
+  v1::GenerateResponse late_response;
+  grpc::Status refused = Stub(port)->Generate(&late_context, late, &late_response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  for (auto& t : calls) t.join();
+  drainer.join();
+  EXPECT_TRUE(drained);
+  EXPECT_EQ(ok, kCalls);
+  EXPECT_EQ(failed, 0);
+}
+
+}  // namespace
+}  // namespace ganserve::testing

@@ -1,0 +1,48 @@
+// Starts an in-process ganserve on a loopback port for the integration
+// tests and opens real gRPC channels to it.
+#ifndef GANSERVE_TESTS_SERVER_TEST_SERVER_H_
+#define GANSERVE_TESTS_SERVER_TEST_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "ganserve/v1/generator.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "server/server.h"
+#include "tests/server/test_models.h"
+
+namespace ganserve::testing {
+
+inline ServerOptions LoopbackOptions() {
+  ServerOptions options;
+  options.address = "127.0.0.1:0";
+  options.registry.poll_interval = std::chrono::milliseconds(0);
+  options.registry.load.loader = LoadTestModelFile;
+  options.registry.batcher.max_queue_delay = std::chrono::microseconds(500);
+  options.registry.batcher.workers = 2;
+  return options;
+}
+
+// A server with models "cgan" (conditional, default) and "gan" (unconditional).
+inline std::unique_ptr<GanServer> StartServer(ServerOptions options = LoopbackOptions()) {
+  auto server = GanServer::Create(std::move(options));
+  if (!server.ok()) return nullptr;
+  if (!(*server)->registry().AddGenerator("cgan", MakeGenerator(ConditionalModel(1))).ok() ||
+      !(*server)->registry().AddGenerator("gan", MakeGenerator(UnconditionalModel(2))).ok()) {
+    return nullptr;
+  }
+  return *std::move(server);
+}
+
+inline std::shared_ptr<grpc::Channel> Connect(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
+}
+
+inline std::unique_ptr<v1::Generator::Stub> Stub(int port) {
+  return v1::Generator::NewStub(Connect(port));
+}
+
+}  // namespace ganserve::testing
+
+#endif  // GANSERVE_TESTS_SERVER_TEST_SERVER_H_
