@@ -1,0 +1,146 @@
+// Generator: finds the latent and label inputs, the image shape and the
+// value range from the graph and model.json; CHW outputs come back as HWC.
+#include <cstdio>
+#include <fstream>
+
+#include "engine/generator_factory.h"
+#include "engine/graph_builder.h"
+#include "engine/loaders/load_model.h"
+#include "engine/ops/dense.h"
+#include "engine/ops/embedding.h"
+#include "engine/ops/reshape.h"
+#include "engine/ops/transpose.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ganserve {
+namespace {
+
+using ::testing::HasSubstr;
+
+Tensor Ramp(Dims dims, float scale) {
+  Tensor t(std::move(dims));
+  for (int64_t i = 0; i < t.size(); ++i) t.data[i] = scale * static_cast<float>(i % 7 - 3);
+  return t;
+}
+
+// latent (3,) → Dense(2*3*2) → Reshape(2,3,2) [→ Transpose to CHW].
+LoadedModel SmallModel(Activation activation, bool chw_output, bool flat = false) {
+  GraphBuilder b;
+  b.Input("z", {3});
+  b.Add("dense", DenseOp(Ramp({3, 12}, 0.1f), std::nullopt, activation), {0});
+  if (!flat) b.Add("reshape", ReshapeOp({2, 3, 2}), {b.last()});
+  if (chw_output) b.Add("to_chw", TransposeOp({2, 0, 1}), {b.last()});
+  LoadedModel model;
+  model.graph = std::make_shared<const Graph>(*b.Build());
+  model.output_layout = chw_output ? SampleLayout::kChannelsFirst : SampleLayout::kChannelsLast;
+  return model;
+}
+
+absl::StatusOr<std::unique_ptr<Generator>> Make(LoadedModel model, ModelOptions options = {}) {
+  return BuildGenerator(std::move(model), std::move(options), ExecutorKind::kReference);
+}
+
+TEST(Generator, ChannelsFirstOutputIsTransposedToHwc) {
+  auto hwc = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
+  auto chw = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), true));
+  ASSERT_TRUE(hwc.ok()) << hwc.status();
+  ASSERT_TRUE(chw.ok()) << chw.status();
+  EXPECT_EQ((*chw)->height(), 2);
+  EXPECT_EQ((*chw)->width(), 3);
+  EXPECT_EQ((*chw)->channels(), 2);
+  const std::vector<float> latents = {0.5f, -1.0f, 2.0f, 0.1f, 0.2f, 0.3f};
+  Tensor a, b;
+  auto ca = (*hwc)->NewContext();
+  auto cb = (*chw)->NewContext();
+  ASSERT_TRUE((*hwc)->Run(*ca, latents, {}, a).ok());
+  ASSERT_TRUE((*chw)->Run(*cb, latents, {}, b).ok());
+  EXPECT_EQ(b.shape, (Dims{2, 2, 3, 2}));
+  EXPECT_EQ(a.data, b.data);
+}
+
+TEST(Generator, ValueRangeComesFromTheLastActivationOrModelJson) {
+  auto tanh = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
+  ASSERT_TRUE(tanh.ok());
+  EXPECT_EQ((*tanh)->value_min(), -1.0f);
+  auto sigmoid = Make(SmallModel(Activation::Of(Activation::Kind::kSigmoid), true));
+  ASSERT_TRUE(sigmoid.ok());
+  EXPECT_EQ((*sigmoid)->value_min(), 0.0f);
+  EXPECT_EQ((*sigmoid)->value_max(), 1.0f);
+  auto linear = Make(SmallModel(Activation::Linear(), false));
+  EXPECT_THAT(linear.status().message(), HasSubstr("set \"output_range\" in model.json"));
+  ModelOptions options;
+  options.output_range = {{-2.0f, 2.0f}};
+  auto given = Make(SmallModel(Activation::Linear(), false), options);
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ((*given)->value_max(), 2.0f);
+}
+
+TEST(Generator, FlatOutputNeedsShapeAndLayoutFromModelJson) {
+  auto refused = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false, true));
+  EXPECT_THAT(refused.status().message(), HasSubstr("\"output_shape\" and \"layout\""));
+  auto options = ParseModelOptions(R"({"output_shape": [2, 2, 3], "layout": "NCHW"})");
+  ASSERT_TRUE(options.ok()) << options.status();
+  auto flat = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false, true), *options);
+  ASSERT_TRUE(flat.ok()) << flat.status();
+  EXPECT_EQ((*flat)->channels(), 2);
+  EXPECT_EQ((*flat)->height(), 2);
+  EXPECT_EQ((*flat)->width(), 3);
+}
+
+TEST(Generator, LabelInputIsTheOneFeedingTheEmbedding) {
+  GraphBuilder b;
+  b.Input("label", {1});
+  b.Input("z", {3});
+  b.Add("embedding", EmbeddingOp(Ramp({5, 3}, 0.2f)), {0});
+  b.Add("flatten", FlattenOp(), {b.last()});
+  b.Add("dense", DenseOp(Ramp({3, 4}, 0.1f), std::nullopt, Activation::Of(Activation::Kind::kTanh)),
+        {b.last()});
+  b.Add("reshape", ReshapeOp({2, 2, 1}), {b.last()});
+  LoadedModel model;
+  model.graph = std::make_shared<const Graph>(*b.Build());
+  auto g = Make(model);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_TRUE((*g)->conditional());
+  EXPECT_EQ((*g)->label_count(), 5);
+  EXPECT_EQ((*g)->latent_size(), 3);
+  Tensor out;
+  auto ctx = (*g)->NewContext();
+  const std::vector<float> z = {0, 0, 0};
+  EXPECT_THAT((*g)->Run(*ctx, z, std::vector<int32_t>{5}, out).message(),
+              HasSubstr("outside [0, 5)"));
+  ModelOptions wrong_names;
+  wrong_names.labels = {"a", "b"};
+  EXPECT_THAT(Make(model, wrong_names).status().message(), HasSubstr("names 2 labels"));
+}
+
+TEST(ModelOptions, ParsesTheBundledModelsKeysAndRejectsTypos) {
+  auto options = ParseModelOptions(
+      R"({"labels": ["a","b"], "output_range": [-1, 1], "latent_distribution": "uniform",
+          "layout": "NHWC"})");
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->labels.size(), 2u);
+  EXPECT_EQ(options->latent_distribution, Distribution::kUniform);
+  EXPECT_EQ(options->layout, SampleLayout::kChannelsLast);
+  EXPECT_THAT(ParseModelOptions(R"({"label": []})").status().message(),
+              HasSubstr("unknown key \"label\""));
+  EXPECT_THAT(ParseModelOptions("{").status().message(), HasSubstr("not valid JSON"));
+  EXPECT_THAT(ParseModelOptions(R"({"output_range": [1, -1]})").status().message(),
+              HasSubstr("min < max"));
+}
+
+TEST(LoadModel, PicksTheLoaderByMagicBytes) {
+  const std::string path = ::testing::TempDir() + "/magic.bin";
+  auto kind_of = [&](const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+    return DetectModelFileKind(path);
+  };
+  EXPECT_EQ(*kind_of(std::string("\x89HDF\r\n\x1a\n rest", 13)), ModelFileKind::kHdf5);
+  EXPECT_EQ(*kind_of(std::string("PK\x03\x04zip", 7)), ModelFileKind::kZip);
+  EXPECT_EQ(*kind_of("\x08\x07onnx"), ModelFileKind::kOnnx);
+  std::remove(path.c_str());
+  EXPECT_EQ(LoadModel(path).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace ganserve
