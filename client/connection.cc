@@ -54,15 +54,23 @@ absl::StatusOr<std::string> ResolveOne(const std::string& hostport, bool& is_v6)
   if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0 || !found) {
     return absl::UnavailableError(absl::StrCat("cannot resolve '", host, "': ", gai_strerror(rc)));
   }
+  // Prefer IPv4 so "localhost" means the same family in every list entry.
+  const addrinfo* pick = found;
+  for (const addrinfo* a = found; a; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      pick = a;
+      break;
+    }
+  }
   char text[INET6_ADDRSTRLEN] = {};
   std::string address;
-  if (found->ai_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text,
+  if (pick->ai_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(pick->ai_addr)->sin_addr, text,
               sizeof text);
     address = absl::StrCat(text, ":", port);
     is_v6 = false;
   } else {
-    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr, text,
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(pick->ai_addr)->sin6_addr, text,
               sizeof text);
     address = absl::StrCat("[", text, "]:", port);
     is_v6 = true;

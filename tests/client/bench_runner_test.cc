@@ -77,11 +77,12 @@ TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
   options.requests = 1000;
   BenchResult result = RunBench(options, *connection);
   ASSERT_EQ(result.ok, 1000);
-  // Loopback and scheduling add a little; the injected value is a floor.
+  // Loopback and scheduling add a little (more on a busy machine); the
+  // injected value is a floor, and the steps are 10 ms apart or more.
   auto expect_near = [&](double p, double injected_ms) {
     const double got = Ms(result.latency.ValueAtPercentile(p));
     EXPECT_GE(got, injected_ms * (1 - result.latency.max_relative_error())) << "p" << p;
-    EXPECT_LE(got, injected_ms + 4.0) << "p" << p;
+    EXPECT_LE(got, injected_ms + 8.0) << "p" << p;
   };
   expect_near(25, 10);
   expect_near(50, 20);
