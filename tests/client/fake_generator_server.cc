@@ -231,13 +231,14 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
 
 std::unique_ptr<FakeGeneratorServer> FakeGeneratorServer::Start(FakeOptions options) {
   auto fake = std::unique_ptr<FakeGeneratorServer>(new FakeGeneratorServer());
+  const std::string address = "127.0.0.1:" + std::to_string(options.port);
   fake->impl_ = std::make_unique<Impl>(std::move(options));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &fake->port_);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &fake->port_);
   builder.RegisterService(fake->impl_.get());
   fake->server_ = builder.BuildAndStart();
-  if (!fake->server_) return nullptr;
+  if (!fake->server_ || fake->port_ == 0) return nullptr;
   return fake;
 }
 

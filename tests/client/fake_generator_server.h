@@ -26,6 +26,7 @@ struct FakeOptions {
   int height = 4, width = 4, channels = 1;  // height*width*channels <= latent_size
   std::vector<std::string> label_names;     // conditional when non-empty
   std::string required_token;               // non-empty: demand "Bearer <token>"
+  int port = 0;                             // 0: any free port
 };
 
 class FakeGeneratorServer {
