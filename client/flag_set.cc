@@ -31,26 +31,35 @@ void FlagSet::String(const std::string& names, std::string* value, const std::st
   };
 }
 
-void FlagSet::Int(const std::string& names, int64_t* value, const std::string& help) {
-  Flag& flag = Add(names, help, 1, absl::StrCat(*value));
-  flag.assign = [value, name = flag.name](const std::vector<std::string>& v) {
-    if (!absl::SimpleAtoi(v[0], value)) {
+namespace {
+
+// An assign function for a flag parsed by `parse`, naming `kind` on error.
+template <typename T, typename Parse>
+std::function<absl::Status(const std::vector<std::string>&)> Parsed(T* value, std::string name,
+                                                                    const char* kind, Parse parse) {
+  return [=](const std::vector<std::string>& v) {
+    if (!parse(v[0], value)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " wants an integer, got '", v[0], "'"));
+          absl::StrCat("--", name, " wants ", kind, ", got '", v[0], "'"));
     }
     return absl::OkStatus();
   };
 }
 
+}  // namespace
+
+void FlagSet::Int(const std::string& names, int64_t* value, const std::string& help) {
+  Flag& flag = Add(names, help, 1, absl::StrCat(*value));
+  flag.assign = Parsed(value, flag.name, "an integer", [](absl::string_view text, int64_t* out) {
+    return absl::SimpleAtoi(text, out);
+  });
+}
+
 void FlagSet::Double(const std::string& names, double* value, const std::string& help) {
   Flag& flag = Add(names, help, 1, absl::StrCat(*value));
-  flag.assign = [value, name = flag.name](const std::vector<std::string>& v) {
-    if (!absl::SimpleAtod(v[0], value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " wants a number, got '", v[0], "'"));
-    }
-    return absl::OkStatus();
-  };
+  flag.assign = Parsed(value, flag.name, "a number", [](absl::string_view text, double* out) {
+    return absl::SimpleAtod(text, out);
+  });
 }
 
 void FlagSet::Bool(const std::string& names, bool* value, const std::string& help) {
@@ -68,13 +77,9 @@ void FlagSet::Bool(const std::string& names, bool* value, const std::string& hel
 
 void FlagSet::Duration(const std::string& names, absl::Duration* value, const std::string& help) {
   Flag& flag = Add(names, help, 1, absl::FormatDuration(*value));
-  flag.assign = [value, name = flag.name](const std::vector<std::string>& v) {
-    if (!absl::ParseDuration(v[0], value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " wants a duration like 500ms, 10s or 2m, got '", v[0], "'"));
-    }
-    return absl::OkStatus();
-  };
+  flag.assign = Parsed(
+      value, flag.name, "a duration like 500ms, 10s or 2m",
+      [](absl::string_view text, absl::Duration* out) { return absl::ParseDuration(text, out); });
 }
 
 void FlagSet::Strings(const std::string& names, int arity, std::vector<std::string>* values,

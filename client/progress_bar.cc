@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace ganserve::client {
@@ -13,7 +14,7 @@ std::string ProgressLine(const BenchProgress& p, double fraction, int width) {
   std::string bar;
   if (fraction >= 0) {
     const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
-    bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
+    bar = absl::StrCat("[", std::string(filled, '#'), std::string(width - filled, '.'), "] ");
   }
   const double rate = p.elapsed_seconds > 0 ? (p.ok + p.errors) / p.elapsed_seconds : 0;
   return absl::StrFormat("%s%s%6.1fs %8d req %9.1f req/s %6d err %5d in flight", bar,
