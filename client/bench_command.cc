@@ -1,0 +1,101 @@
+// ganctl bench: load-tests a server or a fleet and reports latency,
+// throughput and errors; exits 3 when a CI threshold is breached.
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "client/bench_report.h"
+#include "client/bench_runner.h"
+#include "client/commands.h"
+#include "client/progress_bar.h"
+
+namespace ganserve::client {
+
+int BenchCommand(const Args& args) {
+  ConnectionOptions connection_options;
+  BenchOptions o;
+  int64_t concurrency = 1, connections = 1, batch = 1, seed = 1,
+          max_outstanding = o.max_outstanding;
+  std::string labels, format = "text", progress = "auto";
+  Thresholds thresholds;
+  double max_error_rate = -1;
+  FlagSet flags(
+      "ganctl bench [--target a,b,c] (--concurrency C | --rate R) (--duration D | --requests N)",
+      "Load-tests Generate. Closed loop keeps C requests in flight; open loop sends R requests/s "
+      "on a\n"
+      "fixed schedule and measures latency from each request's scheduled time (no coordinated\n"
+      "omission). Exit 3 when --max-p99 or --max-error-rate is breached.");
+  AddConnectionFlags(flags, connection_options);
+  flags.String("model", &o.model, "model name (default: the server's default)");
+  flags.Int("concurrency,c", &concurrency, "closed loop: requests in flight");
+  flags.Double("rate,r", &o.rate, "open loop: requests per second (overrides --concurrency)");
+  flags.Duration("duration,d", &o.duration, "length of the measured phase, e.g. 30s");
+  flags.Int("requests,N", &o.requests, "number of measured requests (instead of --duration)");
+  flags.Duration("warmup", &o.warmup, "load sent first and not counted");
+  flags.Int("connections", &connections,
+            "channels to spread calls over, each with its own TCP connections");
+  flags.Int("batch,b", &batch, "images per request");
+  flags.String("labels", &labels, "comma-separated class labels, cycled over the images");
+  flags.Duration("deadline", &o.deadline, "per-request deadline");
+  flags.Int("max-outstanding", &max_outstanding,
+            "open loop: most requests in flight (later sends count as late)");
+  flags.Int("seed", &seed, "request n samples seed+n");
+  flags.String("format", &format, "report format: text, json or csv");
+  flags.String("progress", &progress,
+               "live progress line: auto (when stderr is a terminal), on, off");
+  flags.Duration("max-p99", &thresholds.max_p99, "exit 3 if p99 latency is above this");
+  flags.Double("max-error-rate", &max_error_rate,
+               "exit 3 if errors/sent is above this fraction (0..1)");
+  if (int code = ParseOrExit(flags, args); code >= 0) return code;
+
+  o.concurrency = static_cast<int>(concurrency);
+  o.connections = static_cast<int>(connections);
+  o.batch = static_cast<int>(batch);
+  o.seed = static_cast<uint64_t>(seed);
+  o.max_outstanding = max_outstanding;
+  thresholds.max_error_rate = max_error_rate;
+  for (absl::string_view part : absl::StrSplit(labels, ',', absl::SkipWhitespace())) {
+    int32_t label;
+    if (!absl::SimpleAtoi(part, &label)) {
+      std::cerr << "--labels wants comma-separated integers, got '" << part << "'\n";
+      return kExitUsage;
+    }
+    o.labels.push_back(label);
+  }
+  auto report_format = ParseReportFormat(format);
+  if (!report_format.ok()) return Fail("bench", report_format.status());
+  if (progress != "auto" && progress != "on" && progress != "off") {
+    std::cerr << "--progress must be auto, on or off\n";
+    return kExitUsage;
+  }
+  if (max_error_rate > 1) {
+    std::cerr << "--max-error-rate is a fraction between 0 and 1, got " << max_error_rate << "\n";
+    return kExitUsage;
+  }
+  auto connection = Connection::Open(connection_options);
+  if (!connection.ok()) return Fail("bench", connection.status());
+  auto runner = BenchRunner::Create(o, **connection);
+  if (!runner.ok()) return Fail("bench", runner.status());
+
+  absl::StatusOr<BenchResult> result;
+  {
+    std::unique_ptr<ProgressBar> bar;
+    if (progress == "on" || (progress == "auto" && ProgressBar::StderrIsTerminal())) {
+      const double total_s = absl::ToDoubleSeconds(o.warmup + o.duration);
+      bar = std::make_unique<ProgressBar>([&] { return (*runner)->Progress(); },
+                                          [&](const BenchProgress& p) {
+                                            if (o.requests > 0)
+                                              return static_cast<double>(p.sent) / o.requests;
+                                            return total_s > 0 ? p.elapsed_seconds / total_s : -1.0;
+                                          });
+    }
+    result = (*runner)->Run();
+  }
+  if (!result.ok()) return Fail("bench", result.status());
+  std::cout << FormatReport(o, connection_options.target, *result, *report_format);
+  const std::vector<std::string> breaches = Breaches(*result, thresholds);
+  for (const std::string& breach : breaches) std::cerr << "THRESHOLD BREACHED: " << breach << "\n";
+  return breaches.empty() ? kExitOk : kExitThreshold;
+}
+
+}  // namespace ganserve::client

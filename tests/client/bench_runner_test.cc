@@ -1,0 +1,191 @@
+// The load generator against a fake server on loopback whose latency and
+// errors are known: counts add up, percentiles and rates are the injected
+// ones, and a server killed mid-run ends the run cleanly.
+#include "client/bench_runner.h"
+
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "tests/client/fake_generator_server.h"
+
+namespace ganserve::client {
+namespace {
+
+using ganserve::testing::FakeGeneratorServer;
+using ganserve::testing::FakeOptions;
+
+std::unique_ptr<Connection> Connect(const FakeGeneratorServer& server) {
+  ConnectionOptions options;
+  options.target = server.target();
+  auto connection = Connection::Open(options);
+  EXPECT_TRUE(connection.ok()) << connection.status();
+  return *std::move(connection);
+}
+
+BenchResult RunBench(const BenchOptions& options, const Connection& connection) {
+  auto runner = BenchRunner::Create(options, connection);
+  EXPECT_TRUE(runner.ok()) << runner.status();
+  auto result = (*runner)->Run();
+  EXPECT_TRUE(result.ok()) << result.status();
+  return *std::move(result);
+}
+
+double Ms(int64_t ns) { return ns / 1e6; }
+
+TEST(BenchRunner, ClosedLoopCountsAddUpAndMatchTheServer) {
+  FakeOptions fake;
+  fake.latency = [](int64_t, const auto&) { return absl::Milliseconds(2); };
+  fake.status = [](int64_t n) {
+    return n % 5 == 4 ? grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "queue full")
+                      : grpc::Status::OK;
+  };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.concurrency = 8;
+  options.requests = 500;
+  options.batch = 3;
+  BenchResult result = RunBench(options, *connection);
+
+  EXPECT_EQ(result.sent, 500);
+  EXPECT_EQ(result.sent, result.ok + result.errors);
+  EXPECT_EQ(server->received(), 500);  // no warm-up: every call is counted
+  EXPECT_EQ(result.ok, server->answered_ok());
+  EXPECT_EQ(result.errors, 100);
+  EXPECT_EQ(
+      result.status_counts[static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED)].first_message,
+      "queue full");
+  EXPECT_EQ(result.images, 3 * result.ok);
+  EXPECT_EQ(result.latency.count(), result.ok);
+  EXPECT_EQ(server->max_in_flight(), 8);
+  int64_t series_total = 0;
+  for (const SecondStats& s : result.per_second) series_total += s.ok + s.errors;
+  EXPECT_EQ(series_total, result.sent);
+}
+
+TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
+  // 40% 10 ms, 40% 20 ms, 20% 40 ms, by arrival order.
+  FakeOptions fake;
+  fake.latency = [](int64_t n, const auto&) {
+    const int64_t k = n % 5;
+    return absl::Milliseconds(k < 2 ? 10 : k < 4 ? 20 : 40);
+  };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.concurrency = 10;
+  options.requests = 1000;
+  BenchResult result = RunBench(options, *connection);
+  ASSERT_EQ(result.ok, 1000);
+  // Loopback and scheduling add a little (more on a busy machine); the
+  // injected value is a floor, and the steps are 10 ms apart or more.
+  auto expect_near = [&](double p, double injected_ms) {
+    const double got = Ms(result.latency.ValueAtPercentile(p));
+    EXPECT_GE(got, injected_ms * (1 - result.latency.max_relative_error())) << "p" << p;
+    EXPECT_LE(got, injected_ms + 8.0) << "p" << p;
+  };
+  expect_near(25, 10);
+  expect_near(50, 20);
+  expect_near(75, 20);
+  expect_near(90, 40);
+  expect_near(99, 40);
+  EXPECT_NEAR(Ms(result.latency.mean()), 0.4 * 10 + 0.4 * 20 + 0.2 * 40, 3.0);
+}
+
+TEST(BenchRunner, OpenLoopHoldsTheRateWithinFivePercent) {
+  FakeOptions fake;
+  fake.latency = [](int64_t, const auto&) { return absl::Milliseconds(5); };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.rate = 200;
+  options.duration = absl::Seconds(3);
+  options.warmup = absl::Milliseconds(500);
+  BenchResult result = RunBench(options, *connection);
+  EXPECT_NEAR(result.sent, 600, 600 * 0.05);
+  EXPECT_EQ(result.ok, result.sent);
+  EXPECT_NEAR(result.ok / result.elapsed_seconds, 200, 200 * 0.05);
+  EXPECT_NEAR(server->received(), 700, 700 * 0.05);  // warm-up requests reach the server too
+}
+
+TEST(BenchRunner, OpenLoopMeasuresQueueingFromTheScheduledTime) {
+  // The client may keep only one request in flight and the server takes
+  // 20 ms, so at 100 req/s each request waits longer than the last: a
+  // closed-loop tool would report 20 ms; the truth grows with the backlog.
+  FakeOptions fake;
+  fake.latency = [](int64_t, const auto&) { return absl::Milliseconds(20); };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.rate = 100;
+  options.requests = 50;
+  options.max_outstanding = 1;
+  BenchResult result = RunBench(options, *connection);
+  ASSERT_EQ(result.ok, 50);
+  // Request k is sent at ~20k ms but scheduled at 10k ms: the last waits ~500 ms.
+  EXPECT_GT(Ms(result.latency.max()), 400);
+  EXPECT_GT(Ms(result.latency.ValueAtPercentile(50)), 200);
+  EXPECT_GE(result.late, 40);
+}
+
+TEST(BenchRunner, ServerKilledMidRunCountsErrorsAndEndsCleanly) {
+  FakeOptions fake;
+  fake.latency = [](int64_t, const auto&) { return absl::Milliseconds(3); };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.concurrency = 4;
+  options.duration = absl::Seconds(2);
+  options.deadline = absl::Seconds(5);
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    server->Kill();
+  });
+  const auto begun = std::chrono::steady_clock::now();
+  BenchResult result = RunBench(options, *connection);
+  killer.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::seconds(4));
+  EXPECT_GT(result.ok, 50);
+  EXPECT_GT(result.errors, 0);
+  EXPECT_EQ(result.sent, result.ok + result.errors);
+  // An answer finished by the server just as it dies may never arrive.
+  EXPECT_LE(result.ok, server->answered_ok());
+  EXPECT_GE(result.ok, server->answered_ok() - options.concurrency);
+  EXPECT_EQ(result.status_counts[static_cast<int>(grpc::StatusCode::OK)].count, result.ok);
+  EXPECT_GT(result.status_counts[static_cast<int>(grpc::StatusCode::UNAVAILABLE)].count, 0);
+}
+
+TEST(BenchRunner, RefusesContradictoryOptions) {
+  auto server = FakeGeneratorServer::Start({});
+  auto connection = Connect(*server);
+  BenchOptions both;
+  both.duration = absl::Seconds(1);
+  both.requests = 10;
+  EXPECT_EQ(BenchRunner::Create(both, *connection).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  BenchOptions none;
+  EXPECT_EQ(BenchRunner::Create(none, *connection).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  BenchOptions zero_batch;
+  zero_batch.requests = 1;
+  zero_batch.batch = 0;
+  EXPECT_NE(BenchRunner::Create(zero_batch, *connection).status().message().find("--batch"),
+            std::string::npos);
+}
+
+TEST(BenchRunner, UnreachableTargetFailsWithoutHanging) {
+  ConnectionOptions options;
+  options.target = "127.0.0.1:1";
+  auto connection = Connection::Open(options);
+  ASSERT_TRUE(connection.ok());
+  BenchOptions bench;
+  bench.requests = 1;
+  bench.connect_timeout = absl::Milliseconds(300);
+  auto runner = BenchRunner::Create(bench, **connection);
+  ASSERT_TRUE(runner.ok());
+  auto result = (*runner)->Run();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ganserve::client

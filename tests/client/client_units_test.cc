@@ -1,0 +1,123 @@
+// The small pieces of ganctl: .npy files (against numpy), spherical
+// interpolation, contact sheets, target resolution and flag parsing.
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "client/connection.h"
+#include "client/contact_sheet.h"
+#include "client/flag_set.h"
+#include "client/latent_interpolation.h"
+#include "client/npy_io.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ganserve::client {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(Npy, NumpyReadsWhatWeWriteAndWeReadWhatNumpyWrites) {
+  const std::string dir = ::testing::TempDir();
+  const std::string ours = dir + "/ours.npy", theirs = dir + "/theirs.npy";
+  ASSERT_TRUE(WriteNpy(ours, {{2, 3}, {1, 2, 3, 4, 5, 6.5f}}).ok());
+  const std::string script = "import numpy as np; a = np.load('" + ours +
+                             "'); assert a.dtype == np.float32 and a.shape == (2, 3), a; "
+                             "assert a[1, 2] == 6.5; np.save('" +
+                             theirs + "', (np.arange(12, dtype=np.float64).reshape(3, 4) * 0.5))";
+  if (std::system(("/usr/bin/python3 -c \"import numpy\" 2>/dev/null")) != 0)
+    GTEST_SKIP() << "no numpy";
+  ASSERT_EQ(std::system(("/usr/bin/python3 -c \"" + script + "\"").c_str()), 0);
+  auto array = ReadNpy(theirs);
+  ASSERT_TRUE(array.ok()) << array.status();
+  EXPECT_THAT(array->shape, ElementsAre(3, 4));
+  EXPECT_EQ(array->values[11], 5.5f);
+}
+
+TEST(Npy, RefusesWhatItCannotRead) {
+  EXPECT_THAT(std::string(ParseNpy("hello").status().message()), HasSubstr("magic"));
+  std::string bytes = SerializeNpy({{4}, {1, 2, 3, 4}});
+  EXPECT_THAT(std::string(ParseNpy(bytes.substr(0, bytes.size() - 4)).status().message()),
+              HasSubstr("needs 16"));
+  std::string complex_type = SerializeNpy({{1}, {1}});
+  complex_type.replace(complex_type.find("<f4"), 3, "<c8");
+  EXPECT_THAT(std::string(ParseNpy(complex_type).status().message()),
+              HasSubstr("<c8 is not supported"));
+}
+
+TEST(Slerp, EndsAreExactAndTheMiddleKeepsTheNorm) {
+  const std::vector<float> a = {3, 0, 0}, b = {0, 3, 0};
+  EXPECT_EQ(Slerp(a, b, 0), a);
+  EXPECT_THAT(Slerp(a, b, 1), ElementsAre(::testing::FloatNear(0, 1e-6), 3, 0));
+  const std::vector<float> mid = Slerp(a, b, 0.5);
+  EXPECT_NEAR(std::hypot(mid[0], mid[1]), 3.0, 1e-5);  // a straight line would give 2.12
+  EXPECT_NEAR(mid[0], 3 * std::cos(M_PI / 4), 1e-5);
+  EXPECT_EQ(SlerpPath(a, b, 4).size(), 12u);
+  EXPECT_EQ(Slerp(a, a, 0.3), a);  // parallel: no division by sin(0)
+}
+
+TEST(ContactSheet, PlacesTilesRowByRowWithAGutter) {
+  Image8 one{1, 1, 1, {10}}, two{1, 1, 1, {20}}, three{1, 1, 1, {30}};
+  auto sheet = MakeContactSheet(ToRows({one, two, three}, 2), 1);
+  ASSERT_TRUE(sheet.ok());
+  EXPECT_EQ(sheet->width, 5);
+  EXPECT_EQ(sheet->height, 5);
+  EXPECT_EQ(sheet->pixels[1 * 5 + 1], 10);
+  EXPECT_EQ(sheet->pixels[1 * 5 + 3], 20);
+  EXPECT_EQ(sheet->pixels[3 * 5 + 1], 30);
+  EXPECT_EQ(sheet->pixels[3 * 5 + 3], 128);  // the short last row leaves gutter grey
+  Image8 big{2, 2, 1, std::vector<uint8_t>(4)};
+  EXPECT_THAT(std::string(MakeContactSheet({{one, big}}).status().message()),
+              HasSubstr("differ in size"));
+}
+
+TEST(ResolveTarget, ListsBecomeRoundRobinOverLiteralAddresses) {
+  auto one = ResolveTarget("localhost:50051");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->uri, "localhost:50051");
+  EXPECT_FALSE(one->round_robin);
+  auto list = ResolveTarget("127.0.0.1:1,localhost:2");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->uri, "ipv4:127.0.0.1:1,127.0.0.1:2");
+  EXPECT_TRUE(list->round_robin);
+  auto dns = ResolveTarget("dns:///ganserve-headless:50051");
+  ASSERT_TRUE(dns.ok());
+  EXPECT_EQ(dns->uri, "dns:///ganserve-headless:50051");
+  EXPECT_TRUE(dns->round_robin);
+  EXPECT_THAT(std::string(ResolveTarget("127.0.0.1:1,nocolon").status().message()),
+              HasSubstr("expected host:port"));
+}
+
+TEST(FlagSet, ParsesLongShortEqualsAndMultiValueFlags) {
+  std::string s;
+  int64_t n = 0;
+  bool b = false;
+  absl::Duration d;
+  std::vector<std::string> pair;
+  FlagSet flags("t", "test");
+  flags.String("name", &s, "");
+  flags.Int("count,n", &n, "");
+  flags.Bool("stream", &b, "");
+  flags.Duration("duration", &d, "");
+  flags.Strings("interpolate", 2, &pair, "");
+  ASSERT_TRUE(flags
+                  .Parse({"--name=x", "-n", "5", "--stream", "--duration", "1m30s", "--interpolate",
+                          "3", "9", "file"})
+                  .ok());
+  EXPECT_EQ(s, "x");
+  EXPECT_EQ(n, 5);
+  EXPECT_TRUE(b);
+  EXPECT_EQ(d, absl::Seconds(90));
+  EXPECT_THAT(pair, ElementsAre("3", "9"));
+  EXPECT_THAT(flags.positional(), ElementsAre("file"));
+  EXPECT_TRUE(flags.WasSet("count"));
+  FlagSet strict("t", "test");
+  strict.Int("count", &n, "");
+  EXPECT_THAT(std::string(strict.Parse({"--count", "many"}).message()),
+              HasSubstr("--count wants an integer"));
+  EXPECT_THAT(std::string(strict.Parse({"--count"}).message()), HasSubstr("wants 1 value"));
+}
+
+}  // namespace
+}  // namespace ganserve::client

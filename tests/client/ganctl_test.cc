@@ -1,0 +1,247 @@
+// ganctl end to end: the binary against the fake server on loopback, with
+// expectations computed independently (the engine's sampler and PNG codec).
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/npy_io.h"
+#include "engine/latent_sampler.h"
+#include "engine/png.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/client/fake_generator_server.h"
+
+namespace ganserve::client {
+namespace {
+
+using ganserve::testing::FakeGeneratorServer;
+using ganserve::testing::FakeOptions;
+using ganserve::testing::FakePixels;
+using ::testing::HasSubstr;
+
+struct GanctlRun {
+  int exit_code;
+  std::string out;
+};
+
+GanctlRun Ganctl(const std::string& args) {
+  const std::string command = absl::StrCat(GANCTL_PATH, " ", args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class GanctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           absl::StrCat("ganctl_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void StartServer(FakeOptions options = {}) {
+    server_ = FakeGeneratorServer::Start(std::move(options));
+  }
+  std::string Target() const { return " --target " + server_->target(); }
+  std::vector<uint8_t> ExpectedPixels(uint64_t seed, uint64_t index) const {
+    std::vector<float> z(16);
+    SampleLatent({seed}, index, absl::MakeSpan(z));
+    return FakePixels(z, 16);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<FakeGeneratorServer> server_;
+};
+
+TEST_F(GanctlTest, NoCommandOrUnknownFlagIsAUsageError) {
+  EXPECT_EQ(Ganctl("").exit_code, 2);
+  EXPECT_EQ(Ganctl("frobnicate").exit_code, 2);
+  GanctlRun r = Ganctl("bench --concurency 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--concurency"));
+  EXPECT_EQ(Ganctl("generate --grid x.png --seed 1 --latents z.npy").exit_code, 2);
+}
+
+TEST_F(GanctlTest, EveryCommandHasHelp) {
+  for (const char* command : {"info", "health", "generate", "bench"}) {
+    GanctlRun r = Ganctl(absl::StrCat(command, " --help"));
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_THAT(r.out, HasSubstr("usage: ganctl ")) << command;
+  }
+}
+
+TEST_F(GanctlTest, InfoPrintsTheModelMetadata) {
+  StartServer();
+  GanctlRun r = Ganctl("info" + Target());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("model fake (default)"));
+  EXPECT_THAT(r.out, HasSubstr("latent size      16"));
+  GanctlRun missing = Ganctl("info --model nope" + Target());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.out, HasSubstr("no model named 'nope'"));
+}
+
+TEST_F(GanctlTest, HealthIsZeroWhenServingAndOneWhenDown) {
+  StartServer();
+  GanctlRun up = Ganctl("health" + Target());
+  EXPECT_EQ(up.exit_code, 0) << up.out;
+  EXPECT_THAT(up.out, HasSubstr("SERVING"));
+  const std::string target = Target();
+  server_->Kill();
+  EXPECT_EQ(Ganctl("health --timeout 1s" + target).exit_code, 1);
+}
+
+TEST_F(GanctlTest, GenerateWritesTheServersImageForEachSeedAndIndex) {
+  StartServer();
+  GanctlRun r = Ganctl(absl::StrCat("generate -n 3 --seed 7 --out ", dir_.string(), Target()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (int i = 0; i < 3; ++i) {
+    auto image = DecodePng(ReadFile(dir_ / absl::StrFormat("seed7_%04d.png", i)));
+    ASSERT_TRUE(image.ok()) << image.status();
+    EXPECT_EQ(image->pixels, ExpectedPixels(7, i)) << "image " << i;
+  }
+}
+
+TEST_F(GanctlTest, StreamGivesTheSameImagesAsUnary) {
+  StartServer();
+  ASSERT_EQ(Ganctl(absl::StrCat("generate -n 2 --seed 3 --stream --out ", dir_.string(), Target()))
+                .exit_code,
+            0);
+  auto image = DecodePng(ReadFile(dir_ / "seed3_0001.png"));
+  ASSERT_TRUE(image.ok());
+  EXPECT_EQ(image->pixels, ExpectedPixels(3, 1));
+}
+
+TEST_F(GanctlTest, GridIsAContactSheetOfTheTiles) {
+  StartServer();
+  const std::string grid = (dir_ / "grid.png").string();
+  ASSERT_EQ(Ganctl(absl::StrCat("generate -n 4 --seed 5 --grid ", grid, Target())).exit_code, 0);
+  auto sheet = DecodePng(ReadFile(grid));
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  // 2x2 tiles of 4x4 with a 2-pixel gutter: 2 + 2*(4+2) = 14.
+  EXPECT_EQ(sheet->width, 14);
+  EXPECT_EQ(sheet->height, 14);
+  const std::vector<uint8_t> tile3 = ExpectedPixels(5, 3);  // row 1, column 1
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 4; ++x) EXPECT_EQ(sheet->pixels[(8 + y) * 14 + 8 + x], tile3[y * 4 + x]);
+  }
+}
+
+TEST_F(GanctlTest, InterpolationEndsAreTheTwoSeedsImages) {
+  StartServer();
+  ASSERT_EQ(
+      Ganctl(absl::StrCat("generate --interpolate 11 12 --steps 5 --out ", dir_.string(), Target()))
+          .exit_code,
+      0);
+  auto first = DecodePng(ReadFile(dir_ / "interp11-12_0000.png"));
+  auto last = DecodePng(ReadFile(dir_ / "interp11-12_0004.png"));
+  ASSERT_TRUE(first.ok() && last.ok());
+  EXPECT_EQ(first->pixels, ExpectedPixels(11, 0));
+  EXPECT_EQ(last->pixels, ExpectedPixels(12, 0));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "interp11-12_0002.png"));
+}
+
+TEST_F(GanctlTest, LatentsFileIsSentAsIs) {
+  StartServer();
+  NpyArray z{{2, 16}, std::vector<float>(32)};
+  for (int i = 0; i < 32; ++i) z.values[i] = -3.0f + 6.0f * i / 31;
+  const std::string path = (dir_ / "z.npy").string();
+  ASSERT_TRUE(WriteNpy(path, z).ok());
+  ASSERT_EQ(Ganctl(absl::StrCat("generate --latents ", path, " --out ", dir_.string(), Target()))
+                .exit_code,
+            0);
+  auto second = DecodePng(ReadFile(dir_ / "latent_0001.png"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->pixels,
+            FakePixels(std::vector<float>(z.values.begin() + 16, z.values.end()), 16));
+  NpyArray wrong{{2, 8}, std::vector<float>(16)};
+  ASSERT_TRUE(WriteNpy(path, wrong).ok());
+  GanctlRun r =
+      Ganctl(absl::StrCat("generate --latents ", path, " --out ", dir_.string(), Target()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("want shape (N, 16), got (2, 8)"));
+}
+
+TEST_F(GanctlTest, LabelAllMakesOneRowPerClassAndNamesAreResolved) {
+  FakeOptions options;
+  options.label_names = {"cat", "dog", "fox"};
+  StartServer(options);
+  GanctlRun r = Ganctl(absl::StrCat("generate -n 2 --seed 1 --label all --out ", dir_.string(),
+                                    " --grid ", (dir_ / "g.png").string(), Target()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("row 2: fox"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "seed1_0001_dog.png"));
+  auto sheet = DecodePng(ReadFile(dir_ / "g.png"));
+  ASSERT_TRUE(sheet.ok());
+  EXPECT_EQ(sheet->height, 2 + 3 * 6);
+  EXPECT_EQ(sheet->width, 2 + 2 * 6);
+  GanctlRun bad = Ganctl(absl::StrCat("generate --label wolf --out ", dir_.string(), Target()));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.out, HasSubstr("names: cat, dog, fox"));
+}
+
+TEST_F(GanctlTest, TokenFileIsSentAsBearer) {
+  FakeOptions options;
+  options.required_token = "s3cret";
+  StartServer(options);
+  const std::string token = (dir_ / "token").string();
+  std::ofstream(token) << "s3cret\n";
+  EXPECT_EQ(Ganctl(absl::StrCat("generate --out ", dir_.string(), Target())).exit_code, 1);
+  EXPECT_EQ(
+      Ganctl(absl::StrCat("generate --out ", dir_.string(), " --token-file ", token, Target()))
+          .exit_code,
+      0);
+}
+
+TEST_F(GanctlTest, BenchExitsThreeWhenP99IsOverTheLimit) {
+  FakeOptions options;
+  options.latency = [](int64_t, const auto&) { return absl::Milliseconds(20); };
+  StartServer(options);
+  GanctlRun breached = Ganctl("bench -c 4 --requests 40 --max-p99 5ms" + Target());
+  EXPECT_EQ(breached.exit_code, 3) << breached.out;
+  EXPECT_THAT(breached.out, HasSubstr("THRESHOLD BREACHED: p99 latency"));
+  GanctlRun passed = Ganctl("bench -c 4 --requests 40 --max-p99 2s --max-error-rate 0" + Target());
+  EXPECT_EQ(passed.exit_code, 0) << passed.out;
+}
+
+TEST_F(GanctlTest, BenchExitsThreeWhenTheErrorRateIsOverTheLimit) {
+  FakeOptions options;
+  options.status = [](int64_t n) {
+    return n % 2 ? grpc::Status(grpc::StatusCode::INTERNAL, "boom") : grpc::Status::OK;
+  };
+  StartServer(options);
+  GanctlRun r = Ganctl("bench -c 2 --requests 20 --max-error-rate 0.1 --format json" + Target());
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"errors\": 10"));
+  EXPECT_THAT(r.out,
+              HasSubstr("\"name\": \"INTERNAL\", \"count\": 10, \"first_message\": \"boom\""));
+}
+
+TEST_F(GanctlTest, BenchRoundRobinsOverSeveralTargets) {
+  auto a = FakeGeneratorServer::Start({});
+  auto b = FakeGeneratorServer::Start({});
+  GanctlRun r = Ganctl(absl::StrCat("bench -c 4 --requests 200 --format csv --target ", a->target(),
+                                    ",", b->target()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(a->received() + b->received(), 200);
+  EXPECT_NEAR(a->received(), 100, 20);
+  EXPECT_THAT(r.out, HasSubstr("target,mode,concurrency"));
+}
+
+}  // namespace
+}  // namespace ganserve::client
