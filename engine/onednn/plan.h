@@ -44,8 +44,7 @@ class Plan {
 
   int64_t batch_ = 0;
   std::vector<std::unique_ptr<Tensor>> tensors_;  // plain buffers
-  std::vector<dnnl::memory> owned_;               // reordered weights and blocked buffers
-  std::vector<uint8_t> scratchpad_;
+  std::vector<dnnl::memory> owned_;               // weights, blocked buffers, scratchpad
   std::vector<Step> steps_;
   std::vector<Tensor*> inputs_;  // one per graph input
   const Tensor* output_ = nullptr;
