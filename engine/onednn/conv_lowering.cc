@@ -1,0 +1,140 @@
+// PlanBuilder's lowering of Conv2D, Conv2DTranspose and Dense: primitives
+// with format_tag::any, weights reordered once, activations as post-ops.
+#include <algorithm>
+
+#include "engine/onednn/eltwise_mapping.h"
+#include "engine/onednn/plan_builder.h"
+#include "engine/ops/conv2d.h"
+#include "engine/ops/conv2d_transpose.h"
+
+namespace ganserve {
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+void PlanBuilder::LowerConv(int i) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const auto& op = static_cast<const Conv2DOp&>(*node.op);
+  const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
+  const Dims& out_dims = node.output_dims;
+  const ConvAttributes& a = op.attrs();
+  const AxisGeometry r = a.ConvRows(in_dims[0], ln.weight_dims[2]);
+  const AxisGeometry c = a.ConvCols(in_dims[1], ln.weight_dims[3]);
+  const bool fused = AllExpressible(ln.activations);
+  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
+  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
+  const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
+  // Activations oneDNN cannot express run as a loop over a plain output.
+  const dnnl::memory::desc dst =
+      fused ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::any) : PlainMd(out_dims);
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wei, bias, dst,
+      {a.stride_h, a.stride_w}, {a.dilation_h - 1, a.dilation_w - 1}, {r.pad_begin, c.pad_begin},
+      {r.pad_end, c.pad_end});
+  dnnl::convolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
+                                               engine_);
+  const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
+  Value& out = NewValue(i, pd.dst_desc(), out_dims);
+  AddPrimitive(dnnl::convolution_forward(pd),
+               {{DNNL_ARG_SRC, in},
+                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
+                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
+                {DNNL_ARG_DST, out.mem}},
+               pd.scratchpad_desc());
+  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+}
+
+void PlanBuilder::LowerDeconv(int i) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const auto& op = static_cast<const Conv2DTransposeOp&>(*node.op);
+  const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
+  const Dims& out_dims = node.output_dims;
+  const ConvAttributes& a = op.attrs();
+  const AxisGeometry r = a.TransposedRows(in_dims[0], ln.weight_dims[2]);
+  const AxisGeometry c = a.TransposedCols(in_dims[1], ln.weight_dims[3]);
+  // A negative end padding (k < s, or output_padding) appends rows/columns
+  // past the full transposed conv that hold only the bias. oneDNN computes
+  // the full part; a host step extends it.
+  const int64_t extra_h = std::max<int64_t>(-r.pad_end, 0);
+  const int64_t extra_w = std::max<int64_t>(-c.pad_end, 0);
+  const bool extend = extra_h > 0 || extra_w > 0;
+  const bool fused = !extend && AllExpressible(ln.activations);
+  const Dims core_dims{out_dims[0] - extra_h, out_dims[1] - extra_w, out_dims[2]};
+  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
+  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
+  const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
+  const dnnl::memory::desc dst =
+      fused ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::any) : PlainMd(core_dims);
+  dnnl::deconvolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, src, wei, bias,
+      dst, {a.stride_h, a.stride_w}, {a.dilation_h - 1, a.dilation_w - 1},
+      {r.pad_begin, c.pad_begin},
+      {std::max<int64_t>(r.pad_end, 0), std::max<int64_t>(c.pad_end, 0)});
+  dnnl::deconvolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
+                                                 engine_);
+  const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
+  dnnl::memory core_mem;
+  Tensor* core = nullptr;
+  if (extend) {
+    plan_.tensors_.push_back(std::make_unique<Tensor>(WithBatch(batch_, core_dims)));
+    core = plan_.tensors_.back().get();
+    core_mem = dnnl::memory(pd.dst_desc(), engine_, core->data.data());
+  }
+  Value& out = NewValue(i, extend ? PlainMd(out_dims) : pd.dst_desc(), out_dims);
+  AddPrimitive(dnnl::deconvolution_forward(pd),
+               {{DNNL_ARG_SRC, in},
+                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
+                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
+                {DNNL_ARG_DST, extend ? core_mem : out.mem}},
+               pd.scratchpad_desc());
+  if (extend) {
+    Tensor* full = out.plain;
+    const std::vector<float>* bias_values = &ln.bias;
+    AddHost([core, full, bias_values]() {
+      const int64_t n = full->shape[0], oh = full->shape[1], ow = full->shape[2];
+      const int64_t ch = full->shape[3], ch_h = core->shape[1], ch_w = core->shape[2];
+      for (int64_t b = 0; b < n; ++b) {
+        for (int64_t y = 0; y < oh; ++y) {
+          for (int64_t x = 0; x < ow; ++x) {
+            float* dst = &full->data[((b * oh + y) * ow + x) * ch];
+            if (y < ch_h && x < ch_w) {
+              std::copy_n(&core->data[((b * ch_h + y) * ch_w + x) * ch], ch, dst);
+            } else {
+              std::copy_n(bias_values->data(), ch, dst);
+            }
+          }
+        }
+      }
+      return absl::OkStatus();
+    });
+  }
+  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+}
+
+void PlanBuilder::LowerDense(int i) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const int64_t out_features = ln.weight_dims[0], in_features = ln.weight_dims[1];
+  Tensor& x = EnsurePlain(Resolve(node.inputs[0]));
+  const int64_t rows = x.size() / in_features;  // Dense maps the last axis of any rank
+  const bool fused = AllExpressible(ln.activations);
+  const dnnl::memory::desc src({rows, in_features}, dt::f32, tag::nc);
+  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
+  const dnnl::memory::desc bias({out_features}, dt::f32, tag::x);
+  const dnnl::memory::desc dst({rows, out_features}, dt::f32, tag::nc);
+  dnnl::inner_product_forward::desc desc(dnnl::prop_kind::forward_inference, src, wei, bias, dst);
+  dnnl::inner_product_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
+                                                 engine_);
+  Tensor& y = *NewPlainValue(i, node.output_dims).plain;
+  AddPrimitive(dnnl::inner_product_forward(pd),
+               {{DNNL_ARG_SRC, dnnl::memory(src, engine_, x.data.data())},
+                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
+                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
+                {DNNL_ARG_DST, dnnl::memory(dst, engine_, y.data.data())}},
+               pd.scratchpad_desc());
+  if (!fused) AddActivationLoop(y, ln.activations);
+}
+
+}  // namespace ganserve

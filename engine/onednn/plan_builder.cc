@@ -1,0 +1,259 @@
+#include "engine/onednn/plan_builder.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/onednn/eltwise_mapping.h"
+#include "engine/status_macros.h"
+
+namespace ganserve {
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+PlanBuilder::PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
+                         const dnnl::engine& engine, dnnl::stream& stream, Plan& plan)
+    : graph_(graph),
+      lowered_(lowered),
+      batch_(batch),
+      engine_(engine),
+      stream_(stream),
+      plan_(plan),
+      values_(graph.nodes().size()) {}
+
+absl::Status PlanBuilder::BuildAll() {
+  plan_.batch_ = batch_;
+  for (size_t i = 0; i < graph_.nodes().size(); ++i) {
+    GS_RETURN_IF_ERROR(LowerNode(static_cast<int>(i)));
+  }
+  plan_.output_ = &EnsurePlain(Resolve(graph_.output()));
+  // One scratchpad, sized for the hungriest primitive, shared by all steps
+  // since they run one after another.
+  size_t bytes = 0;
+  for (const auto& [step, md] : scratch_) bytes = std::max(bytes, md.get_size());
+  if (bytes == 0) return absl::OkStatus();
+  // Allocated by oneDNN so it has the alignment its kernels expect.
+  const dnnl::memory scratch(
+      dnnl::memory::desc({static_cast<int64_t>(bytes)}, dnnl::memory::data_type::u8, tag::x),
+      engine_);
+  plan_.owned_.push_back(scratch);
+  for (const auto& [step, md] : scratch_) {
+    plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] =
+        dnnl::memory(md, engine_, scratch.get_data_handle());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PlanBuilder::LowerNode(int i) {
+  const Node& node = graph_.node(i);
+  switch (lowered_[i].kind) {
+    case LoweredKind::kAlias:
+      return absl::OkStatus();
+    case LoweredKind::kInput: {
+      Value& v = NewPlainValue(i, node.output_dims);
+      plan_.inputs_.push_back(v.plain);
+      return absl::OkStatus();
+    }
+    case LoweredKind::kConv:
+      LowerConv(i);
+      break;
+    case LoweredKind::kDeconv:
+      LowerDeconv(i);
+      break;
+    case LoweredKind::kDense:
+      LowerDense(i);
+      break;
+    case LoweredKind::kBatchNorm:
+      LowerBatchNorm(i);
+      break;
+    case LoweredKind::kActivation:
+      LowerActivation(i);
+      break;
+    case LoweredKind::kResample:
+      LowerResample(i);
+      break;
+    case LoweredKind::kReference:
+      LowerReference(i);
+      break;
+  }
+  return absl::OkStatus();
+}
+
+void PlanBuilder::LowerBatchNorm(int i) {
+  const LoweredNode& ln = lowered_[i];
+  const Value& in = values_[Resolve(graph_.node(i).inputs[0])];
+  const dnnl::memory::desc src = in.mem.get_desc();
+  dnnl::batch_normalization_forward::desc desc(
+      dnnl::prop_kind::forward_inference, src, ln.epsilon,
+      dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale_shift);
+  dnnl::batch_normalization_forward::primitive_desc pd(desc, Attr(nullptr), engine_);
+  const int64_t c = static_cast<int64_t>(ln.mean.size());
+  const dnnl::memory::desc vec({c}, dt::f32, tag::x);
+  Value& out = NewValue(i, pd.dst_desc(), graph_.node(i).output_dims);
+  AddPrimitive(dnnl::batch_normalization_forward(pd),
+               {{DNNL_ARG_SRC, in.mem},
+                {DNNL_ARG_DST, out.mem},
+                {DNNL_ARG_MEAN, ConstMemory(ln.mean, vec)},
+                {DNNL_ARG_VARIANCE, ConstMemory(ln.variance, vec)},
+                {DNNL_ARG_SCALE_SHIFT,
+                 ConstMemory(ln.scale_shift, dnnl::memory::desc({2, c}, dt::f32, tag::nc))}},
+               pd.scratchpad_desc());
+}
+
+void PlanBuilder::LowerActivation(int i) {
+  const Value& in = values_[Resolve(graph_.node(i).inputs[0])];
+  const dnnl::memory::desc md = in.mem.get_desc();
+  Value& out = NewValue(i, md, graph_.node(i).output_dims);
+  dnnl::memory src = in.mem;
+  const auto chain = ToEltwise(lowered_[i].activations[0]);
+  for (const EltwiseSpec& e : *chain) {
+    dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, e.algorithm, md, e.alpha,
+                                     e.beta);
+    dnnl::eltwise_forward::primitive_desc pd(desc, Attr(nullptr), engine_);
+    AddPrimitive(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, out.mem}},
+                 pd.scratchpad_desc());
+    src = out.mem;  // later links of the chain run in place
+  }
+  if (src != out.mem) {  // linear: a plain copy keeps the value distinct
+    dnnl::reorder::primitive_desc pd(engine_, md, engine_, md, Attr(nullptr));
+    AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, out.mem}},
+                 pd.scratchpad_desc());
+  }
+}
+
+void PlanBuilder::LowerResample(int i) {
+  const Node& node = graph_.node(i);
+  const Value& in = values_[Resolve(node.inputs[0])];
+  // oneDNN 2.6's jit resampling crashes on large nhwc sources (seen at
+  // batch 64, 4x4x512); on plain data the reference loop is as good.
+  if (in.plain != nullptr && in.mem == in.plain_mem) return LowerReference(i);
+  const dnnl::memory::desc dst_any(ImageDims(node.output_dims), dt::f32, tag::any);
+  dnnl::resampling_forward::desc desc(dnnl::prop_kind::forward_inference, lowered_[i].resampling,
+                                      in.mem.get_desc(), dst_any);
+  dnnl::resampling_forward::primitive_desc pd(desc, Attr(nullptr), engine_);
+  Value& out = NewValue(i, pd.dst_desc(), node.output_dims);
+  AddPrimitive(dnnl::resampling_forward(pd), {{DNNL_ARG_SRC, in.mem}, {DNNL_ARG_DST, out.mem}},
+               pd.scratchpad_desc());
+}
+
+void PlanBuilder::LowerReference(int i) {
+  const Node& node = graph_.node(i);
+  std::vector<const Tensor*> args;
+  for (int j : node.inputs) args.push_back(&EnsurePlain(Resolve(j)));
+  Tensor& out = *NewPlainValue(i, node.output_dims).plain;
+  const Op* op = node.op.get();
+  const std::string* name = &node.name;
+  AddHost([op, args, &out, name]() -> absl::Status {
+    absl::Status s = op->RunReference(args, out);
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("layer '", *name, "': ", s.message()));
+    return s;
+  });
+}
+
+int PlanBuilder::Resolve(int node) const {
+  while (lowered_[node].kind == LoweredKind::kAlias) node = lowered_[node].source;
+  return node;
+}
+
+dnnl::memory::dims PlanBuilder::ImageDims(const Dims& hwc) const {
+  return {batch_, hwc[2], hwc[0], hwc[1]};
+}
+
+dnnl::memory::desc PlanBuilder::PlainMd(const Dims& per_sample) const {
+  if (per_sample.size() == 3) return dnnl::memory::desc(ImageDims(per_sample), dt::f32, tag::nhwc);
+  dnnl::memory::dims dims{batch_};
+  dims.insert(dims.end(), per_sample.begin(), per_sample.end());
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (int a = static_cast<int>(dims.size()) - 2; a >= 0; --a) {
+    strides[a] = strides[a + 1] * dims[a + 1];
+  }
+  return dnnl::memory::desc(dims, dt::f32, strides);
+}
+
+PlanBuilder::Value& PlanBuilder::NewPlainValue(int node, const Dims& per_sample) {
+  plan_.tensors_.push_back(std::make_unique<Tensor>(WithBatch(batch_, per_sample)));
+  Value& v = values_[node];
+  v.plain = plan_.tensors_.back().get();
+  v.plain_mem = dnnl::memory(PlainMd(per_sample), engine_, v.plain->data.data());
+  v.mem = v.plain_mem;
+  return v;
+}
+
+PlanBuilder::Value& PlanBuilder::NewValue(int node, const dnnl::memory::desc& md,
+                                          const Dims& dims) {
+  if (md == PlainMd(dims)) return NewPlainValue(node, dims);
+  Value& v = values_[node];
+  v.mem = dnnl::memory(md, engine_);
+  plan_.owned_.push_back(v.mem);
+  return v;
+}
+
+Tensor& PlanBuilder::EnsurePlain(int node) {
+  Value& v = values_[node];
+  if (v.plain != nullptr) return *v.plain;
+  const dnnl::memory produced = v.mem;
+  NewPlainValue(node, graph_.node(node).output_dims);
+  v.mem = produced;
+  dnnl::reorder::primitive_desc pd(engine_, produced.get_desc(), engine_, v.plain_mem.get_desc(),
+                                   Attr(nullptr));
+  AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, produced}, {DNNL_ARG_TO, v.plain_mem}},
+               pd.scratchpad_desc());
+  return *v.plain;
+}
+
+dnnl::memory PlanBuilder::Reordered(const dnnl::memory& mem, const dnnl::memory::desc& md) {
+  if (mem.get_desc() == md) return mem;
+  dnnl::memory out(md, engine_);
+  plan_.owned_.push_back(out);
+  dnnl::reorder::primitive_desc pd(engine_, mem.get_desc(), engine_, md, Attr(nullptr));
+  AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, mem}, {DNNL_ARG_TO, out}}, pd.scratchpad_desc());
+  return out;
+}
+
+dnnl::memory PlanBuilder::ConstMemory(const std::vector<float>& data,
+                                      const dnnl::memory::desc& md) {
+  // oneDNN only reads these (weights, bias, statistics); the executor owns them.
+  return dnnl::memory(md, engine_, const_cast<float*>(data.data()));
+}
+
+dnnl::memory PlanBuilder::PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md) {
+  dnnl::memory user =
+      ConstMemory(ln.weights, dnnl::memory::desc(ln.weight_dims, dt::f32, ln.weight_strides));
+  dnnl::memory out(md, engine_);
+  plan_.owned_.push_back(out);
+  dnnl::reorder(user, out).execute(stream_, user, out);
+  stream_.wait();
+  return out;
+}
+
+dnnl::primitive_attr PlanBuilder::Attr(const std::vector<Activation>* post_ops) const {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (post_ops != nullptr) {
+    dnnl::post_ops ops;
+    AppendPostOps(*post_ops, ops);
+    attr.set_post_ops(ops);
+  }
+  return attr;
+}
+
+void PlanBuilder::AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
+                               const dnnl::memory::desc& scratchpad) {
+  if (scratchpad.get_size() > 0) scratch_.emplace_back(plan_.steps_.size(), scratchpad);
+  plan_.steps_.push_back({std::move(prim), std::move(args), nullptr});
+}
+
+void PlanBuilder::AddHost(std::function<absl::Status()> fn) {
+  plan_.steps_.push_back({dnnl::primitive(), {}, std::move(fn)});
+}
+
+void PlanBuilder::AddActivationLoop(Tensor& t, const std::vector<Activation>& activations) {
+  AddHost([&t, activations]() {
+    for (float& x : t.data) {
+      for (const Activation& a : activations) x = a.Apply(x);
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace ganserve
