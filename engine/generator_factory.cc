@@ -2,27 +2,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/load_model.h"
+#include "engine/onednn/onednn_executor.h"
 #include "engine/reference/reference_executor.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
 
 absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
-                                                         ExecutorKind kind) {
+                                                         ExecutorKind kind, int onednn_threads) {
   switch (kind) {
     case ExecutorKind::kReference:
       return std::unique_ptr<Executor>(new ReferenceExecutor(std::move(graph)));
     case ExecutorKind::kOneDnn:
-      // TODO(lead): return OneDnnExecutor::Create(std::move(graph), OneDnnOptions{})
-      // (engine/onednn/) once it is on main.
-      return absl::UnimplementedError("the oneDNN executor is not in this build yet");
+      return OneDnnExecutor::Create(std::move(graph), OneDnnOptions{onednn_threads});
   }
   return absl::InternalError("unreachable");
 }
 
 absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
-                                                          ExecutorKind kind) {
-  GS_ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor, CreateExecutor(model.graph, kind));
+                                                          ExecutorKind kind, int onednn_threads) {
+  GS_ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor,
+                      CreateExecutor(model.graph, kind, onednn_threads));
   return Generator::Create(std::move(model), std::move(executor), std::move(options));
 }
 
@@ -36,7 +36,8 @@ absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& mode
   absl::StatusOr<LoadedModel> model =
       options.loader ? options.loader(model_path) : LoadModel(model_path);
   if (!model.ok()) return model.status();
-  auto generator = BuildGenerator(*std::move(model), std::move(model_options), options.executor);
+  auto generator = BuildGenerator(*std::move(model), std::move(model_options),
+                                  options.executor, options.onednn_threads);
   if (!generator.ok()) {
     return absl::Status(generator.status().code(),
                         absl::StrCat(model_path, ": ", generator.status().message()));

@@ -17,17 +17,20 @@ enum class ExecutorKind { kReference, kOneDnn };
 using ModelFileLoader = std::function<absl::StatusOr<LoadedModel>(const std::string& path)>;
 
 struct GeneratorLoadOptions {
-  ExecutorKind executor = ExecutorKind::kReference;
+  ExecutorKind executor = ExecutorKind::kOneDnn;
+  // OpenMP threads per oneDNN Run; 0 keeps the runtime's default (all cores).
+  int onednn_threads = 0;
   // Reads a model file; empty means LoadModel (engine/loaders/load_model.h).
   // Tests inject their own to serve graphs built in code.
   ModelFileLoader loader;
 };
 
 absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
-                                                         ExecutorKind kind);
+                                                         ExecutorKind kind, int onednn_threads = 0);
 
 absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
-                                                          ExecutorKind kind);
+                                                          ExecutorKind kind,
+                                                          int onednn_threads = 0);
 
 // Loads `model_path` and, when `options_path` names an existing file, its model.json.
 absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,

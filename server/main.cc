@@ -28,6 +28,9 @@ ABSL_FLAG(int, max_batch, 16, "most images in one engine batch");
 ABSL_FLAG(int, max_queue_delay_us, 2000, "longest wait for a batch to fill, microseconds");
 ABSL_FLAG(int, max_queue, 128, "queued requests per model before RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores)");
+ABSL_FLAG(std::string, executor, "onednn", "engine that runs the graphs: onednn or reference");
+ABSL_FLAG(int, onednn_threads, 0,
+          "oneDNN threads per batch worker (0: cores / workers, so workers x threads = cores)");
 ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
 ABSL_FLAG(int, max_message_mb, 16, "largest request message accepted, MiB");
 ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics HTTP port (-1: off)");
@@ -86,6 +89,17 @@ int Run() {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int workers = absl::GetFlag(FLAGS_workers);
   options.registry.batcher.workers = workers > 0 ? workers : std::max(1, cores / 2);
+  const std::string executor = absl::GetFlag(FLAGS_executor);
+  if (executor != "onednn" && executor != "reference") {
+    std::fprintf(stderr, "ganserve: --executor must be onednn or reference, got \"%s\"\n",
+                 executor.c_str());
+    return 2;
+  }
+  options.registry.load.executor =
+      executor == "onednn" ? ExecutorKind::kOneDnn : ExecutorKind::kReference;
+  const int threads = absl::GetFlag(FLAGS_onednn_threads);
+  options.registry.load.onednn_threads =
+      threads > 0 ? threads : std::max(1, cores / options.registry.batcher.workers);
   options.registry.batcher.max_batch = absl::GetFlag(FLAGS_max_batch);
   options.registry.batcher.max_queue = absl::GetFlag(FLAGS_max_queue);
   options.registry.batcher.max_queue_delay =
