@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -23,6 +25,47 @@ constexpr int64_t kMaxElements = int64_t{1} << 28;
 
 absl::Status Corrupt(const std::string& what) {
   return absl::DataLossError(absl::StrCat("corrupt or truncated HDF5 data: ", what));
+}
+
+// libhdf5 1.10 decodes a global heap collection (where variable-length
+// strings live) with a loop that advances by each object's declared size and
+// never checks it: a free-space object of size 0, or a size that wraps the
+// pointer, makes it spin forever. Walk every collection the way HDF5 will and
+// refuse those before HDF5 sees them.
+absl::Status CheckGlobalHeaps(const std::string& image) {
+  auto u16 = [&](size_t at) {
+    return static_cast<uint16_t>(static_cast<unsigned char>(image[at]) |
+                                 (static_cast<unsigned char>(image[at + 1]) << 8));
+  };
+  auto u64 = [&](size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(image[at + i]);
+    return v;
+  };
+  constexpr uint64_t kObjectHeader = 16;
+  for (size_t at = image.find("GCOL"); at != std::string::npos; at = image.find("GCOL", at + 1)) {
+    if (at + 16 > image.size() || image[at + 4] != 1) continue;  // not a version-1 collection
+    // A collection reaching past the end of the file is refused by HDF5's own
+    // bounds check (and is most likely a chance "GCOL" inside weight data).
+    if (u64(at + 8) > image.size() - at) continue;
+    const uint64_t end = at + u64(at + 8);
+    uint64_t p = at + 16;
+    while (p + kObjectHeader <= end) {
+      const uint16_t index = u16(p);
+      const uint64_t size = u64(p + 8);
+      // Object 0 is free space and counts its own header; the others add it.
+      uint64_t need = size;
+      if (index != 0) {
+        if (size > UINT64_MAX - kObjectHeader - 7) return Corrupt("a global heap object's size");
+        need = kObjectHeader + (size + 7) / 8 * 8;
+      }
+      if (need == 0) return Corrupt("a global heap's free space has size 0");
+      // Past the end, HDF5's pointer may wrap and the walk never ends.
+      if (need > end - p) return Corrupt("a global heap object overruns its collection");
+      p += need;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> ReadStrings(hid_t attr, hid_t type, hid_t space) {
@@ -96,24 +139,28 @@ void H5Handle::Reset() {
 }
 
 absl::StatusOr<H5File> H5File::Open(const std::string& path) {
-  SilenceHdf5();
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not an HDF5 file (or truncated)"));
-  }
-  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) return Corrupt(absl::StrCat(path, " cannot be opened"));
-  return H5File(std::move(file), path);
+  // Read into memory so that CheckGlobalHeaps sees the bytes HDF5 will parse.
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot open the file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return OpenImage(buf.str(), path);
 }
 
 absl::StatusOr<H5File> H5File::OpenImage(const std::string& image, const std::string& label) {
   SilenceHdf5();
+  if (image.size() < 8 || image.compare(0, 8, "\x89HDF\r\n\x1a\n") != 0) {
+    return absl::InvalidArgumentError("not an HDF5 file (no HDF5 signature), or truncated");
+  }
+  if (auto s = CheckGlobalHeaps(image); !s.ok()) return s;
   H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   if (H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0) < 0 ||
       H5Pset_file_image(fapl.get(), const_cast<char*>(image.data()), image.size()) < 0) {
     return absl::InternalError("cannot set up an in-memory HDF5 file");
   }
-  // The core driver needs a name; it never touches the disk without backing store.
-  H5Handle file(H5Fopen(label.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  // The core driver needs a name, and refuses one that exists on disk
+  // ("file already exists"); /dev/null is not a directory, so this never does.
+  H5Handle file(H5Fopen("/dev/null/ganserve-hdf5-image", H5F_ACC_RDONLY, fapl.get()));
   if (!file.valid()) return Corrupt(absl::StrCat(label, " is not a readable HDF5 file"));
   return H5File(std::move(file), label);
 }
