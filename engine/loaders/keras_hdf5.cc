@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/loaders/hdf5_memory_driver.h"
+#include "engine/status_macros.h"
 
 namespace ganserve {
 namespace {
@@ -63,6 +65,31 @@ absl::Status CheckGlobalHeaps(const std::string& image) {
       // Past the end, HDF5's pointer may wrap and the walk never ends.
       if (need > end - p) return Corrupt("a global heap object overruns its collection");
       p += need;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// libhdf5 1.10 trusts a local heap's (a group's name table) declared data
+// size and address: a huge one leads it to free memory twice. A local heap
+// starts with the 8 bytes "HEAP" 0 0 0 0, then size, free list, address.
+absl::Status CheckLocalHeaps(const std::string& image) {
+  auto u64 = [&](size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(image[at + i]);
+    return v;
+  };
+  const std::string signature("HEAP\0\0\0\0", 8);
+  for (size_t at = image.find(signature); at != std::string::npos;
+       at = image.find(signature, at + 1)) {
+    if (at + 32 > image.size()) return Corrupt("a local heap is cut short");
+    const uint64_t size = u64(at + 8), free_list = u64(at + 16), address = u64(at + 24);
+    if (size > image.size() || address > image.size() - size) {
+      return Corrupt("a local heap's data lies outside the file");
+    }
+    // 1 is HDF5's "no free block"; 0xff.. is an undefined address.
+    if (free_list != 1 && free_list != UINT64_MAX && free_list >= size) {
+      return Corrupt("a local heap's free list lies outside its data");
     }
   }
   return absl::OkStatus();
@@ -152,15 +179,12 @@ absl::StatusOr<H5File> H5File::OpenImage(const std::string& image, const std::st
   if (image.size() < 8 || image.compare(0, 8, "\x89HDF\r\n\x1a\n") != 0) {
     return absl::InvalidArgumentError("not an HDF5 file (no HDF5 signature), or truncated");
   }
-  if (auto s = CheckGlobalHeaps(image); !s.ok()) return s;
+  GS_RETURN_IF_ERROR(CheckGlobalHeaps(image));
+  GS_RETURN_IF_ERROR(CheckLocalHeaps(image));
   H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
-  if (H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0) < 0 ||
-      H5Pset_file_image(fapl.get(), const_cast<char*>(image.data()), image.size()) < 0) {
-    return absl::InternalError("cannot set up an in-memory HDF5 file");
-  }
-  // The core driver needs a name, and refuses one that exists on disk
-  // ("file already exists"); /dev/null is not a directory, so this never does.
-  H5Handle file(H5Fopen("/dev/null/ganserve-hdf5-image", H5F_ACC_RDONLY, fapl.get()));
+  if (!fapl.valid()) return absl::InternalError("cannot create an HDF5 file access list");
+  GS_RETURN_IF_ERROR(SetHdf5MemoryDriver(fapl.get(), image));
+  H5Handle file(H5Fopen(label.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.valid()) return Corrupt(absl::StrCat(label, " is not a readable HDF5 file"));
   return H5File(std::move(file), label);
 }

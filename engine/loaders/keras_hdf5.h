@@ -37,7 +37,7 @@ class H5Handle {
 class H5File {
  public:
   static absl::StatusOr<H5File> Open(const std::string& path);
-  // `image` must outlive nothing: HDF5 copies it.
+  // `image` must outlive nothing: it is copied (see hdf5_memory_driver.h).
   static absl::StatusOr<H5File> OpenImage(const std::string& image, const std::string& label);
 
   hid_t root() const { return file_.get(); }

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/loaders/keras_loader.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -23,10 +24,7 @@ absl::StatusOr<LoadedModel> LoadModel(const std::string& path) {
   switch (kind) {
     case ModelFileKind::kHdf5:
     case ModelFileKind::kZip:
-      // TODO(lead): return LoadKerasModel(path) (engine/loaders/keras_loader.h)
-      // once the Keras loader is on main; it handles both .h5 and .keras.
-      return absl::UnimplementedError(
-          absl::StrCat(path, ": Keras model files are not supported by this build yet"));
+      return LoadKerasModel(path);  // it handles both .h5 and .keras
     case ModelFileKind::kOnnx:
       // TODO(lead): return LoadOnnxModel(path) (engine/loaders/onnx_loader.h).
       return absl::UnimplementedError(

@@ -1,9 +1,12 @@
-// Loads the real third-party Keras files in ../shared/models and compares
-// their outputs with the Keras oracle's (tests/fixtures/real_expected/).
+// Loads the real third-party Keras files in ../shared/models through
+// LoadModel (as the server does) and compares the outputs of both executors
+// with the Keras oracle's (tests/fixtures/real_expected/, made by
+// tests/fixtures/make_real_expected.sh). Parameter counts are the oracle's,
+// which equal the sums of each file's weight dataset sizes.
 #include <filesystem>
 #include <string>
 
-#include "engine/loaders/keras_loader.h"
+#include "engine/loaders/load_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/keras_test_util.h"
@@ -29,16 +32,19 @@ TEST_P(RealKerasModel, LoadsWithKerasParamCountAndMatchesOracle) {
   const RealModel& m = GetParam();
   const std::string path = ModelsDir() + "/" + m.file;
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " absent (../shared not checked out)";
-  auto model = LoadKerasModel(path);
+  auto model = LoadModel(path);
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_EQ(model->graph->Params().total(), m.params);
   EXPECT_EQ(model->graph->output_dims(), m.output);
   EXPECT_EQ(model->graph->inputs().size(), m.inputs);
   EXPECT_EQ(model->format, m.format);
-  auto err =
-      RelativeErrorOnSavedInputs(*model, SourceDir() + "/tests/fixtures/real_expected/" + m.file);
-  ASSERT_TRUE(err.ok()) << err.status();
-  EXPECT_LT(*err, 1e-4);
+  const std::string expected = SourceDir() + "/tests/fixtures/real_expected/" + m.file;
+  for (ExecutorKind kind : {ExecutorKind::kReference, ExecutorKind::kOneDnn}) {
+    SCOPED_TRACE(kind == ExecutorKind::kReference ? "reference executor" : "oneDNN executor");
+    auto err = RelativeErrorOnSavedInputs(*model, expected, kind);
+    ASSERT_TRUE(err.ok()) << err.status();
+    EXPECT_LT(*err, 1e-4);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -57,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RealKerasModel, WeightsOnlyFileIsRefused) {
   const std::string path = ModelsDir() + "/fiammante_g_model_weights_only.h5";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " absent (../shared not checked out)";
-  auto model = LoadKerasModel(path);
+  auto model = LoadModel(path);
   ASSERT_FALSE(model.ok());
   EXPECT_THAT(model.status().message(), HasSubstr("weights-only"));
 }

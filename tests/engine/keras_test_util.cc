@@ -25,8 +25,22 @@ absl::StatusOr<Tensor> RunReference(const LoadedModel& model, std::vector<Tensor
   return out;
 }
 
-absl::StatusOr<double> RelativeErrorOnSavedInputs(const LoadedModel& model,
-                                                  const std::string& dir) {
+namespace {
+
+absl::StatusOr<Tensor> RunWith(const LoadedModel& model, std::vector<Tensor> inputs,
+                               ExecutorKind kind) {
+  if (kind == ExecutorKind::kReference) return RunReference(model, std::move(inputs));
+  GS_ASSIGN_OR_RETURN(std::unique_ptr<Executor> exec, CreateExecutor(model.graph, kind));
+  auto ctx = exec->NewContext();
+  Tensor out;
+  GS_RETURN_IF_ERROR(exec->Run(*ctx, inputs, out));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<double> RelativeErrorOnSavedInputs(const LoadedModel& model, const std::string& dir,
+                                                  ExecutorKind executor) {
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < model.graph->inputs().size(); ++i) {
     std::string found;
@@ -40,7 +54,7 @@ absl::StatusOr<double> RelativeErrorOnSavedInputs(const LoadedModel& model,
     inputs.push_back(std::move(t));
   }
   GS_ASSIGN_OR_RETURN(Tensor expected, ReadNpy(dir + "/expected.npy"));
-  GS_ASSIGN_OR_RETURN(Tensor out, RunReference(model, std::move(inputs)));
+  GS_ASSIGN_OR_RETURN(Tensor out, RunWith(model, std::move(inputs), executor));
   if (out.shape != expected.shape) {
     return absl::FailedPreconditionError(absl::StrCat(
         "output shape ", DimsToString(out.shape), " != expected ", DimsToString(expected.shape)));

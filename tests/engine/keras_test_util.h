@@ -1,5 +1,5 @@
-// Shared by the Keras loader tests: run a loaded model with the reference
-// executor on .npy inputs and compare with an expected .npy.
+// Shared by the Keras loader tests: run a loaded model with an executor on
+// .npy inputs and compare with an expected .npy.
 #ifndef GANSERVE_TESTS_ENGINE_KERAS_TEST_UTIL_H_
 #define GANSERVE_TESTS_ENGINE_KERAS_TEST_UTIL_H_
 
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/generator_factory.h"
 #include "engine/loaders/loaded_model.h"
 #include "engine/tensor.h"
 
@@ -15,8 +16,9 @@ namespace ganserve {
 std::string SourceDir();
 
 // Reads input0*.npy, input1*.npy, ... and expected.npy from `dir`, runs the
-// model and returns the relative error ||out - expected|| / ||expected||.
-absl::StatusOr<double> RelativeErrorOnSavedInputs(const LoadedModel& model, const std::string& dir);
+// model with `executor` and returns ||out - expected|| / ||expected||.
+absl::StatusOr<double> RelativeErrorOnSavedInputs(const LoadedModel& model, const std::string& dir,
+                                                  ExecutorKind executor = ExecutorKind::kReference);
 
 // The reference executor's output for `inputs`.
 absl::StatusOr<Tensor> RunReference(const LoadedModel& model, std::vector<Tensor> inputs);
