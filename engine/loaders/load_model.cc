@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/loaders/onnx_loader.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -28,9 +29,7 @@ absl::StatusOr<LoadedModel> LoadModel(const std::string& path) {
       return absl::UnimplementedError(
           absl::StrCat(path, ": Keras model files are not supported by this build yet"));
     case ModelFileKind::kOnnx:
-      // TODO(lead): return LoadOnnxModel(path) (engine/loaders/onnx_loader.h).
-      return absl::UnimplementedError(
-          absl::StrCat(path, ": ONNX model files are not supported by this build yet"));
+      return LoadOnnxModel(path);
   }
   return absl::InternalError("unreachable");
 }

@@ -1,6 +1,6 @@
 // Loads the tiny PyTorch exports written by tests/fixtures/make_onnx_fixtures.py
-// (opsets 9, 11, 13, 17) and compares the reference executor's output with
-// what PyTorch computed, at batch 3 although each file fixes batch 1.
+// (opsets 9, 11, 13, 17) and compares the output of both executors with
+// what PyTorch computed, at batches 3, 2 and 1 although each file fixes batch 1.
 #include <fstream>
 #include <string>
 
@@ -18,10 +18,11 @@ std::string FixtureDir() {
   return std::string(src ? src : ".") + "/tests/fixtures/onnx/";
 }
 
-class OnnxFixture : public ::testing::TestWithParam<std::string> {};
+class OnnxFixture : public ::testing::TestWithParam<std::tuple<std::string, ExecutorKind>> {};
 
-TEST_P(OnnxFixture, MatchesPyTorchAtBatchThreeAndOne) {
-  const std::string base = FixtureDir() + GetParam();
+TEST_P(OnnxFixture, MatchesPyTorchAtAnyBatch) {
+  const auto& [name, executor] = GetParam();
+  const std::string base = FixtureDir() + name;
   auto model = LoadOnnxModel(base + ".onnx");
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_EQ(model->format, "onnx");
@@ -33,16 +34,18 @@ TEST_P(OnnxFixture, MatchesPyTorchAtBatchThreeAndOne) {
   }
   auto expected = ReadNpy(base + ".out.npy");
   ASSERT_TRUE(expected.ok()) << expected.status();
-  auto out = RunLoaded(*model, inputs);
+  auto out = RunLoaded(*model, inputs, executor);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->shape, expected->shape);
   EXPECT_LT(RelativeError(*out, *expected), 1e-4) << model->graph->Summary();
 
-  std::vector<Tensor> one;
-  for (const Tensor& t : inputs) one.push_back(FirstSamples(t, 1));
-  auto out1 = RunLoaded(*model, one);
-  ASSERT_TRUE(out1.ok()) << out1.status();
-  EXPECT_LT(RelativeError(*out1, FirstSamples(*expected, 1)), 1e-4);
+  for (int64_t batch : {1, 2}) {
+    std::vector<Tensor> some;
+    for (const Tensor& t : inputs) some.push_back(FirstSamples(t, batch));
+    auto part = RunLoaded(*model, some, executor);
+    ASSERT_TRUE(part.ok()) << part.status();
+    EXPECT_LT(RelativeError(*part, FirstSamples(*expected, batch)), 1e-4) << "batch " << batch;
+  }
 }
 
 std::vector<std::string> Fixtures() {
@@ -54,8 +57,15 @@ std::vector<std::string> Fixtures() {
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(Torch, OnnxFixture, ::testing::ValuesIn(Fixtures()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Torch, OnnxFixture,
+                         ::testing::Combine(::testing::ValuesIn(Fixtures()),
+                                            ::testing::Values(ExecutorKind::kReference,
+                                                              ExecutorKind::kOneDnn)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) +
+                                  (std::get<1>(info.param) == ExecutorKind::kOneDnn ? "_onednn"
+                                                                                    : "_reference");
+                         });
 
 TEST(OnnxLoader, DcganOutputIsChannelsFirstWithKerasParamCount) {
   auto model = LoadOnnxModel(FixtureDir() + "dcgan_op13.onnx");

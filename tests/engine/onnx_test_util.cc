@@ -1,11 +1,11 @@
 #include "tests/engine/onnx_test_util.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/reference/reference_executor.h"
 
 namespace ganserve {
 
-absl::StatusOr<Tensor> RunLoaded(const LoadedModel& model, std::vector<Tensor> inputs) {
+absl::StatusOr<Tensor> RunLoaded(const LoadedModel& model, std::vector<Tensor> inputs,
+                                 ExecutorKind kind) {
   const Graph& g = *model.graph;
   if (inputs.size() != g.inputs().size()) {
     return absl::InvalidArgumentError(
@@ -20,10 +20,11 @@ absl::StatusOr<Tensor> RunLoaded(const LoadedModel& model, std::vector<Tensor> i
     }
     inputs[i].shape = want;
   }
-  ReferenceExecutor exec(model.graph);
-  auto ctx = exec.NewContext();
+  auto exec = CreateExecutor(model.graph, kind, /*onednn_threads=*/1);
+  if (!exec.ok()) return exec.status();
+  auto ctx = (*exec)->NewContext();
   Tensor out;
-  if (auto s = exec.Run(*ctx, inputs, out); !s.ok()) return s;
+  if (auto s = (*exec)->Run(*ctx, inputs, out); !s.ok()) return s;
   return out;
 }
 
