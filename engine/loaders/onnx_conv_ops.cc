@@ -83,8 +83,14 @@ absl::StatusOr<std::optional<Tensor>> Bias(const onnx::NodeProto& node, OnnxCont
 }
 
 // SAME padding split: SAME_UPPER puts the odd pixel at the end.
+// A negative total (a transposed conv asked for more than its full output)
+// appends bias-only pixels at the end, as the ONNX reference does.
 void SplitSame(int64_t total, bool upper, int64_t& begin, int64_t& end) {
-  total = std::max<int64_t>(total, 0);
+  if (total < 0) {
+    begin = 0;
+    end = total;
+    return;
+  }
   begin = upper ? total / 2 : total - total / 2;
   end = total - begin;
 }
@@ -108,7 +114,7 @@ absl::Status TranslateConv(const onnx::NodeProto& node, OnnxContext& ctx) {
   if (win.auto_pad == "SAME_UPPER" || win.auto_pad == "SAME_LOWER") {
     const bool upper = win.auto_pad == "SAME_UPPER";
     auto total = [](int64_t in, int64_t k, int64_t s, int64_t d) {
-      return ((in + s - 1) / s - 1) * s + EffectiveKernel(k, d) - in;
+      return std::max<int64_t>(((in + s - 1) / s - 1) * s + EffectiveKernel(k, d) - in, 0);
     };
     SplitSame(total(in_h, win.kh, a.stride_h, a.dilation_h), upper, a.pad_top, a.pad_bottom);
     SplitSame(total(in_w, win.kw, a.stride_w, a.dilation_w), upper, a.pad_left, a.pad_right);

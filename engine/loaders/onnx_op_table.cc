@@ -59,6 +59,17 @@ bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v,
   return true;
 }
 
+// Defines node's output as `scale` times IR node `src` (laid out like `v`).
+absl::Status DefineScaled(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v, int src,
+                          float scale) {
+  const Dims& dims = ctx.node(src).output_dims;
+  Tensor k(dims), zero(dims);
+  std::fill(k.data.begin(), k.data.end(), scale);
+  GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), node.op_type(),
+                                         std::make_shared<ScaleShiftOp>(k, zero), {src}));
+  return ctx.Define(node.output(0), n, v.onnx_dims, v.layout);
+}
+
 }  // namespace
 
 absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx) {
@@ -79,8 +90,12 @@ absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx) 
     GS_ASSIGN_OR_RETURN(float alpha, attrs.Float("alpha", 1.67326319217681884765625f));
     GS_ASSIGN_OR_RETURN(float gamma, attrs.Float("gamma", 1.05070102214813232421875f));
     if (std::abs(alpha - 1.6732632f) > 1e-6f || std::abs(gamma - 1.0507010f) > 1e-6f) {
-      return absl::UnimplementedError(
-          absl::StrCat(NodeLabel(node), ": only the standard alpha and gamma are supported"));
+      // selu(x) = gamma * elu_alpha(x) for any alpha and gamma.
+      GS_ASSIGN_OR_RETURN(int elu, ctx.AddNode(NodeName(node) + "_elu", "Elu",
+                                               std::make_shared<ActivationOp>(
+                                                   Activation::Of(K::kElu, alpha)),
+                                               {v.node}));
+      return DefineScaled(node, ctx, v, elu, gamma);
     }
     act = Activation::Of(K::kSelu);
   } else if (op == "Sigmoid") {
@@ -148,7 +163,7 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
   const Value* a = ctx.FindValue(node.input_size() > 0 ? node.input(0) : "");
   const Value* b = ctx.FindValue(node.input_size() > 1 ? node.input(1) : "");
   if (a != nullptr && b != nullptr) {
-    if (op != "Add" && op != "Mul") {
+    if (op != "Add" && op != "Mul" && op != "Sub") {
       return absl::UnimplementedError(absl::StrCat(NodeLabel(node), " of two batched values"));
     }
     if (a->onnx_dims != b->onnx_dims) {
@@ -158,7 +173,14 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
     }
     GS_ASSIGN_OR_RETURN(int na, ctx.InLayout(*a, a->layout));
     GS_ASSIGN_OR_RETURN(int nb, ctx.InLayout(*b, a->layout));
-    auto kind = op == "Add" ? ElementwiseOp::Kind::kAdd : ElementwiseOp::Kind::kMultiply;
+    if (op == "Sub") {  // a + (-1 * b)
+      const Dims& dims = ctx.node(nb).output_dims;
+      Tensor minus(dims), zero(dims);
+      std::fill(minus.data.begin(), minus.data.end(), -1.0f);
+      GS_ASSIGN_OR_RETURN(nb, ctx.AddNode(NodeName(node) + "_negate", "Neg",
+                                          std::make_shared<ScaleShiftOp>(minus, zero), {nb}));
+    }
+    auto kind = op == "Mul" ? ElementwiseOp::Kind::kMultiply : ElementwiseOp::Kind::kAdd;
     GS_ASSIGN_OR_RETURN(
         int n, ctx.AddNode(NodeName(node), op, std::make_shared<ElementwiseOp>(kind), {na, nb}));
     return ctx.Define(node.output(0), n, a->onnx_dims, a->layout);
