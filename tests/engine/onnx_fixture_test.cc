@@ -1,6 +1,7 @@
 // Loads the tiny PyTorch exports written by tests/fixtures/make_onnx_fixtures.py
-// (opsets 9, 11, 13, 17) and compares the output of both executors with
-// what PyTorch computed, at batches 3, 2 and 1 although each file fixes batch 1.
+// (opsets 9, 11, 13, 17) and the single-op graphs of make_onnx_node_fixtures.py,
+// and compares the output of both executors with what PyTorch / onnxruntime
+// computed, at batches 3, 2 and 1 although each file fixes batch 1.
 #include <fstream>
 #include <string>
 
@@ -50,9 +51,20 @@ TEST_P(OnnxFixture, MatchesPyTorchAtAnyBatch) {
 
 std::vector<std::string> Fixtures() {
   std::vector<std::string> names;
-  for (const char* model : {"dcgan", "linear_view", "conditional", "upsample_conv", "mlp"}) {
+  // PyTorch exports (make_onnx_fixtures.py), expected outputs from PyTorch.
+  for (const char* model :
+       {"dcgan", "linear_view", "conditional", "upsample_conv", "mlp", "deconv_options"}) {
     for (int opset : {9, 11, 13, 17})
       names.push_back(std::string(model) + "_op" + std::to_string(opset));
+  }
+  // Single-op graphs (make_onnx_node_fixtures.py), expected outputs from onnxruntime.
+  for (const char* model :
+       {"ct_same_upper_k4s2", "ct_same_upper_k3s2", "ct_same_lower_k3s2", "ct_same_lower_k5s3x2",
+        "ct_output_shape", "ct_pads_asym_outpad_dil", "ct_k1s2", "resize_nearest_asym_floor",
+        "resize_nearest_half_pixel", "resize_linear_half_pixel",
+        "resize_linear_pytorch_half_pixel", "resize_linear_asymmetric", "upsample9_nearest",
+        "upsample9_linear"}) {
+    names.push_back(model);
   }
   return names;
 }
