@@ -91,10 +91,10 @@ absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx) 
     GS_ASSIGN_OR_RETURN(float gamma, attrs.Float("gamma", 1.05070102214813232421875f));
     if (std::abs(alpha - 1.6732632f) > 1e-6f || std::abs(gamma - 1.0507010f) > 1e-6f) {
       // selu(x) = gamma * elu_alpha(x) for any alpha and gamma.
-      GS_ASSIGN_OR_RETURN(int elu, ctx.AddNode(NodeName(node) + "_elu", "Elu",
-                                               std::make_shared<ActivationOp>(
-                                                   Activation::Of(K::kElu, alpha)),
-                                               {v.node}));
+      GS_ASSIGN_OR_RETURN(
+          int elu,
+          ctx.AddNode(NodeName(node) + "_elu", "Elu",
+                      std::make_shared<ActivationOp>(Activation::Of(K::kElu, alpha)), {v.node}));
       return DefineScaled(node, ctx, v, elu, gamma);
     }
     act = Activation::Of(K::kSelu);

@@ -8,6 +8,7 @@
 // answer); the list of them, with the reason, is in engine/loaders/ONNX.md.
 #include <fnmatch.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -32,14 +33,22 @@ constexpr char kNodeTestDir[] = "/usr/share/libonnx-testdata/data/node";
 // is limited to integer upsampling (what UpSampling2D does): no downsampling,
 // no cubic, no crop-and-resize.
 constexpr const char* kSelected[] = {
-    "test_conv_*",       "test_basic_conv_with*", "test_convtranspose*", "test_resize_upsample_*",
-    "test_upsample_*",   "test_gemm_*",           "test_matmul_2d",      "test_batchnorm_*",
-    "test_relu",         "test_leakyrelu*",       "test_elu*",           "test_selu*",
-    "test_sigmoid*",     "test_tanh*",            "test_softplus*",      "test_concat_*",
-    "test_reshape_*",    "test_gather_0",         "test_flatten*",       "test_unsqueeze*",
-    "test_squeeze*",     "test_identity",         "test_dropout_*",      "test_add",
-    "test_add_bcast",    "test_sub",              "test_sub_bcast",      "test_mul",
-    "test_mul_bcast",    "test_div",              "test_div_bcast",
+    "test_conv_*",         "test_basic_conv_with*",
+    "test_convtranspose*", "test_resize_upsample_*",
+    "test_upsample_*",     "test_gemm_*",
+    "test_matmul_2d",      "test_batchnorm_*",
+    "test_relu",           "test_leakyrelu*",
+    "test_elu*",           "test_selu*",
+    "test_sigmoid*",       "test_tanh*",
+    "test_softplus*",      "test_concat_*",
+    "test_reshape_*",      "test_gather_0",
+    "test_flatten*",       "test_unsqueeze*",
+    "test_squeeze*",       "test_identity",
+    "test_dropout_*",      "test_add",
+    "test_add_bcast",      "test_sub",
+    "test_sub_bcast",      "test_mul",
+    "test_mul_bcast",      "test_div",
+    "test_div_bcast",
 };
 
 // Cases the engine refuses, by fnmatch pattern,
@@ -67,7 +76,8 @@ constexpr std::pair<const char*, const char*> kRefused[] = {
     {"test_batchnorm_*_training_mode", "training_mode=1: only inference BatchNormalization"},
     {"test_dropout_default_mask*", "Dropout's mask output is used (inference has none)"},
     {"test_resize_upsample_sizes_nearest", "scale 3.5 is not an integer factor"},
-    {"test_resize_upsample_sizes_nearest_*", "nearest_mode/coordinate mode is not pixel repetition"},
+    {"test_resize_upsample_sizes_nearest_*",
+     "nearest_mode/coordinate mode is not pixel repetition"},
 };
 
 bool Matches(const std::string& name, const char* pattern) {
@@ -109,7 +119,7 @@ bool IsWeightInput(const onnx::NodeProto& node, int i, const onnx::GraphProto& g
       op == "Squeeze" || op == "Unsqueeze") {
     return i >= 1;
   }
-  if (op == "Gather") return i == 0;  // the embedding table
+  if (op == "Gather") return i == 0;   // the embedding table
   if (op == "Dropout") return i >= 1;  // ratio, training_mode
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
     // A broadcast operand is a constant bias or scale.
@@ -130,37 +140,34 @@ absl::StatusOr<onnx::TensorProto> ReadTensorPb(const std::string& path) {
   return t;
 }
 
+// Element i of a tensor stored either in raw_data or in its typed field.
+template <typename T, typename Field>
+float Element(const std::string& raw, const Field& typed, int64_t i) {
+  T v;
+  if (raw.empty()) {
+    v = typed.Get(i);
+  } else {
+    std::memcpy(&v, raw.data() + sizeof(T) * i, sizeof(T));
+  }
+  return static_cast<float>(v);
+}
+
 // A float or integer TensorProto as a float Tensor, decoded here rather than
 // by the loader so the expected values do not go through the code under test.
 absl::StatusOr<Tensor> ToTensor(const onnx::TensorProto& t) {
-  Dims dims(t.dims().begin(), t.dims().end());
-  Tensor out(dims);
-  const std::string& raw = t.raw_data();
+  Tensor out(Dims(t.dims().begin(), t.dims().end()));
+  const bool is_float = t.data_type() == onnx::TensorProto::FLOAT;
+  if (!is_float && t.data_type() != onnx::TensorProto::INT64) {
+    return absl::UnimplementedError("element type " + std::to_string(t.data_type()));
+  }
+  const int64_t width = is_float ? 4 : 8;
+  const int64_t stored = t.raw_data().empty()
+                             ? (is_float ? t.float_data_size() : t.int64_data_size())
+                             : static_cast<int64_t>(t.raw_data().size()) / width;
+  if (stored != out.size()) return absl::InvalidArgumentError("tensor data does not fit its dims");
   for (int64_t i = 0; i < out.size(); ++i) {
-    switch (t.data_type()) {
-      case onnx::TensorProto::FLOAT: {
-        float v;
-        if (raw.empty()) {
-          v = t.float_data(i);
-        } else {
-          std::memcpy(&v, raw.data() + 4 * i, 4);
-        }
-        out.data[i] = v;
-        break;
-      }
-      case onnx::TensorProto::INT64: {
-        int64_t v;
-        if (raw.empty()) {
-          v = t.int64_data(i);
-        } else {
-          std::memcpy(&v, raw.data() + 8 * i, 8);
-        }
-        out.data[i] = static_cast<float>(v);
-        break;
-      }
-      default:
-        return absl::UnimplementedError("element type " + std::to_string(t.data_type()));
-    }
+    out.data[i] = is_float ? Element<float>(t.raw_data(), t.float_data(), i)
+                           : Element<int64_t>(t.raw_data(), t.int64_data(), i);
   }
   return out;
 }

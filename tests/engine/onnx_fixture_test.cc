@@ -61,9 +61,8 @@ std::vector<std::string> Fixtures() {
   for (const char* model :
        {"ct_same_upper_k4s2", "ct_same_upper_k3s2", "ct_same_lower_k3s2", "ct_same_lower_k5s3x2",
         "ct_output_shape", "ct_pads_asym_outpad_dil", "ct_k1s2", "resize_nearest_asym_floor",
-        "resize_nearest_half_pixel", "resize_linear_half_pixel",
-        "resize_linear_pytorch_half_pixel", "resize_linear_asymmetric", "upsample9_nearest",
-        "upsample9_linear"}) {
+        "resize_nearest_half_pixel", "resize_linear_half_pixel", "resize_linear_pytorch_half_pixel",
+        "resize_linear_asymmetric", "upsample9_nearest", "upsample9_linear"}) {
     names.push_back(model);
   }
   return names;

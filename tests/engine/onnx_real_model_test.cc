@@ -41,7 +41,8 @@ TEST(OnnxRealModel, DekodeDcganMatchesTorchAtBatchFiveAndOne) {
     auto expected = ReadNpy(dir + "dekode_dcgan_gen." + oracle + ".npy");
     ASSERT_TRUE(expected.ok()) << expected.status();
     for (ExecutorKind kind : {ExecutorKind::kReference, ExecutorKind::kOneDnn}) {
-      SCOPED_TRACE(std::string(oracle) + (kind == ExecutorKind::kOneDnn ? " onednn" : " reference"));
+      SCOPED_TRACE(std::string(oracle) +
+                   (kind == ExecutorKind::kOneDnn ? " onednn" : " reference"));
       auto out = RunLoaded(*model, {*in}, kind);
       ASSERT_TRUE(out.ok()) << out.status();
       EXPECT_EQ(out->shape, (Dims{5, 1, 28, 28}));
