@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/keras_loader.h"
+#include "engine/loaders/onnx_loader.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -26,9 +27,7 @@ absl::StatusOr<LoadedModel> LoadModel(const std::string& path) {
     case ModelFileKind::kZip:
       return LoadKerasModel(path);  // it handles both .h5 and .keras
     case ModelFileKind::kOnnx:
-      // TODO(lead): return LoadOnnxModel(path) (engine/loaders/onnx_loader.h).
-      return absl::UnimplementedError(
-          absl::StrCat(path, ": ONNX model files are not supported by this build yet"));
+      return LoadOnnxModel(path);
   }
   return absl::InternalError("unreachable");
 }

@@ -1,0 +1,111 @@
+// Loads the tiny PyTorch exports written by tests/fixtures/make_onnx_fixtures.py
+// (opsets 9, 11, 13, 17) and the single-op graphs of make_onnx_node_fixtures.py,
+// and compares the output of both executors with what PyTorch / onnxruntime
+// computed, at batches 3, 2 and 1 although each file fixes batch 1.
+#include <fstream>
+#include <string>
+
+#include "engine/loaders/onnx_loader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/engine/npy_test_util.h"
+#include "tests/engine/onnx_test_util.h"
+
+namespace ganserve {
+namespace {
+
+std::string FixtureDir() {
+  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
+  return std::string(src ? src : ".") + "/tests/fixtures/onnx/";
+}
+
+class OnnxFixture : public ::testing::TestWithParam<std::tuple<std::string, ExecutorKind>> {};
+
+TEST_P(OnnxFixture, MatchesPyTorchAtAnyBatch) {
+  const auto& [name, executor] = GetParam();
+  const std::string base = FixtureDir() + name;
+  auto model = LoadOnnxModel(base + ".onnx");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->format, "onnx");
+  std::vector<Tensor> inputs;
+  for (int i = 0; i < static_cast<int>(model->graph->inputs().size()); ++i) {
+    auto t = ReadNpy(base + ".in" + std::to_string(i) + ".npy");
+    ASSERT_TRUE(t.ok()) << t.status();
+    inputs.push_back(*t);
+  }
+  auto expected = ReadNpy(base + ".out.npy");
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  auto out = RunLoaded(*model, inputs, executor);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->shape, expected->shape);
+  EXPECT_LT(RelativeError(*out, *expected), 1e-4) << model->graph->Summary();
+
+  for (int64_t batch : {1, 2}) {
+    std::vector<Tensor> some;
+    for (const Tensor& t : inputs) some.push_back(FirstSamples(t, batch));
+    auto part = RunLoaded(*model, some, executor);
+    ASSERT_TRUE(part.ok()) << part.status();
+    EXPECT_LT(RelativeError(*part, FirstSamples(*expected, batch)), 1e-4) << "batch " << batch;
+  }
+}
+
+std::vector<std::string> Fixtures() {
+  std::vector<std::string> names;
+  // PyTorch exports (make_onnx_fixtures.py), expected outputs from PyTorch.
+  for (const char* model :
+       {"dcgan", "linear_view", "conditional", "upsample_conv", "mlp", "deconv_options"}) {
+    for (int opset : {9, 11, 13, 17})
+      names.push_back(std::string(model) + "_op" + std::to_string(opset));
+  }
+  // Single-op graphs (make_onnx_node_fixtures.py), expected outputs from onnxruntime.
+  for (const char* model :
+       {"ct_same_upper_k4s2", "ct_same_upper_k3s2", "ct_same_lower_k3s2", "ct_same_lower_k5s3x2",
+        "ct_output_shape", "ct_pads_asym_outpad_dil", "ct_k1s2", "resize_nearest_asym_floor",
+        "resize_nearest_half_pixel", "resize_linear_half_pixel", "resize_linear_pytorch_half_pixel",
+        "resize_linear_asymmetric", "upsample9_nearest", "upsample9_linear"}) {
+    names.push_back(model);
+  }
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Torch, OnnxFixture,
+                         ::testing::Combine(::testing::ValuesIn(Fixtures()),
+                                            ::testing::Values(ExecutorKind::kReference,
+                                                              ExecutorKind::kOneDnn)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) +
+                                  (std::get<1>(info.param) == ExecutorKind::kOneDnn ? "_onednn"
+                                                                                    : "_reference");
+                         });
+
+TEST(OnnxLoader, DcganOutputIsChannelsFirstWithKerasParamCount) {
+  auto model = LoadOnnxModel(FixtureDir() + "dcgan_op13.onnx");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->output_layout, SampleLayout::kChannelsFirst);
+  EXPECT_EQ(model->graph->input_dims(0), (Dims{8, 1, 1}));
+  EXPECT_EQ(model->graph->output_dims(), (Dims{2, 16, 16}));
+  // torch: 8*16*16 + 16*8*16 + 8*2*16 + 2 weights, BN 2*(16+8) trainable + 2*(16+8) statistics.
+  EXPECT_EQ(model->graph->Params().trainable, 8 * 16 * 16 + 16 * 8 * 16 + 8 * 2 * 16 + 2 + 48);
+  EXPECT_EQ(model->graph->Params().non_trainable, 48);
+}
+
+TEST(OnnxLoader, MissingFileIsNotFound) {
+  auto model = LoadOnnxModel(FixtureDir() + "no_such_model.onnx");
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(OnnxLoader, GarbageBytesAreRefused) {
+  auto model = LoadOnnxModelFromBytes("this is not a protobuf \xff\xff\xff");
+  EXPECT_FALSE(model.ok());
+}
+
+TEST(OnnxLoader, TruncatedFileIsRefused) {
+  std::ifstream in(FixtureDir() + "dcgan_op13.onnx", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 100u);
+  auto model = LoadOnnxModelFromBytes(bytes.substr(0, bytes.size() / 2));
+  EXPECT_FALSE(model.ok());
+}
+
+}  // namespace
+}  // namespace ganserve
