@@ -2,12 +2,9 @@
 // prints is what the loader and the fixture's own Keras-side files say, a
 // bad file gets the loader's error, and render's pixels are the graph run
 // by the reference executor on the sampler's latents.
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,52 +15,27 @@
 #include "engine/reference/reference_executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/client/ganctl_process.h"
 
 namespace ganserve::client {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ganserve::testing::Ganctl;
+using ganserve::testing::GanctlRun;
+using ganserve::testing::ReadFile;
 
 constexpr char kFixture[] = "tests/fixtures/keras/k38_cgan.keras";
-
-struct GanctlRun {
-  int exit_code;
-  std::string out;
-};
-
-GanctlRun Ganctl(const std::string& args) {
-  FILE* pipe = popen(absl::StrCat(GANCTL_PATH, " ", args, " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path SourceDir() {
-  const char* root = std::getenv("GANSERVE_SOURCE_DIR");
-  return root ? root : ".";
-}
 
 class OfflineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           absl::StrCat("offline_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = ganserve::testing::FreshTestDir("offline_");
   }
   // The fixture, or skip when this build or checkout lacks it.
   void NeedFixture() {
-    model_ = (SourceDir() / kFixture).string();
+    model_ = (ganserve::testing::SourcePath(kFixture)).string();
     if (!fs::exists(model_)) GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
     loaded_ = LoadModel(model_);
     if (!loaded_.ok()) GTEST_SKIP() << "this build cannot load " << model_ << ": " << loaded_.status();
@@ -106,7 +78,7 @@ TEST_F(OfflineTest, InspectShowsWhatTheFileHolds) {
   NeedFixture();
   if (IsSkipped()) return;
   // The Keras-side fixture files give the input and output shapes.
-  const fs::path expected = SourceDir() / (std::string(kFixture) + ".expected");
+  const fs::path expected = ganserve::testing::SourcePath(std::string(kFixture) + ".expected");
   auto latents = ReadNpy((expected / "input0_latent.npy").string());
   auto images = ReadNpy((expected / "expected.npy").string());
   ASSERT_TRUE(latents.ok() && images.ok());

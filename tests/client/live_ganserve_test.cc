@@ -2,12 +2,9 @@
 // serving a Keras fixture: counts agree with what the server says it
 // generated, the open-loop rate holds, a server killed mid-run is counted,
 // and offline `ganctl render` writes the very bytes `ganctl generate` gets.
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +12,7 @@
 #include "engine/loaders/load_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/client/ganctl_process.h"
 #include "tests/client/live_ganserve.h"
 
 namespace ganserve::client {
@@ -23,48 +21,22 @@ namespace {
 namespace fs = std::filesystem;
 using ganserve::testing::LiveGanserve;
 using ::testing::HasSubstr;
+using ganserve::testing::Ganctl;
+using ganserve::testing::GanctlRun;
+using ganserve::testing::ReadFile;
 
 // A small conditional GAN (latent 6, 3 classes, 4x4x1 tanh output) saved by Keras 3.8.
 constexpr char kFixture[] = "tests/fixtures/keras/k38_cgan.keras";
 
-struct GanctlRun {
-  int exit_code;
-  std::string out;
-};
-
-GanctlRun Ganctl(const std::string& args) {
-  FILE* pipe = popen(absl::StrCat(GANCTL_PATH, " ", args, " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string FixturePath() {
-  const char* root = std::getenv("GANSERVE_SOURCE_DIR");
-  return (fs::path(root ? root : ".") / kFixture).string();
-}
-
 class LiveGanserveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    model_ = FixturePath();
+    model_ = ganserve::testing::SourcePath(kFixture).string();
     if (!fs::exists(model_)) GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
     if (absl::StatusOr<LoadedModel> m = LoadModel(model_); !m.ok()) {
       GTEST_SKIP() << "this build cannot load " << model_ << ": " << m.status();
     }
-    dir_ = fs::path(::testing::TempDir()) /
-           absl::StrCat("live_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = ganserve::testing::FreshTestDir("live_");
   }
 
   void StartServer(std::vector<std::string> flags = {}) {
