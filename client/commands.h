@@ -25,6 +25,8 @@ int InfoCommand(const Args& args);
 int HealthCommand(const Args& args);
 int GenerateCommand(const Args& args);
 int BenchCommand(const Args& args);
+int InspectCommand(const Args& args);
+int RenderCommand(const Args& args);
 
 // --target, --tls_ca, --tls_cert, --tls_key, --token-file.
 void AddConnectionFlags(FlagSet& flags, ConnectionOptions& options);

@@ -1,8 +1,6 @@
 // ganctl generate: images from a seed, a latents file or an interpolation
 // between two seeds, written one file per image and/or as a contact sheet.
-#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "absl/strings/numbers.h"
@@ -12,6 +10,7 @@
 #include "client/commands.h"
 #include "client/contact_sheet.h"
 #include "client/generated_image.h"
+#include "client/image_files.h"
 #include "client/latent_interpolation.h"
 #include "client/npy_io.h"
 #include "engine/latent_sampler.h"
@@ -41,26 +40,8 @@ struct Job {
   int label = -1;
 };
 
-absl::StatusOr<int> ResolveLabel(const std::string& text, const ModelInfo& info) {
-  int label;
-  if (absl::SimpleAtoi(text, &label)) {
-    if (info.label_count() > 0 && (label < 0 || label >= static_cast<int>(info.label_count()))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--label ", label, " is out of range: model has ", info.label_count(), " classes"));
-    }
-    return label;
-  }
-  for (int i = 0; i < info.label_names_size(); ++i) {
-    if (info.label_names(i) == text) return i;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--label '", text, "' is not a class of model '", info.name(),
-                   "'; names: ", absl::StrJoin(info.label_names(), ", ")));
-}
-
-std::string LabelText(int label, const ModelInfo& info) {
-  if (label < 0) return "";
-  return label < info.label_names_size() ? info.label_names(label) : absl::StrCat("label", label);
+ClassNames Classes(const ModelInfo& info) {
+  return {info.name(), info.label_count(), {info.label_names().begin(), info.label_names().end()}};
 }
 
 absl::StatusOr<std::vector<Job>> PlanJobs(const GenerateOptions& o, const ModelInfo& info) {
@@ -120,7 +101,7 @@ absl::StatusOr<std::vector<Job>> PlanJobs(const GenerateOptions& o, const ModelI
   }
   Job job{base, prefix, -1};
   if (!o.label.empty()) {
-    GS_ASSIGN_OR_RETURN(job.label, ResolveLabel(o.label, info));
+    GS_ASSIGN_OR_RETURN(job.label, ResolveLabel(o.label, Classes(info)));
     job.request.add_labels(job.label);
   } else if (info.label_count() > 0) {
     return absl::InvalidArgumentError(absl::StrCat("model '", info.name(),
@@ -156,13 +137,6 @@ absl::StatusOr<std::vector<GeneratedImage>> Call(ganserve::v1::Generator::Stub& 
   return images;
 }
 
-absl::Status WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), bytes.size());
-  if (!out) return absl::UnavailableError(absl::StrCat("cannot write '", path, "'"));
-  return absl::OkStatus();
-}
-
 absl::Status Generate(const GenerateOptions& o) {
   GS_ASSIGN_OR_RETURN(auto connection, Connection::Open(o.connection));
   auto stub = ganserve::v1::Generator::NewStub(connection->NewChannel(0));
@@ -188,9 +162,8 @@ absl::Status Generate(const GenerateOptions& o) {
     for (const GeneratedImage& image : images) {
       GS_ASSIGN_OR_RETURN(Image8 pixels, ToImage8(image, info.value_min(), info.value_max()));
       if (!o.out_dir.empty()) {
-        const std::string label = LabelText(job.label, info);
-        const std::string stem = absl::StrFormat("%s/%s%04d%s", o.out_dir, job.prefix,
-                                                 image.index(), label.empty() ? "" : "_" + label);
+        const std::string stem =
+            ImageStem(o.out_dir, job.prefix, image.index(), LabelText(job.label, Classes(info)));
         if (o.format == "raw") {
           GS_ASSIGN_OR_RETURN(std::vector<float> values, RawFloats(image));
           GS_RETURN_IF_ERROR(
@@ -204,23 +177,17 @@ absl::Status Generate(const GenerateOptions& o) {
       row.push_back(std::move(pixels));
     }
     if (jobs.size() > 1) {
-      std::cout << "row " << rows.size() << ": " << LabelText(job.label, info) << "\n";
+      std::cout << "row " << rows.size() << ": " << LabelText(job.label, Classes(info)) << "\n";
       rows.push_back(std::move(row));
     } else {
-      const int columns = o.columns > 0 ? o.columns
-                          : o.interpolate.empty()
-                              ? static_cast<int>(std::ceil(std::sqrt(row.size())))
+      const int columns = o.interpolate.empty() || o.columns > 0
+                              ? SheetColumns(o.columns, row.size())
                               : static_cast<int>(row.size());
       rows = ToRows(std::move(row), columns);
     }
   }
   if (!o.out_dir.empty()) std::cout << "wrote " << written << " files to " << o.out_dir << "\n";
-  if (!o.grid.empty()) {
-    GS_ASSIGN_OR_RETURN(Image8 sheet, MakeContactSheet(rows));
-    GS_ASSIGN_OR_RETURN(std::string png, EncodePng(sheet));
-    GS_RETURN_IF_ERROR(WriteFile(o.grid, png));
-    std::cout << "wrote " << o.grid << " (" << sheet.width << "x" << sheet.height << ")\n";
-  }
+  if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows));
   return absl::OkStatus();
 }
 

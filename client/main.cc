@@ -14,7 +14,9 @@ constexpr char kUsage[] =
     "  generate   images from a seed, a latents .npy or an interpolation, as PNG files or a "
     "contact sheet\n"
     "  bench      load test: closed loop (--concurrency) or open loop (--rate), latency "
-    "percentiles\n\n"
+    "percentiles\n"
+    "  inspect    offline: what a model file holds and how ganserve would serve it\n"
+    "  render     offline: images from a model file, the same bytes ganserve would send\n\n"
     "exit codes: 0 ok, 1 runtime or server error, 2 usage error, 3 bench threshold breached\n";
 
 }  // namespace
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
   if (command == "health") return HealthCommand(args);
   if (command == "generate") return GenerateCommand(args);
   if (command == "bench") return BenchCommand(args);
+  if (command == "inspect") return InspectCommand(args);
+  if (command == "render") return RenderCommand(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return kExitOk;

@@ -1,5 +1,5 @@
 // fake_ganserve: the test fake as a process, for trying ganctl by hand and
-// for the README's worked example until the real server lands.
+// for watching ganctl bench report injected latency and errors.
 //   fake_ganserve PORT [BASE_MS [TAIL_MS [TAIL_EVERY [ERROR_EVERY]]]]
 // Every TAIL_EVERY-th call takes TAIL_MS instead of BASE_MS; every
 // ERROR_EVERY-th call fails with RESOURCE_EXHAUSTED.

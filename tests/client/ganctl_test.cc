@@ -1,11 +1,8 @@
 // ganctl end to end: the binary against the fake server on loopback, with
 // expectations computed independently (the engine's sampler and PNG codec).
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,6 +11,7 @@
 #include "engine/png.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/client/ganctl_process.h"
 #include "tests/client/fake_generator_server.h"
 
 namespace ganserve::client {
@@ -23,36 +21,14 @@ using ganserve::testing::FakeGeneratorServer;
 using ganserve::testing::FakeOptions;
 using ganserve::testing::FakePixels;
 using ::testing::HasSubstr;
-
-struct GanctlRun {
-  int exit_code;
-  std::string out;
-};
-
-GanctlRun Ganctl(const std::string& args) {
-  const std::string command = absl::StrCat(GANCTL_PATH, " ", args, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ganserve::testing::Ganctl;
+using ganserve::testing::GanctlRun;
+using ganserve::testing::ReadFile;
 
 class GanctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("ganctl_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = ganserve::testing::FreshTestDir("ganctl_");
   }
   void StartServer(FakeOptions options = {}) {
     server_ = FakeGeneratorServer::Start(std::move(options));

@@ -1,0 +1,28 @@
+#include "client/offline_model.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+
+namespace ganserve::client {
+
+void AddOfflineModelFlags(FlagSet& flags, OfflineModelOptions& options, bool with_executor) {
+  flags.String("model-json", &options.model_json,
+               "label names, value range... (default: model.json beside FILE, as ganserve)");
+  if (!with_executor) return;
+  flags.String("executor", &options.executor, "engine that runs the graph: onednn or reference");
+}
+
+std::string ModelJsonPath(const std::string& model_path, const OfflineModelOptions& options) {
+  if (!options.model_json.empty()) return options.model_json;
+  return (std::filesystem::path(model_path).parent_path() / "model.json").string();
+}
+
+absl::StatusOr<ExecutorKind> ParseExecutor(const std::string& name) {
+  if (name == "onednn") return ExecutorKind::kOneDnn;
+  if (name == "reference") return ExecutorKind::kReference;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--executor must be onednn or reference, got '", name, "'"));
+}
+
+}  // namespace ganserve::client

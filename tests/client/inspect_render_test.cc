@@ -1,0 +1,152 @@
+// ganctl inspect and render, offline, on a Keras fixture: what inspect
+// prints is what the loader and the fixture's own Keras-side files say, a
+// bad file gets the loader's error, and render's pixels are the graph run
+// by the reference executor on the sampler's latents.
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/npy_io.h"
+#include "engine/latent_sampler.h"
+#include "engine/loaders/load_model.h"
+#include "engine/png.h"
+#include "engine/reference/reference_executor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/client/ganctl_process.h"
+
+namespace ganserve::client {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ganserve::testing::Ganctl;
+using ganserve::testing::GanctlRun;
+using ganserve::testing::ReadFile;
+
+constexpr char kFixture[] = "tests/fixtures/keras/k38_cgan.keras";
+
+class OfflineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ganserve::testing::FreshTestDir("offline_");
+  }
+  // The fixture, or skip when this build or checkout lacks it.
+  void NeedFixture() {
+    model_ = (ganserve::testing::SourcePath(kFixture)).string();
+    if (!fs::exists(model_)) GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
+    loaded_ = LoadModel(model_);
+    if (!loaded_.ok()) GTEST_SKIP() << "this build cannot load " << model_ << ": " << loaded_.status();
+  }
+
+  fs::path dir_;
+  std::string model_;
+  absl::StatusOr<LoadedModel> loaded_ = absl::UnknownError("not loaded");
+};
+
+TEST_F(OfflineTest, HelpAndUsageErrors) {
+  EXPECT_EQ(Ganctl("inspect --help").exit_code, 0);
+  EXPECT_EQ(Ganctl("render --help").exit_code, 0);
+  EXPECT_EQ(Ganctl("inspect").exit_code, 2);
+  EXPECT_EQ(Ganctl("inspect a.h5 b.h5").exit_code, 2);
+  GanctlRun r = Ganctl("render model.keras --seed 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--out DIR and/or --grid"));
+  EXPECT_EQ(Ganctl("render model.keras --grid g.png --executor tpu").exit_code, 2);
+}
+
+TEST_F(OfflineTest, BadFilesExitOneWithTheLoadersError) {
+  const fs::path garbage = dir_ / "garbage.h5";
+  std::ofstream(garbage) << "\x89HDF\r\n\x1a\nnot really hdf5";
+  const fs::path missing = dir_ / "missing.keras";
+  for (const fs::path& path : {garbage, missing}) {
+    const absl::StatusOr<LoadedModel> model = LoadModel(path.string());
+    ASSERT_FALSE(model.ok());
+    GanctlRun inspect = Ganctl("inspect " + path.string());
+    EXPECT_EQ(inspect.exit_code, 1) << inspect.out;
+    EXPECT_THAT(inspect.out, HasSubstr(std::string(model.status().message())));
+    GanctlRun render = Ganctl(absl::StrCat("render ", path.string(), " --grid ",
+                                           (dir_ / "g.png").string()));
+    EXPECT_EQ(render.exit_code, 1) << render.out;
+    EXPECT_THAT(render.out, HasSubstr(std::string(model.status().message())));
+  }
+}
+
+TEST_F(OfflineTest, InspectShowsWhatTheFileHolds) {
+  NeedFixture();
+  if (IsSkipped()) return;
+  // The Keras-side fixture files give the input and output shapes.
+  const fs::path expected = ganserve::testing::SourcePath(std::string(kFixture) + ".expected");
+  auto latents = ReadNpy((expected / "input0_latent.npy").string());
+  auto images = ReadNpy((expected / "expected.npy").string());
+  ASSERT_TRUE(latents.ok() && images.ok());
+  GanctlRun r = Ganctl("inspect " + model_);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("keras-zip, saved by ", loaded_->saver_version)));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrFormat("latent size    %d\n", latents->shape[1])));
+  EXPECT_THAT(r.out, HasSubstr("labels         3\n"));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrFormat("image          %dx%dx%d (HxWxC), values -1..1",
+                                               images->shape[1], images->shape[2],
+                                               images->shape[3])));
+  EXPECT_THAT(r.out, HasSubstr(loaded_->graph->Summary(loaded_->model_name, !loaded_->sequential)));
+  EXPECT_THAT(r.out, HasSubstr("Total params"));
+  EXPECT_EQ(Ganctl("inspect " + model_ + " --model-json " + (dir_ / "none.json").string())
+                .exit_code,
+            1);
+}
+
+TEST_F(OfflineTest, ModelJsonNamesTheClassesForInspectAndRender) {
+  NeedFixture();
+  if (IsSkipped()) return;
+  const fs::path json = dir_ / "model.json";
+  std::ofstream(json) << R"({"labels": ["cat", "dog", "owl"]})";
+  GanctlRun inspect = Ganctl("inspect " + model_ + " --summary=false --model-json " + json.string());
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.out;
+  EXPECT_THAT(inspect.out, HasSubstr("labels         3 (cat, dog, owl)"));
+  GanctlRun render = Ganctl(absl::StrCat("render ", model_, " --model-json ", json.string(),
+                                         " --label owl -n 2 --out ", dir_.string()));
+  ASSERT_EQ(render.exit_code, 0) << render.out;
+  EXPECT_TRUE(fs::exists(dir_ / "seed0_0001_owl.png"));
+  GanctlRun bad = Ganctl(absl::StrCat("render ", model_, " --label emu --grid g.png"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.out, HasSubstr("--label 'emu' is not a class"));
+  EXPECT_THAT(Ganctl(absl::StrCat("render ", model_, " --grid g.png")).out,
+              HasSubstr("is conditional: give --label"));
+}
+
+TEST_F(OfflineTest, RenderIsTheGraphOnTheSamplersLatents) {
+  NeedFixture();
+  if (IsSkipped()) return;
+  const int n = 5, label = 2;
+  const uint64_t seed = 11;
+  const std::vector<float> z = SampleLatents({seed}, n, 6);
+  const Tensor labels({n, 1}, std::vector<float>(n, label));
+  const ReferenceExecutor reference(loaded_->graph);
+  auto context = reference.NewContext();
+  Tensor out;
+  ASSERT_TRUE(reference.Run(*context, {Tensor({n, 6}, z), labels}, out).ok());
+  for (const std::string executor : {"reference", "onednn"}) {
+    SCOPED_TRACE(executor);
+    const fs::path folder = dir_ / executor;
+    GanctlRun r = Ganctl(absl::StrCat("render ", model_, " --executor ", executor,
+                                      " --seed 11 -n 5 --label 2 --out ", folder.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const int64_t size = 16;  // 4x4x1
+    for (int i = 0; i < n; ++i) {
+      auto png = DecodePng(ReadFile(folder / absl::StrFormat("seed11_%04d_label2.png", i)));
+      ASSERT_TRUE(png.ok()) << png.status();
+      const std::vector<uint8_t> want =
+          ToUint8(absl::MakeConstSpan(out.data).subspan(i * size, size), -1.0f, 1.0f);
+      ASSERT_EQ(png->pixels.size(), want.size());
+      for (int64_t p = 0; p < size; ++p) {
+        // oneDNN sums in another order: one grey level apart at most.
+        EXPECT_NEAR(png->pixels[p], want[p], executor == "reference" ? 0 : 1) << i << "," << p;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ganserve::client
