@@ -57,19 +57,24 @@ if ! "${podman[@]}" info >"$work/podman-info.log" 2>&1; then
 fi
 
 # The Debian mirror the host itself uses; the image's apt talks to the same one.
-mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-  /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1 | awk '{print $2}' || true)
+# Only live source lines: a commented snapshot URL must not win.
+sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
+  grep -E '^(URIs:|deb) ' || true)
+mirror=$(grep -oE 'https?://[^ ]+/debian/?( |$)' <<<"$sources" | head -n 1 | tr -d ' ' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
-security=$(grep -hoE 'https?://[^ ]+/debian-security/?' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-  /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1 || true)
+security=$(grep -oE 'https?://[^ ]+/debian-security/?' <<<"$sources" | head -n 1 || true)
 security=${security:-http://deb.debian.org/debian-security}
 
-if ! "${podman[@]}" image exists "$base"; then
-  tarball=$work/bookworm-minbase.tar
+# The cache is keyed by the mirrors written into the base, so a changed host
+# setup makes a new one.
+key=$(echo "$mirror $security" | md5sum | cut -c1-12)
+have=$("${podman[@]}" image inspect --format '{{index .Labels "ganserve.base"}}' "$base" 2>/dev/null || true)
+if [[ $have != "$key" ]]; then
+  tarball=$work/bookworm-minbase-$key.tar
   if [[ ! -s $tarball ]]; then
     say "making the base image with debootstrap from $mirror (once; cached in $tarball)"
     rootfs=$work/rootfs
-    rm -rf "$rootfs"
+    rm -rf "$rootfs" "$work"/bookworm-minbase*.tar
     start=$SECONDS
     debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
       fail "debootstrap failed, see $work/debootstrap.log"
@@ -102,7 +107,7 @@ EOF
     rm -rf "$rootfs"
     say "debootstrap took $((SECONDS - start)) s"
   fi
-  "${podman[@]}" import --change 'CMD ["bash"]' "$tarball" "$base" >/dev/null
+  "${podman[@]}" import --change 'CMD ["bash"]' --change "LABEL ganserve.base=$key" "$tarball" "$base" >/dev/null
 fi
 if ! "${podman[@]}" run --rm --network=host "$base" true >"$work/podman-run.log" 2>&1; then
   skip "podman cannot start a container here: $(tail -n 1 "$work/podman-run.log")"
