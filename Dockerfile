@@ -22,7 +22,8 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DGANSERVE_BUILD_TESTS=OFF \
 FROM debian:bookworm-slim
 COPY deploy/install-deps.sh /tmp/install-deps.sh
 RUN bash /tmp/install-deps.sh --runtime && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh \
- && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin ganserve
+ && groupadd --system --gid 10001 ganserve \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin ganserve
 COPY --from=build /build/server/ganserve /build/client/ganctl /usr/local/bin/
 # ganserve looks for its default model under <prefix>/share/ganserve/models/.
 COPY models/ /usr/local/share/ganserve/models/

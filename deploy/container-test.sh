@@ -123,7 +123,8 @@ say "image size: $((size / 1000000)) MB ($size bytes)"
 
 cleanup() { "${podman[@]}" rm -f -t 5 "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-"${podman[@]}" run -d --name "$name" --network=host \
+# Read-only root filesystem, as in deploy/k8s and the compose file.
+"${podman[@]}" run -d --name "$name" --network=host --read-only \
   -e GANSERVE_GRPC_PORT="$port" \
   "$image" --address "127.0.0.1:$port" --metrics_port "$metrics_port" >/dev/null ||
   fail "podman run failed"
