@@ -107,7 +107,7 @@ EOF
     rm -rf "$rootfs"
     say "debootstrap took $((SECONDS - start)) s"
   fi
-  "${podman[@]}" import --change 'CMD ["bash"]' --change "LABEL ganserve.base=$key" "$tarball" "$base" >/dev/null
+  "${podman[@]}" import -q --change 'CMD ["bash"]' --change "LABEL ganserve.base=$key" "$tarball" "$base" >/dev/null
 fi
 if ! "${podman[@]}" run --rm --network=host "$base" true >"$work/podman-run.log" 2>&1; then
   skip "podman cannot start a container here: $(tail -n 1 "$work/podman-run.log")"
@@ -145,6 +145,10 @@ say "healthy on $target $((SECONDS - start)) s after start"
 "$ganctl" info --target "$target" --summary=false | tee "$work/info.txt"
 grep -q fashion-cgan "$work/info.txt" || { dump; fail "ganctl info does not list fashion-cgan"; }
 
+# Every shared library the binaries link must be in the runtime stage.
+"${podman[@]}" exec "$name" ldd /usr/local/bin/ganserve /usr/local/bin/ganctl >"$work/ldd.txt" ||
+  fail "ldd failed in the container"
+! grep 'not found' "$work/ldd.txt" || fail "libraries missing from the runtime stage (deploy/install-deps.sh --runtime)"
 uid=$("${podman[@]}" exec "$name" id -u)
 [[ $uid != 0 ]] || fail "the container runs as root"
 "${podman[@]}" healthcheck run "$name" || { dump; fail "the image's HEALTHCHECK fails"; }
