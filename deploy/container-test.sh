@@ -29,6 +29,9 @@ fail() { say "FAIL: $*" >&2; exit 1; }
 
 command -v podman >/dev/null && command -v debootstrap >/dev/null ||
   skip "podman or debootstrap missing (install with deploy/install-deps.sh --container)"
+# The image must carry the bundled model; without it there is nothing to test.
+compgen -G "models/fashion-cgan/generator.*" >/dev/null ||
+  fail "no models/fashion-cgan/generator.* in $src_dir: the image would have no model to serve"
 ganctl=${GANCTL:-$build_dir/client/ganctl}
 [[ -x $ganctl ]] || fail "no ganctl at $ganctl: build the project first (or set GANCTL)"
 
