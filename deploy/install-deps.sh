@@ -2,8 +2,10 @@
 # Installs every Debian 12 package that ganserve's build, tests and tools need.
 # Idempotent and quiet; safe to run twice. Nothing is fetched from outside Debian's archive.
 #   deploy/install-deps.sh            build + test dependencies
+#   deploy/install-deps.sh --compile  only what a Release build without tests needs (container build stage)
 #   deploy/install-deps.sh --runtime  only the shared libraries the binaries need (container runtime stage)
 #   deploy/install-deps.sh --train    also python3-torch + the Fashion-MNIST dataset (retraining the bundled model)
+#   deploy/install-deps.sh --container podman and debootstrap, for deploy/container-test.sh
 set -euo pipefail
 
 build_packages=(
@@ -16,18 +18,30 @@ build_packages=(
   libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx
   clang libclang-rt-14-dev
+  nodejs
 )
 runtime_packages=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
-  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libcpp-httplib0.11
+  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libcpp-httplib0.11 libssl3 libgomp1
+)
+# Left out by --compile: only the tests, test data, tools and developers use these.
+not_for_compile=(
+  git ccache openssl libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  python3 python3-numpy python3-h5py python3-onnx clang libclang-rt-14-dev nodejs
 )
 train_packages=(python3-torch dataset-fashion-mnist)
+# Debian's podman builds and runs the image without a Docker engine; runc because
+# crun fails on this kind of machine's cgroup setup; debootstrap makes the base
+# image without a registry.
+container_packages=(podman runc catatonit netavark aardvark-dns uidmap debootstrap)
 
 mode=build
 for arg in "$@"; do
   case "$arg" in
     --runtime) mode=runtime ;;
+    --compile) mode=compile ;;
     --train) mode=train ;;
+    --container) mode=container ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +49,12 @@ done
 case "$mode" in
   runtime) wanted=("${runtime_packages[@]}") ;;
   train) wanted=("${build_packages[@]}" "${train_packages[@]}") ;;
+  container) wanted=("${container_packages[@]}") ;;
+  compile)
+    wanted=()
+    for p in "${build_packages[@]}"; do
+      [[ " ${not_for_compile[*]} " == *" $p "* ]] || wanted+=("$p")
+    done ;;
   *) wanted=("${build_packages[@]}") ;;
 esac
 
@@ -42,6 +62,10 @@ missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The k8s manifest check runs npm; NodeSource's nodejs bundles it, Debian's does not.
+if [[ $mode == build || $mode == train ]] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#wanted[@]} packages present"
   exit 0
