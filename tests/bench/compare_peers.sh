@@ -5,7 +5,8 @@
 # runs each model on all three engines in turn, so load changes on this shared
 # machine hit all three alike. Prints images/s (median over rounds of each
 # run's median) and the ratios ours/ORT and ours/PyTorch (median over rounds of
-# the per-round ratio).
+# the per-round ratio). "shed" is ours with OneDnnOptions::shed_threads_under_load
+# (one thread while other load fills the cores), the peers always use --threads.
 #
 #   tests/bench/compare_peers.sh [--rounds 3] [--runs 20] [--threads 2]
 #                                [--models a,b] [--batches 1,8,64] [--out results.jsonl]
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   shift 2
 done
 
-bench=$repo/build/tests/bench/peer_bench
+bench=${PEER_BENCH:-$repo/build/tests/bench/peer_bench}
 oracle=${ORACLE_DIR:-$repo/../shared/oracle}
 openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
 onnx_dir=$repo/build/peer_models
@@ -58,6 +59,8 @@ for ((r = 1; r <= rounds; r++)); do
   for m in ${models//,/ }; do
     echo "# round $r/$rounds $m (load $(cut -d' ' -f1 /proc/loadavg))" >&2
     nice -n 5 "$bench" "$m" --batches "$batches" --threads "$threads" --runs "$runs" |
+      sed "s/^{/{\"round\": $r, /" >> "$out"
+    nice -n 5 "$bench" "$m" --batches "$batches" --threads "$threads" --runs "$runs" --shed |
       sed "s/^{/{\"round\": $r, /" >> "$out"
     (cd "$oracle" && NODE_PATH=$node_path nice -n 5 node ort_bench.js "$onnx_dir/$m.onnx" --batches "$batches" \
       --threads "$threads" --runs "$runs" --warmup 3 --json "$ort_json" > /dev/null)

@@ -1,7 +1,8 @@
 // Our side of tests/bench/compare_peers.sh: median latency of one zoo model on
 // the oneDNN executor, timed like the peers (ort_bench.js, torch_bench.py):
 // warm-up runs, then the median of timed runs, one JSON line per batch.
-//   peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] [--warmup 3]
+//   peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] [--warmup 3] [--shed]
+// --shed reports as engine "ganserve-shed": at most --threads, one under load.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,11 +23,16 @@ struct Args {
   std::string model;
   std::vector<int64_t> batches{1, 8, 64};
   int threads = 2, runs = 20, warmup = 3;
+  bool shed = false;  // OneDnnOptions::shed_threads_under_load
 };
 
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
+    if (k == "--shed") {
+      a.shed = true;
+      continue;
+    }
     if (k.rfind("--", 0) == 0 && i + 1 >= argc) return false;
     if (k == "--batches") {
       a.batches.clear();
@@ -55,7 +61,7 @@ int Main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, a)) {
     std::fprintf(stderr,
                  "usage: peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] "
-                 "[--warmup 3]\n");
+                 "[--warmup 3] [--shed]\n");
     return 2;
   }
   const std::vector<ZooModel> zoo = GeneratorZoo();
@@ -70,7 +76,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto shared = std::make_shared<const Graph>(*std::move(graph));
-  auto exec = OneDnnExecutor::Create(shared, {.num_threads = a.threads});
+  auto exec = OneDnnExecutor::Create(
+      shared, {.num_threads = a.threads, .shed_threads_under_load = a.shed});
   if (!exec.ok()) return 1;
   auto ctx = (*exec)->NewContext();
   std::mt19937 rng(3);
@@ -92,9 +99,9 @@ int Main(int argc, char** argv) {
     const size_t n = ms.size();
     const double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
     std::printf(
-        "{\"engine\": \"ganserve\", \"model\": \"%s\", \"batch\": %lld, \"threads\": %d, "
+        "{\"engine\": \"%s\", \"model\": \"%s\", \"batch\": %lld, \"threads\": %d, "
         "\"median_ms\": %.4f, \"images_per_s\": %.3f}\n",
-        a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3);
+        a.shed ? "ganserve-shed" : "ganserve", a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3);
     std::fflush(stdout);
   }
   return 0;

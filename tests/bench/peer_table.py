@@ -15,16 +15,16 @@ def main():
     ips = collections.defaultdict(dict)  # (model, batch) -> engine -> round -> img/s
     for r in rows:
         ips[(r["model"], r["batch"])].setdefault(r["engine"], {})[r["round"]] = r["images_per_s"]
-    print("| model | batch | ganserve img/s | ORT img/s | PyTorch img/s | ours/ORT | ours/PyTorch |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| model | batch | ganserve img/s | ORT img/s | PyTorch img/s | ours/ORT | ours/PyTorch "
+          "| shed img/s | shed/ORT | shed/PyTorch |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for (model, batch), by in ips.items():
-        ours = by.get("ganserve", {})
-
         def med(engine):
             v = list(by.get(engine, {}).values())
             return f"{statistics.median(v):.1f}" if v else "-"
 
-        def ratio(engine):
+        def ratio(engine, ours_name="ganserve"):
+            ours = by.get(ours_name, {})
             peer = by.get(engine, {})
             v = [ours[k] / peer[k] for k in ours if k in peer and peer[k] > 0]
             if not v:
@@ -33,7 +33,8 @@ def main():
             return f"**{s}**" if statistics.median(v) >= 1 else s
 
         print(f"| {model} | {batch} | {med('ganserve')} | {med('ort')} | {med('torch')} | "
-              f"{ratio('ort')} | {ratio('torch')} |")
+              f"{ratio('ort')} | {ratio('torch')} | {med('ganserve-shed')} | "
+              f"{ratio('ort', 'ganserve-shed')} | {ratio('torch', 'ganserve-shed')} |")
 
 
 if __name__ == "__main__":
