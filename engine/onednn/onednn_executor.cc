@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "dnnl.hpp"
 #include "engine/onednn/plan.h"
@@ -13,7 +15,12 @@ namespace {
 struct OneDnnContext : ExecutionContext {
   std::unique_ptr<dnnl::engine> engine;
   std::unique_ptr<dnnl::stream> stream;
-  std::vector<std::unique_ptr<Plan>> plans;  // one per batch size seen
+  int max_threads = 0;  // the thread's OpenMP default, read on first Run
+  struct Entry {
+    int threads;
+    std::unique_ptr<Plan> plan;
+  };
+  std::vector<Entry> plans;  // one per batch size and thread count seen
 };
 
 // The one place where oneDNN's exceptions become absl::Status.
@@ -27,6 +34,11 @@ absl::Status TranslateDnnlErrors(Fn&& fn) {
 }
 
 }  // namespace
+
+int ThreadsForLoad(int max_threads, bool shed, double load, int cores) {
+  if (!shed || max_threads <= 1) return max_threads;
+  return load >= cores + max_threads ? 1 : max_threads;
+}
 
 absl::StatusOr<std::unique_ptr<Executor>> OneDnnExecutor::Create(std::shared_ptr<const Graph> graph,
                                                                  const OneDnnOptions& options) {
@@ -53,21 +65,28 @@ absl::Status OneDnnExecutor::Run(ExecutionContext& context, absl::Span<const Ten
   if (ctx == nullptr) {
     return absl::InvalidArgumentError("context was not made by OneDnnExecutor::NewContext");
   }
-  if (options_.num_threads > 0) omp_set_num_threads(options_.num_threads);
+  if (ctx->max_threads == 0) {
+    ctx->max_threads = options_.num_threads > 0 ? options_.num_threads : omp_get_max_threads();
+  }
+  double load = 0;
+  if (!options_.shed_threads_under_load || getloadavg(&load, 1) != 1) load = 0;
+  const int threads =
+      ThreadsForLoad(ctx->max_threads, options_.shed_threads_under_load, load, omp_get_num_procs());
+  omp_set_num_threads(threads);
   return TranslateDnnlErrors([&]() -> absl::Status {
     if (ctx->engine == nullptr) {
       ctx->engine = std::make_unique<dnnl::engine>(dnnl::engine::kind::cpu, 0);
       ctx->stream = std::make_unique<dnnl::stream>(*ctx->engine);
     }
     const Plan* plan = nullptr;
-    for (const auto& p : ctx->plans) {
-      if (p->batch() == batch) plan = p.get();
+    for (const auto& e : ctx->plans) {
+      if (e.plan->batch() == batch && e.threads == threads) plan = e.plan.get();
     }
     if (plan == nullptr) {
       GS_ASSIGN_OR_RETURN(auto built,
                           Plan::Build(*graph_, lowered_, batch, *ctx->engine, *ctx->stream));
-      ctx->plans.push_back(std::move(built));
-      plan = ctx->plans.back().get();
+      ctx->plans.push_back({threads, std::move(built)});
+      plan = ctx->plans.back().plan.get();
     }
     return plan->Execute(*ctx->stream, inputs, output);
   });

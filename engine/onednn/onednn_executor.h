@@ -16,7 +16,18 @@ namespace ganserve {
 struct OneDnnOptions {
   // OpenMP threads used by each Run; 0 keeps the runtime's default.
   int num_threads = 0;
+  // Run on one thread while other processes alone keep every core busy
+  // (1-minute load average >= cores + num_threads). OpenMP teams stall at
+  // each barrier when a member is descheduled: on a 2-core machine at load
+  // 13, one thread ran MNIST DCGAN 6x faster at batch 1 and 2x at batch 64
+  // than two. Plans are built per thread count, so each primitive runs with
+  // the team it was created for.
+  bool shed_threads_under_load = false;
 };
+
+// The thread count for one Run: `max_threads`, or 1 when `shed` and the
+// load average `load` says other work already fills the `cores`.
+int ThreadsForLoad(int max_threads, bool shed, double load, int cores);
 
 class OneDnnExecutor : public Executor {
  public:

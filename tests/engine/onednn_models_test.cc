@@ -113,6 +113,24 @@ TEST(OneDnnExecutor, BatchEightThenOneThenEightReusesTheFirstPlan) {
   EXPECT_LT(RelativeError(out, RunWith(ReferenceExecutor(shared), eight)), 1e-5);
 }
 
+TEST(OneDnnExecutor, ShedsToOneThreadOnlyWhenOtherLoadFillsTheCores) {
+  EXPECT_EQ(ThreadsForLoad(2, true, 3.9, 2), 2);  // our own 2 threads plus a little
+  EXPECT_EQ(ThreadsForLoad(2, true, 4.0, 2), 1);
+  EXPECT_EQ(ThreadsForLoad(2, false, 15.0, 2), 2);
+  EXPECT_EQ(ThreadsForLoad(1, true, 15.0, 2), 1);
+}
+
+TEST(OneDnnExecutor, SheddingThreadsKeepsTheReferenceResult) {
+  auto graph = Dcgan64(4);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto shared = std::make_shared<const Graph>(*std::move(graph));
+  auto exec = OneDnnExecutor::Create(shared, {.num_threads = 2, .shed_threads_under_load = true});
+  ASSERT_TRUE(exec.ok()) << exec.status();
+  const auto inputs = RandomInputs(*shared, 3, 6);
+  EXPECT_LT(RelativeError(RunWith(**exec, inputs), RunWith(ReferenceExecutor(shared), inputs)),
+            1e-5);
+}
+
 TEST(OneDnnExecutor, WrongInputShapeIsAnErrorNamingTheShape) {
   auto graph = MnistDcgan(1);
   ASSERT_TRUE(graph.ok());
