@@ -78,17 +78,19 @@ TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
   BenchResult result = RunBench(options, *connection);
   ASSERT_EQ(result.ok, 1000);
   // Loopback and scheduling add a little (more on a busy machine); the
-  // injected value is a floor, and the steps are 10 ms apart or more.
-  auto expect_near = [&](double p, double injected_ms) {
+  // injected value is a floor. Below the top step the next step is 10 ms or
+  // more away, so 8 ms of slack still tells them apart; the top step has
+  // nothing above it, and on a loaded machine its tail is scheduling noise.
+  auto expect_near = [&](double p, double injected_ms, double slack_ms) {
     const double got = Ms(result.latency.ValueAtPercentile(p));
     EXPECT_GE(got, injected_ms * (1 - result.latency.max_relative_error())) << "p" << p;
-    EXPECT_LE(got, injected_ms + 8.0) << "p" << p;
+    EXPECT_LE(got, injected_ms + slack_ms) << "p" << p;
   };
-  expect_near(25, 10);
-  expect_near(50, 20);
-  expect_near(75, 20);
-  expect_near(90, 40);
-  expect_near(99, 40);
+  expect_near(25, 10, 8);
+  expect_near(50, 20, 8);
+  expect_near(75, 20, 8);
+  expect_near(90, 40, 40);
+  expect_near(99, 40, 40);
   EXPECT_NEAR(Ms(result.latency.mean()), 0.4 * 10 + 0.4 * 20 + 0.2 * 40, 3.0);
 }
 
