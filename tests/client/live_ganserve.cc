@@ -66,11 +66,11 @@ void LiveGanserve::ReadLog(int fd) {
   cv_.notify_all();
 }
 
-void LiveGanserve::Stop(int signal, absl::Duration grace) {
-  if (pid_ <= 0) return;
+int LiveGanserve::Stop(int signal, absl::Duration grace) {
+  if (pid_ <= 0) return -1;
   kill(pid_, signal);
   const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(grace);
-  int status;
+  int status = -1;
   while (waitpid(pid_, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(pid_, SIGKILL);
@@ -81,9 +81,12 @@ void LiveGanserve::Stop(int signal, absl::Duration grace) {
   }
   pid_ = -1;
   if (reader_.joinable()) reader_.join();
+  return status;
 }
 
 void LiveGanserve::Kill() { Stop(SIGKILL, absl::Seconds(10)); }
+
+int LiveGanserve::Terminate(absl::Duration grace) { return Stop(SIGTERM, grace); }
 
 LiveGanserve::~LiveGanserve() { Stop(SIGTERM, absl::Seconds(10)); }
 

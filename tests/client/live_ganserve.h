@@ -29,12 +29,15 @@ class LiveGanserve {
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   // SIGKILL: the server dies without draining, as in a crash.
   void Kill();
+  // SIGTERM and wait up to `grace`; the waitpid status (SIGKILLed if it
+  // outlived the grace).
+  int Terminate(absl::Duration grace);
   std::string log() const;
 
  private:
   LiveGanserve() = default;
   void ReadLog(int fd);
-  void Stop(int signal, absl::Duration grace);
+  int Stop(int signal, absl::Duration grace);
 
   pid_t pid_ = -1;
   int port_ = 0;
