@@ -1,5 +1,6 @@
 // ganctl bench: load-tests a server or a fleet and reports latency,
 // throughput and errors; exits 3 when a CI threshold is breached.
+#include <chrono>
 #include <iostream>
 
 #include "absl/strings/numbers.h"
@@ -8,8 +9,29 @@
 #include "client/bench_runner.h"
 #include "client/commands.h"
 #include "client/progress_bar.h"
+#include "ganserve/v1/generator.grpc.pb.h"
 
 namespace ganserve::client {
+namespace {
+
+// A conditional model refuses requests without labels, so when none are
+// given bench cycles over all of the model's classes. An unreachable server
+// is left for the run itself to report.
+std::vector<int32_t> AllLabelsOfModel(const Connection& connection, const std::string& model) {
+  auto stub = ganserve::v1::Generator::NewStub(connection.NewChannel(0));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  connection.Prepare(context);
+  ganserve::v1::GetModelRequest request;
+  request.set_name(model);
+  ganserve::v1::ModelInfo info;
+  std::vector<int32_t> labels;
+  if (!stub->GetModel(&context, request, &info).ok()) return labels;
+  for (uint32_t label = 0; label < info.label_count(); ++label) labels.push_back(label);
+  return labels;
+}
+
+}  // namespace
 
 int BenchCommand(const Args& args) {
   ConnectionOptions connection_options;
@@ -35,7 +57,9 @@ int BenchCommand(const Args& args) {
   flags.Int("connections", &connections,
             "channels to spread calls over, each with its own TCP connections");
   flags.Int("batch,b", &batch, "images per request");
-  flags.String("labels", &labels, "comma-separated class labels, cycled over the images");
+  flags.String("labels", &labels,
+               "comma-separated class labels, cycled over the images (default for a conditional "
+               "model: all of its classes)");
   flags.Duration("deadline", &o.deadline, "per-request deadline");
   flags.Int("max-outstanding", &max_outstanding,
             "open loop: most requests in flight (later sends count as late)");
@@ -74,6 +98,12 @@ int BenchCommand(const Args& args) {
   }
   auto connection = Connection::Open(connection_options);
   if (!connection.ok()) return Fail("bench", connection.status());
+  if (o.labels.empty()) {
+    o.labels = AllLabelsOfModel(**connection, o.model);
+    if (!o.labels.empty())
+      std::cerr << "bench: the model is conditional; cycling labels 0.." << o.labels.size() - 1
+                << " (--labels to choose)\n";
+  }
   auto runner = BenchRunner::Create(o, **connection);
   if (!runner.ok()) return Fail("bench", runner.status());
 

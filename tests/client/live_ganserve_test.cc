@@ -115,6 +115,15 @@ TEST_F(LiveGanserveTest, BadRequestsAreCountedAsErrorsByCode) {
   EXPECT_THAT(invalid.first_message, HasSubstr("label 7 is out of range"));
 }
 
+TEST_F(LiveGanserveTest, BenchWithoutLabelsCyclesAllClassesOfAConditionalModel) {
+  StartServer();
+  GanctlRun bench = Ganctl(absl::StrCat("bench --target ", server_->target(),
+                                        " --model live -N 30 -c 2 --max-error-rate 0"));
+  EXPECT_EQ(bench.exit_code, 0) << bench.out;
+  EXPECT_THAT(bench.out, HasSubstr("cycling labels 0..2"));
+  EXPECT_EQ(ImagesGenerated(), 30);
+}
+
 TEST_F(LiveGanserveTest, OpenLoopHoldsTheRateWithinFivePercent) {
   StartServer();
   BenchOptions options;
