@@ -1,13 +1,16 @@
 // ganctl render: images from a model file offline, with ganserve's own
 // sampler, batching and PNG encoding, so `render FILE --seed S` writes the
 // same bytes as `generate --seed S` against a ganserve serving FILE.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/commands.h"
 #include "client/contact_sheet.h"
 #include "client/image_files.h"
+#include "client/npy_io.h"
 #include "client/offline_model.h"
 #include "engine/latent_sampler.h"
 #include "engine/status_macros.h"
@@ -17,34 +20,146 @@ namespace {
 
 struct RenderOptions {
   OfflineModelOptions model;
-  std::string label, out_dir, grid;
+  std::string label, out_dir, grid, latents_file, labels_file, npy_file;
   int64_t n = 1, seed = 0, columns = 0, batch = 16;
   double truncation = 0;
 };
 
-// Images `count` of seed `spec.seed`, class `label` (-1: none), run in
-// chunks of `batch` like ganserve's batcher (--max_batch) runs them.
-absl::StatusOr<std::vector<Image8>> Render(const Generator& g, const SamplingSpec& spec,
-                                           int64_t count, int label, int64_t batch) {
-  const std::vector<float> latents = SampleLatents(spec, count, g.latent_size());
-  auto context = g.NewContext();
+// One row of the output: its latents (count × latent size) and one label
+// per image (empty for an unconditional model).
+struct RenderJob {
+  std::vector<float> latents;
+  std::vector<int32_t> labels;
+  int row_label = -1;  // for file names and the contact sheet
+};
+
+struct Rendered {
   std::vector<Image8> images;
+  NpyArray raw;  // the graph's own outputs, [N, ...] in the file's layout
+};
+
+// Runs a job in chunks of `batch`, as ganserve's batcher (--max_batch) does.
+absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_t batch) {
+  const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
+  auto context = g.NewContext();
+  Rendered rendered;
   Tensor output;
   for (int64_t first = 0; first < count; first += batch) {
     const int64_t n = std::min(batch, count - first);
-    const std::vector<int32_t> labels(label < 0 ? 0 : n, label);
-    GS_RETURN_IF_ERROR(g.Run(*context,
-                             absl::MakeConstSpan(latents).subspan(first * g.latent_size(),
-                                                                  n * g.latent_size()),
-                             labels, output));
+    const auto latents =
+        absl::MakeConstSpan(job.latents).subspan(first * g.latent_size(), n * g.latent_size());
+    const auto labels =
+        job.labels.empty() ? absl::Span<const int32_t>() : absl::MakeConstSpan(job.labels).subspan(first, n);
+    GS_RETURN_IF_ERROR(g.RunGraph(*context, latents, labels, output));
+    rendered.raw.values.insert(rendered.raw.values.end(), output.data.begin(), output.data.end());
+    if (rendered.raw.shape.empty()) rendered.raw.shape = output.shape;
+    GS_RETURN_IF_ERROR(g.Run(*context, latents, labels, output));
     for (int64_t i = 0; i < n; ++i) {
       const absl::Span<const float> values(output.data.data() + i * g.image_size(),
                                            g.image_size());
-      images.push_back({g.height(), g.width(), g.channels(),
-                        ToUint8(values, g.value_min(), g.value_max())});
+      rendered.images.push_back({g.height(), g.width(), g.channels(),
+                                 ToUint8(values, g.value_min(), g.value_max())});
     }
   }
-  return images;
+  rendered.raw.shape[0] = count;
+  return rendered;
+}
+
+// --latents: an N×Z (or Z) float array for a model with latent size Z.
+absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Generator& g) {
+  GS_ASSIGN_OR_RETURN(NpyArray z, ReadNpy(path));
+  const bool one = z.shape.size() == 1 && z.shape[0] == g.latent_size();
+  const bool many = z.shape.size() == 2 && z.shape[0] > 0 && z.shape[1] == g.latent_size();
+  if (!one && !many) {
+    return absl::InvalidArgumentError(absl::StrCat("--latents ", path, " has shape ",
+                                                   absl::StrJoin(z.shape, "x"),
+                                                   "; the model wants N x ", g.latent_size()));
+  }
+  for (float v : z.values) {
+    if (!std::isfinite(v)) return absl::InvalidArgumentError(absl::StrCat("--latents ", path, " holds a non-finite value"));
+  }
+  return std::move(z.values);
+}
+
+// --labels: N (or N×1) class indices, or a single one for every image.
+absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const Generator& g,
+                                                int64_t count) {
+  GS_ASSIGN_OR_RETURN(NpyArray y, ReadNpy(path));
+  const int64_t n = static_cast<int64_t>(y.values.size());
+  if (n != count && n != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--labels ", path, " holds ", n,
+                                                   " values; give one per latent (", count,
+                                                   ") or one for all"));
+  }
+  std::vector<int32_t> labels;
+  for (float v : y.values) {
+    if (v != std::floor(v) || v < 0 || v >= g.label_count()) {
+      return absl::InvalidArgumentError(absl::StrCat("--labels ", path, ": ", v,
+                                                     " is not a class in [0, ", g.label_count(), ")"));
+    }
+    labels.push_back(static_cast<int32_t>(v));
+  }
+  if (n == 1) labels.assign(count, labels[0]);
+  return labels;
+}
+
+// --latents (and --labels or one --label): a single job.
+absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path,
+                                                    const RenderOptions& o, const Generator& g,
+                                                    const ClassNames& classes) {
+  RenderJob job;
+  GS_ASSIGN_OR_RETURN(job.latents, ReadLatents(o.latents_file, g));
+  const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
+  if (!o.labels_file.empty()) {
+    if (!g.conditional())
+      return absl::InvalidArgumentError(absl::StrCat(path, " is unconditional: drop --labels"));
+    GS_ASSIGN_OR_RETURN(job.labels, ReadLabels(o.labels_file, g, count));
+  } else if (g.conditional()) {
+    if (o.label.empty() || o.label == "all") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is conditional: with --latents give --labels FILE.npy or one --label"));
+    }
+    GS_ASSIGN_OR_RETURN(job.row_label, ResolveLabel(o.label, classes));
+    job.labels.assign(count, job.row_label);
+  } else if (!o.label.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is unconditional: drop --label"));
+  }
+  return std::vector<RenderJob>{std::move(job)};
+}
+
+// -n images of --seed: one job per class with --label all, else one.
+absl::StatusOr<std::vector<RenderJob>> JobsFromSeed(const std::string& path,
+                                                    const RenderOptions& o, const Generator& g,
+                                                    const ClassNames& classes) {
+  std::vector<int> labels;
+  if (o.label == "all") {
+    if (!g.conditional()) {
+      return absl::InvalidArgumentError(absl::StrCat("--label all: ", path, " is unconditional"));
+    }
+    for (int c = 0; c < g.label_count(); ++c) labels.push_back(c);
+  } else if (!o.label.empty()) {
+    if (!g.conditional()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, " is unconditional: drop --label"));
+    }
+    GS_ASSIGN_OR_RETURN(int label, ResolveLabel(o.label, classes));
+    labels.push_back(label);
+  } else if (g.conditional()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is conditional: give --label (0..",
+                                                   g.label_count() - 1, ", a name, or all)"));
+  } else {
+    labels.push_back(-1);
+  }
+  const SamplingSpec spec{static_cast<uint64_t>(o.seed), g.default_distribution(),
+                          static_cast<float>(o.truncation)};
+  std::vector<RenderJob> jobs;
+  for (int label : labels) {
+    RenderJob job;
+    job.latents = SampleLatents(spec, o.n, g.latent_size());
+    job.row_label = label;
+    if (label >= 0) job.labels.assign(o.n, label);
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
 }
 
 absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
@@ -60,48 +175,47 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
   if (!loaded.ok()) return absl::FailedPreconditionError(loaded.status().message());
   const std::unique_ptr<Generator>& g = *loaded;
   const ClassNames classes{path, g->label_count(), g->label_names()};
-  std::vector<int> labels;
-  if (o.label == "all") {
-    if (!g->conditional()) {
-      return absl::InvalidArgumentError(absl::StrCat("--label all: ", path, " is unconditional"));
-    }
-    for (int c = 0; c < g->label_count(); ++c) labels.push_back(c);
-  } else if (!o.label.empty()) {
-    if (!g->conditional()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, " is unconditional: drop --label"));
-    }
-    GS_ASSIGN_OR_RETURN(int label, ResolveLabel(o.label, classes));
-    labels.push_back(label);
-  } else if (g->conditional()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is conditional: give --label (0..",
-                                                   g->label_count() - 1, ", a name, or all)"));
-  } else {
-    labels.push_back(-1);
-  }
-  const SamplingSpec spec{static_cast<uint64_t>(o.seed), g->default_distribution(),
-                          static_cast<float>(o.truncation)};
+  GS_ASSIGN_OR_RETURN(std::vector<RenderJob> jobs,
+                      o.latents_file.empty() ? JobsFromSeed(path, o, *g, classes)
+                                             : JobFromFiles(path, o, *g, classes));
+  const std::string prefix =
+      o.latents_file.empty() ? absl::StrCat("seed", o.seed, "_") : std::string("latent_");
   if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
   std::vector<std::vector<Image8>> rows;
-  for (int label : labels) {
-    GS_ASSIGN_OR_RETURN(std::vector<Image8> images, Render(*g, spec, o.n, label, o.batch));
-    for (size_t i = 0; i < images.size() && !o.out_dir.empty(); ++i) {
+  NpyArray raw;
+  int64_t written = 0;
+  for (const RenderJob& job : jobs) {
+    GS_ASSIGN_OR_RETURN(Rendered rendered, Render(*g, job, o.batch));
+    std::vector<Image8>& images = rendered.images;
+    for (size_t i = 0; i < images.size() && !o.out_dir.empty(); ++i, ++written) {
       GS_ASSIGN_OR_RETURN(std::string png, EncodePng(images[i]));
-      const std::string stem = ImageStem(o.out_dir, absl::StrCat("seed", o.seed, "_"),
-                                         static_cast<int64_t>(i), LabelText(label, classes));
+      const std::string label_text =
+          job.labels.empty() ? LabelText(-1, classes) : LabelText(job.labels[i], classes);
+      const std::string stem =
+          ImageStem(o.out_dir, prefix, static_cast<int64_t>(i), label_text);
       GS_RETURN_IF_ERROR(WriteFile(stem + ".png", png));
     }
-    if (labels.size() > 1) {
-      std::cout << "row " << rows.size() << ": " << LabelText(label, classes) << "\n";
+    if (raw.shape.empty()) {
+      raw = std::move(rendered.raw);
+    } else {
+      raw.shape[0] += rendered.raw.shape[0];
+      raw.values.insert(raw.values.end(), rendered.raw.values.begin(), rendered.raw.values.end());
+    }
+    if (jobs.size() > 1) {
+      std::cout << "row " << rows.size() << ": " << LabelText(job.row_label, classes) << "\n";
       rows.push_back(std::move(images));
     } else {
-      rows = ToRows(std::move(images), SheetColumns(o.columns, o.n));
+      const int64_t count = static_cast<int64_t>(images.size());
+      rows = ToRows(std::move(images), SheetColumns(o.columns, count));
     }
   }
-  if (!o.out_dir.empty()) {
-    std::cout << "wrote " << o.n * static_cast<int64_t>(labels.size()) << " files to "
-              << o.out_dir << "\n";
-  }
+  if (!o.out_dir.empty()) std::cout << "wrote " << written << " files to " << o.out_dir << "\n";
   if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows));
+  if (!o.npy_file.empty()) {
+    GS_RETURN_IF_ERROR(WriteNpy(o.npy_file, raw));
+    std::cout << "wrote " << absl::StrJoin(raw.shape, "x") << " float32 outputs to " << o.npy_file
+              << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -110,7 +224,8 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
 int RenderCommand(const Args& args) {
   RenderOptions o;
   FlagSet flags(
-      "ganctl render FILE [-n N] [--seed S] [--label L|all] (--out DIR | --grid FILE.png)",
+      "ganctl render FILE [-n N] [--seed S | --latents z.npy [--labels y.npy]] [--label L|all]\n"
+      "                   (--out DIR | --grid FILE.png | --npy out.npy)",
       "Generates images from a model file offline, without a server. Same sampler, batching "
       "and\nPNG encoding as ganserve: the files equal `ganctl generate` against a ganserve "
       "serving FILE.");
@@ -124,12 +239,21 @@ int RenderCommand(const Args& args) {
   flags.String("out,o", &o.out_dir, "directory for one PNG per image, named by seed/index");
   flags.String("grid", &o.grid, "write a contact sheet PNG here");
   flags.Int("columns", &o.columns, "contact sheet columns (default: square)");
+  flags.String("latents", &o.latents_file,
+               "N x Z float32 .npy: render these latents instead of sampling a seed");
+  flags.String("labels", &o.labels_file,
+               "with --latents: .npy of N class indices (or one for all)");
+  flags.String("npy", &o.npy_file,
+               "write the raw float32 outputs here as .npy, [N, ...] in the file's own layout "
+               "(NHWC for Keras, NCHW for ONNX)");
   flags.Int("batch", &o.batch, "images per engine run, like ganserve's --max_batch");
   if (int code = ParseOrExit(flags, args); code >= 0) return code;
 
   std::string usage_error;
   if (flags.positional().size() != 1) usage_error = "give exactly one model FILE";
-  if (o.out_dir.empty() && o.grid.empty()) usage_error = "give --out DIR and/or --grid FILE.png";
+  if (o.out_dir.empty() && o.grid.empty() && o.npy_file.empty())
+    usage_error = "give --out DIR, --grid FILE.png and/or --npy FILE.npy";
+  if (!o.labels_file.empty() && o.latents_file.empty()) usage_error = "--labels goes with --latents";
   if (o.n < 1 || o.n > 100000) usage_error = absl::StrCat("-n must be 1 to 100000, got ", o.n);
   if (o.seed < 0) usage_error = "--seed must be >= 0";
   if (o.batch < 1) usage_error = "--batch must be >= 1";

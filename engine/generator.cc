@@ -167,8 +167,8 @@ absl::Status Generator::ResolveRange() {
   return absl::OkStatus();
 }
 
-absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> latents,
-                            absl::Span<const int32_t> labels, Tensor& images) const {
+absl::Status Generator::RunGraph(ExecutionContext& context, absl::Span<const float> latents,
+                                 absl::Span<const int32_t> labels, Tensor& output) const {
   const int64_t n = latent_size_ == 0 ? 0 : static_cast<int64_t>(latents.size()) / latent_size_;
   if (n == 0 || n * latent_size_ != static_cast<int64_t>(latents.size())) {
     return absl::InvalidArgumentError(
@@ -193,8 +193,14 @@ absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> l
       label_tensor.data[i] = static_cast<float>(labels[i]);
     }
   }
+  return executor_->Run(context, inputs, output);
+}
+
+absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> latents,
+                            absl::Span<const int32_t> labels, Tensor& images) const {
   Tensor raw;
-  GS_RETURN_IF_ERROR(executor_->Run(context, inputs, raw));
+  GS_RETURN_IF_ERROR(RunGraph(context, latents, labels, raw));
+  const int64_t n = raw.shape.empty() ? 0 : raw.shape[0];
   if (!channels_first_) {
     images = Tensor({n, height_, width_, channels_}, std::move(raw.data));
     return absl::OkStatus();

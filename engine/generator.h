@@ -44,6 +44,10 @@ class Generator {
   // unconditional). `images` becomes [N, H, W, C] in the model's own values.
   absl::Status Run(ExecutionContext& context, absl::Span<const float> latents,
                    absl::Span<const int32_t> labels, Tensor& images) const;
+  // The same, but `output` is the graph's own output, [N, ...] in the model
+  // file's layout (NCHW for ONNX, NHWC for Keras), before any reshaping.
+  absl::Status RunGraph(ExecutionContext& context, absl::Span<const float> latents,
+                        absl::Span<const int32_t> labels, Tensor& output) const;
 
  private:
   Generator() = default;

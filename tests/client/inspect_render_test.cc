@@ -3,6 +3,7 @@
 // bad file gets the loader's error, and render's pixels are the graph run
 // by the reference executor on the sampler's latents.
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -53,7 +54,7 @@ TEST_F(OfflineTest, HelpAndUsageErrors) {
   EXPECT_EQ(Ganctl("inspect a.h5 b.h5").exit_code, 2);
   GanctlRun r = Ganctl("render model.keras --seed 1");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.out, HasSubstr("--out DIR and/or --grid"));
+  EXPECT_THAT(r.out, HasSubstr("--out DIR, --grid FILE.png and/or --npy"));
   EXPECT_EQ(Ganctl("render model.keras --grid g.png --executor tpu").exit_code, 2);
 }
 
@@ -146,6 +147,56 @@ TEST_F(OfflineTest, RenderIsTheGraphOnTheSamplersLatents) {
       }
     }
   }
+}
+
+// The bundled model's two files on the PyTorch generator's own latents,
+// labels and outputs (tests/fixtures/make_fashion_expected.py): --npy keeps
+// each file's layout, NCHW for ONNX and NHWC for Keras.
+TEST_F(OfflineTest, RenderNpyIsTheModelsOwnOutputOnGivenLatents) {
+  const fs::path fixtures = ganserve::testing::SourcePath("tests/fixtures/fashion_cgan_expected");
+  absl::StatusOr<NpyArray> expected = ReadNpy((fixtures / "expected_nhwc.npy").string());
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  ASSERT_EQ(expected->shape, (std::vector<int64_t>{8, 28, 28, 1}));
+  for (const std::string file : {"generator.onnx", "generator.keras"}) {
+    SCOPED_TRACE(file);
+    const fs::path out = dir_ / (file + ".npy");
+    GanctlRun render = Ganctl(absl::StrCat(
+        "render ", ganserve::testing::SourcePath("models/fashion-cgan/" + file).string(),
+        " --latents ", (fixtures / "z.npy").string(), " --labels ",
+        (fixtures / "labels.npy").string(), " --batch 3 --npy ", out.string()));
+    ASSERT_EQ(render.exit_code, 0) << render.out;
+    absl::StatusOr<NpyArray> got = ReadNpy(out.string());
+    ASSERT_TRUE(got.ok()) << got.status();
+    const bool onnx = file == "generator.onnx";
+    EXPECT_EQ(got->shape, onnx ? (std::vector<int64_t>{8, 1, 28, 28}) : expected->shape);
+    ASSERT_EQ(got->values.size(), expected->values.size());
+    double diff = 0, norm = 0;
+    for (size_t i = 0; i < got->values.size(); ++i) {
+      // One channel: NCHW and NHWC hold the values in the same order.
+      const double d = got->values[i] - expected->values[i];
+      diff += d * d;
+      norm += static_cast<double>(expected->values[i]) * expected->values[i];
+    }
+    EXPECT_LT(std::sqrt(diff / norm), 1e-4);
+  }
+}
+
+TEST_F(OfflineTest, RenderRefusesLatentsAndLabelsThatDoNotFitTheModel) {
+  const fs::path fixtures = ganserve::testing::SourcePath("tests/fixtures/fashion_cgan_expected");
+  const std::string model = ganserve::testing::SourcePath("models/fashion-cgan/generator.onnx");
+  const std::string labels = (fixtures / "labels.npy").string(), z = (fixtures / "z.npy").string();
+  const std::string out = (dir_ / "x.npy").string();
+  GanctlRun wrong_size = Ganctl(absl::StrCat("render ", model, " --latents ", labels, " --npy ", out));
+  EXPECT_NE(wrong_size.exit_code, 0);
+  EXPECT_THAT(wrong_size.out, HasSubstr("has shape 8x1; the model wants N x 100"));
+  GanctlRun no_labels = Ganctl(absl::StrCat("render ", model, " --latents ", z, " --npy ", out));
+  EXPECT_NE(no_labels.exit_code, 0);
+  EXPECT_THAT(no_labels.out, HasSubstr("give --labels FILE.npy or one --label"));
+  GanctlRun label_as_latents = Ganctl(absl::StrCat("render ", model, " --latents ", z,
+                                                   " --labels ", z, " --npy ", out));
+  EXPECT_NE(label_as_latents.exit_code, 0);
+  EXPECT_THAT(label_as_latents.out, HasSubstr("holds 800 values"));
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace
