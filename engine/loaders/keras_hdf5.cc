@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/hdf5_memory_driver.h"
+#include "engine/loaders/hdf5_object_headers.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -181,6 +182,7 @@ absl::StatusOr<H5File> H5File::OpenImage(const std::string& image, const std::st
   }
   GS_RETURN_IF_ERROR(CheckGlobalHeaps(image));
   GS_RETURN_IF_ERROR(CheckLocalHeaps(image));
+  GS_RETURN_IF_ERROR(CheckObjectHeaders(image));
   H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   if (!fapl.valid()) return absl::InternalError("cannot create an HDF5 file access list");
   GS_RETURN_IF_ERROR(SetHdf5MemoryDriver(fapl.get(), image));

@@ -1,0 +1,190 @@
+#include "engine/loaders/hdf5_object_headers.h"
+
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace ganserve {
+namespace {
+
+constexpr uint16_t kLinkMessage = 0x06;
+constexpr uint16_t kContinuationMessage = 0x10;
+
+absl::Status Corrupt(const std::string& what) {
+  return absl::DataLossError(absl::StrCat("corrupt or truncated HDF5 data: ", what));
+}
+
+// A run of header messages: the first chunk of an object header or a
+// continuation chunk, in the format of its header's version.
+struct Chunk {
+  uint64_t begin, end;
+  int version;
+  bool creation_order;  // version 2: each message carries a 2-byte index
+};
+
+class HeaderWalker {
+ public:
+  explicit HeaderWalker(const std::string& image) : image_(image) {}
+
+  absl::Status Run() {
+    // The smallest file h5py writes is far larger; this keeps every
+    // superblock field below in range.
+    if (!Fits(0, 96)) return Corrupt("the file is too short for a superblock and a root group");
+    const int version = Byte(8);
+    const bool old_superblock = version <= 1;
+    const uint64_t fields = old_superblock ? 13 : 9;  // sizes of offsets and lengths
+    if (Byte(fields) != 8 || Byte(fields + 1) != 8) {
+      return absl::InvalidArgumentError(
+          "HDF5 superblock without 8-byte addresses and lengths (h5py always writes 8)");
+    }
+    const uint64_t base = old_superblock ? 24 : 12;
+    if (Get(base, 8) != 0) {
+      return absl::InvalidArgumentError("HDF5 files with a user block are not supported");
+    }
+    if (old_superblock) {
+      AddHeader(Get(version == 0 ? 64 : 68, 8));  // the root group's symbol table entry
+    } else {
+      AddHeader(Get(20, 8));  // superblock extension
+      AddHeader(Get(36, 8));  // root group
+    }
+    // Every group entry, wherever its B-tree is; a chance match inside data
+    // only adds addresses that are then parsed as headers, never trusted.
+    for (size_t at = image_.find("SNOD"); at != std::string::npos;
+         at = image_.find("SNOD", at + 1)) {
+      if (!Fits(at, 8) || Byte(at + 4) != 1) continue;
+      const uint64_t entries = Get(at + 6, 2);
+      for (uint64_t i = 0, e = at + 8; i < entries && Fits(e, 40); ++i, e += 40) {
+        AddHeader(Get(e + 8, 8));
+      }
+    }
+    for (size_t at = image_.find("OHDR"); at != std::string::npos;
+         at = image_.find("OHDR", at + 1)) {
+      AddHeader(at);
+    }
+    while (!headers_.empty() || !chunks_.empty()) {
+      if (!chunks_.empty()) {
+        const Chunk chunk = chunks_.back();
+        chunks_.pop_back();
+        // Chunks of a sound file are disjoint; overlapping ones could make
+        // this walk quadratic.
+        walked_ += chunk.end - chunk.begin;
+        if (walked_ > image_.size()) return Corrupt("object header chunks overlap");
+        if (absl::Status s = VisitMessages(chunk); !s.ok()) return s;
+        continue;
+      }
+      const uint64_t addr = headers_.back();
+      headers_.pop_back();
+      if (absl::Status s = VisitHeader(addr); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  int Byte(uint64_t at) const { return static_cast<unsigned char>(image_[at]); }
+  // Little-endian; the caller has checked Fits(at, bytes).
+  uint64_t Get(uint64_t at, int bytes) const {
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | Byte(at + i);
+    return v;
+  }
+  bool Fits(uint64_t at, uint64_t n) const {
+    return at <= image_.size() && n <= image_.size() - at;
+  }
+
+  void AddHeader(uint64_t addr) {
+    if (Fits(addr, 16) && seen_.insert(addr).second) headers_.push_back(addr);
+  }
+
+  void AddChunk(uint64_t begin, uint64_t end, int version, bool creation_order) {
+    if (seen_.insert(begin).second) chunks_.push_back({begin, end, version, creation_order});
+  }
+
+  // Anything that is not a version-1 or -2 header prefix is left to HDF5,
+  // which refuses it without allocating from it.
+  absl::Status VisitHeader(uint64_t addr) {
+    uint64_t begin, size;
+    int version;
+    bool creation_order = false;
+    if (Byte(addr) == 1) {  // version 1: no signature, 16-byte prefix
+      version = 1;
+      size = Get(addr + 8, 4);
+      begin = addr + 16;
+    } else if (image_.compare(addr, 4, "OHDR") == 0 && Byte(addr + 4) == 2) {
+      version = 2;
+      const int flags = Byte(addr + 5);
+      creation_order = flags & 0x04;
+      begin = addr + 6 + ((flags & 0x20) ? 16 : 0) + ((flags & 0x10) ? 4 : 0);
+      const int width = 1 << (flags & 0x03);
+      if (!Fits(begin, width)) return Corrupt("an object header is cut short");
+      size = Get(begin, width);
+      begin += width;
+    } else {
+      return absl::OkStatus();
+    }
+    if (!Fits(begin, size)) return Corrupt("an object header chunk lies outside the file");
+    AddChunk(begin, begin + size, version, creation_order);
+    return absl::OkStatus();
+  }
+
+  absl::Status VisitMessages(const Chunk& chunk) {
+    const uint64_t header = chunk.version == 1 ? 8 : (chunk.creation_order ? 6 : 4);
+    uint64_t p = chunk.begin;
+    while (header <= chunk.end - p) {
+      const uint16_t type = chunk.version == 1 ? Get(p, 2) : Get(p, 1);
+      const uint64_t size = Get(p + (chunk.version == 1 ? 2 : 1), 2);
+      const uint64_t data = p + header;
+      if (size > chunk.end - data) return absl::OkStatus();  // HDF5 refuses this chunk
+      if (type == kContinuationMessage && size >= 16) {
+        const uint64_t offset = Get(data, 8), length = Get(data + 8, 8);
+        if (!Fits(offset, length)) {
+          return Corrupt(absl::StrCat("an object header continuation (", length,
+                                      " bytes at ", offset, ") lies outside the file"));
+        }
+        if (chunk.version == 1) {
+          AddChunk(offset, offset + length, 1, false);
+        } else if (length >= 8 && image_.compare(offset, 4, "OCHK") == 0) {
+          AddChunk(offset + 4, offset + length - 4, 2, chunk.creation_order);
+        }
+      } else if (type == kLinkMessage) {
+        VisitLink(data, size);
+      }
+      p = data + size;
+    }
+    return absl::OkStatus();
+  }
+
+  // A link message (version 1): flags, optional type, creation order and
+  // charset, the name, then for a hard link the target header's address.
+  void VisitLink(uint64_t p, uint64_t size) {
+    const uint64_t end = p + size;
+    if (size < 2 || Byte(p) != 1) return;
+    const int flags = Byte(p + 1);
+    p += 2;
+    int link_type = 0;
+    if (flags & 0x08) link_type = p < end ? Byte(p++) : -1;
+    if (flags & 0x04) p += 8;
+    if (flags & 0x10) p += 1;
+    const uint64_t width = uint64_t{1} << (flags & 0x03);
+    if (link_type != 0 || p > end || width > end - p) return;
+    const uint64_t name = Get(p, width);
+    p += width;
+    if (name > end - p || 8 > end - p - name) return;
+    AddHeader(Get(p + name, 8));
+  }
+
+  const std::string& image_;
+  std::vector<uint64_t> headers_;
+  std::vector<Chunk> chunks_;
+  std::unordered_set<uint64_t> seen_;
+  uint64_t walked_ = 0;
+};
+
+}  // namespace
+
+absl::Status CheckObjectHeaders(const std::string& image) {
+  return HeaderWalker(image).Run();
+}
+
+}  // namespace ganserve
