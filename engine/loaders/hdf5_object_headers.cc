@@ -1,6 +1,7 @@
 #include "engine/loaders/hdf5_object_headers.h"
 
 #include <cstdint>
+#include <map>
 #include <unordered_set>
 #include <vector>
 
@@ -10,7 +11,9 @@ namespace ganserve {
 namespace {
 
 constexpr uint16_t kLinkMessage = 0x06;
+constexpr uint16_t kAttributeMessage = 0x0c;
 constexpr uint16_t kContinuationMessage = 0x10;
+constexpr int kVariableLengthClass = 9;
 
 absl::Status Corrupt(const std::string& what) {
   return absl::DataLossError(absl::StrCat("corrupt or truncated HDF5 data: ", what));
@@ -149,6 +152,8 @@ class HeaderWalker {
         }
       } else if (type == kLinkMessage) {
         VisitLink(data, size);
+      } else if (type == kAttributeMessage) {
+        if (absl::Status s = VisitAttribute(data, size); !s.ok()) return s;
       }
       p = data + size;
     }
@@ -174,7 +179,77 @@ class HeaderWalker {
     AddHeader(Get(p + name, 8));
   }
 
+  // libhdf5 1.10 reads a variable-length string through its heap ID (length,
+  // collection address, object index) and only asserts that the index names
+  // an object, then copies the object's whole size into a buffer of the
+  // stated length: a bad index reads wild memory, a short length overflows.
+  // Each string of a vlen-string attribute must name an object of the
+  // collection no longer than its length.
+  absl::Status VisitAttribute(uint64_t p, uint64_t size) {
+    const uint64_t end = p + size;
+    if (size < 8) return absl::OkStatus();
+    const int version = Byte(p);
+    if (version < 1 || version > 3) return absl::OkStatus();
+    if (version >= 2 && (Byte(p + 1) & 0x03) != 0) {
+      return absl::InvalidArgumentError(
+          "HDF5 attribute with a shared datatype or dataspace (Keras never writes one)");
+    }
+    const uint64_t name = Get(p + 2, 2), type = Get(p + 4, 2), space = Get(p + 6, 2);
+    auto padded = [&](uint64_t n) { return version == 1 ? (n + 7) / 8 * 8 : n; };
+    p += version == 3 ? 9 : 8;
+    const uint64_t type_at = p + padded(name), space_at = type_at + padded(type);
+    const uint64_t data = space_at + padded(space);
+    if (data > end || type < 8 || space < 2) return absl::OkStatus();  // HDF5 refuses it
+    if ((Byte(type_at) & 0x0f) != kVariableLengthClass || (Byte(type_at + 1) & 0x0f) != 1) {
+      return absl::OkStatus();  // not a variable-length string
+    }
+    // Dataspace: version, rank, flags, then (after 5 reserved bytes in
+    // version 1, or a type byte in version 2) the dimensions.
+    const int rank = Byte(space_at + 1);
+    const uint64_t dims = space_at + (Byte(space_at) == 1 ? 8 : 4);
+    if (Byte(space_at) == 2 && Byte(space_at + 3) == 2) return absl::OkStatus();  // null
+    if (rank > 32 || uint64_t(rank) * 8 > space - (dims - space_at)) return absl::OkStatus();
+    constexpr uint64_t kManyStrings = uint64_t{1} << 21;  // more than ReadStrings accepts
+    uint64_t count = 1;
+    for (int i = 0; i < rank; ++i) {
+      const uint64_t d = Get(dims + 8 * i, 8);
+      count = d != 0 && count > kManyStrings / d ? kManyStrings : count * d;
+    }
+    constexpr uint64_t kHeapId = 16;  // length 4, collection 8, index 4
+    if (count > (end - data) / kHeapId) {
+      return Corrupt("a variable-length string attribute holds fewer strings than its shape");
+    }
+    for (uint64_t i = 0, at = data; i < count; ++i, at += kHeapId) {
+      const uint64_t length = Get(at, 4), collection = Get(at + 4, 8), index = Get(at + 12, 4);
+      if (collection == 0) continue;  // a null string is not read, whatever its length
+      const auto& objects = HeapObjects(collection);
+      const auto object = objects.find(index);
+      if (object == objects.end() || object->second > length || length > image_.size()) {
+        return Corrupt("a variable-length string names no object of its global heap");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Object index -> size for the collection at `addr` (empty if none there).
+  const std::map<uint64_t, uint64_t>& HeapObjects(uint64_t addr) {
+    auto [it, inserted] = heaps_.try_emplace(addr);
+    if (!inserted || !Fits(addr, 16) || image_.compare(addr, 4, "GCOL") != 0) return it->second;
+    const uint64_t size = Get(addr + 8, 8);
+    if (!Fits(addr, size)) return it->second;
+    // CheckGlobalHeaps has already refused collections HDF5 cannot walk.
+    for (uint64_t p = addr + 16; p + 16 <= addr + size;) {
+      const uint64_t index = Get(p, 2), bytes = Get(p + 8, 8);
+      if (index == 0) break;  // free space ends the objects
+      it->second[index] = bytes;
+      if (bytes > addr + size - p - 16) break;
+      p += 16 + (bytes + 7) / 8 * 8;
+    }
+    return it->second;
+  }
+
   const std::string& image_;
+  std::map<uint64_t, std::map<uint64_t, uint64_t>> heaps_;
   std::vector<uint64_t> headers_;
   std::vector<Chunk> chunks_;
   std::unordered_set<uint64_t> seen_;
