@@ -200,9 +200,14 @@ class HeaderWalker {
     const uint64_t type_at = p + padded(name), space_at = type_at + padded(type);
     const uint64_t data = space_at + padded(space);
     if (data > end || type < 8 || space < 2) return absl::OkStatus();  // HDF5 refuses it
-    if ((Byte(type_at) & 0x0f) != kVariableLengthClass || (Byte(type_at + 1) & 0x0f) != 1) {
-      return absl::OkStatus();  // not a variable-length string
+    if ((Byte(type_at) & 0x0f) != kVariableLengthClass) return absl::OkStatus();
+    // libhdf5 copies the attribute's data with the declared element size,
+    // then reads it with a vlen's real one (length, address, index).
+    constexpr uint64_t kHeapId = 16;
+    if (Get(type_at + 4, 4) != kHeapId) {
+      return Corrupt("a variable-length attribute's datatype does not have 16-byte elements");
     }
+    if ((Byte(type_at + 1) & 0x0f) != 1) return absl::OkStatus();  // not a string
     // Dataspace: version, rank, flags, then (after 5 reserved bytes in
     // version 1, or a type byte in version 2) the dimensions.
     const int rank = Byte(space_at + 1);
@@ -215,7 +220,6 @@ class HeaderWalker {
       const uint64_t d = Get(dims + 8 * i, 8);
       count = d != 0 && count > kManyStrings / d ? kManyStrings : count * d;
     }
-    constexpr uint64_t kHeapId = 16;  // length 4, collection 8, index 4
     if (count > (end - data) / kHeapId) {
       return Corrupt("a variable-length string attribute holds fewer strings than its shape");
     }

@@ -50,6 +50,21 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
   }
 }
 
+// The refusal names the structure that is corrupt: in the first file an
+// object header continuation's length has its top byte set (0x5b00..0100),
+// in the second a vlen string's heap ID names an object its collection lacks.
+TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
+  const std::string dir = SourceDir() + "/tests/fuzz/corpus/keras/";
+  auto huge = LoadKerasModel(dir + "crash-huge-ohdr-continuation");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("object header continuation"), std::string::npos)
+      << huge.status();
+  auto vlen = LoadKerasModel(dir + "crash-vlen-string-bad-heap-index");
+  ASSERT_FALSE(vlen.ok());
+  EXPECT_NE(vlen.status().message().find("variable-length string"), std::string::npos)
+      << vlen.status();
+}
+
 // A cheap deterministic stand-in for the fuzzer: overwrite 8-byte windows
 // of each fixture with 0x00 and 0xff at a stride, and load each variant.
 TEST(KerasFuzzCorpus, MangledFixturesReturnWithoutCrashing) {
