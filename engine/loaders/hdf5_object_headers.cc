@@ -208,6 +208,11 @@ class HeaderWalker {
       return Corrupt("a variable-length attribute's datatype does not have 16-byte elements");
     }
     if ((Byte(type_at + 1) & 0x0f) != 1) return absl::OkStatus();  // not a string
+    // libhdf5 sizes its conversion buffer as length x the base type's size;
+    // a string's characters are bytes.
+    if (type < 16 || Get(type_at + 12, 4) != 1) {
+      return Corrupt("a variable-length string's characters are not 1 byte");
+    }
     // Dataspace: version, rank, flags, then (after 5 reserved bytes in
     // version 1, or a type byte in version 2) the dimensions.
     const int rank = Byte(space_at + 1);
