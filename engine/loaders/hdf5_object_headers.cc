@@ -199,7 +199,7 @@ class HeaderWalker {
     p += version == 3 ? 9 : 8;
     const uint64_t type_at = p + padded(name), space_at = type_at + padded(type);
     const uint64_t data = space_at + padded(space);
-    if (data > end || type < 8 || space < 2) return absl::OkStatus();  // HDF5 refuses it
+    if (data > end || type < 8 || space < 4) return absl::OkStatus();  // HDF5 refuses it
     if ((Byte(type_at) & 0x0f) != kVariableLengthClass) return absl::OkStatus();
     // libhdf5 copies the attribute's data with the declared element size,
     // then reads it with a vlen's real one (length, address, index).
@@ -218,7 +218,7 @@ class HeaderWalker {
     const int rank = Byte(space_at + 1);
     const uint64_t dims = space_at + (Byte(space_at) == 1 ? 8 : 4);
     if (Byte(space_at) == 2 && Byte(space_at + 3) == 2) return absl::OkStatus();  // null
-    if (rank > 32 || uint64_t(rank) * 8 > space - (dims - space_at)) return absl::OkStatus();
+    if (rank > 32 || dims - space_at + uint64_t(rank) * 8 > space) return absl::OkStatus();
     constexpr uint64_t kManyStrings = uint64_t{1} << 21;  // more than ReadStrings accepts
     uint64_t count = 1;
     for (int i = 0; i < rank; ++i) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/loaders/keras_loader.h"
@@ -50,19 +51,23 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
   }
 }
 
-// The refusal names the structure that is corrupt: in the first file an
-// object header continuation's length has its top byte set (0x5b00..0100),
-// in the second a vlen string's heap ID names an object its collection lacks.
+// The refusal names the structure that is corrupt, as found by reading the
+// reproducer's bytes: a continuation length with its top byte set
+// (0x5b00..0100), a heap ID naming an object its collection lacks, a vlen
+// datatype not 16 bytes wide, a vlen string's character type of huge size.
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
-  const std::string dir = SourceDir() + "/tests/fuzz/corpus/keras/";
-  auto huge = LoadKerasModel(dir + "crash-huge-ohdr-continuation");
-  ASSERT_FALSE(huge.ok());
-  EXPECT_NE(huge.status().message().find("object header continuation"), std::string::npos)
-      << huge.status();
-  auto vlen = LoadKerasModel(dir + "crash-vlen-string-bad-heap-index");
-  ASSERT_FALSE(vlen.ok());
-  EXPECT_NE(vlen.status().message().find("variable-length string"), std::string::npos)
-      << vlen.status();
+  const std::pair<const char*, const char*> cases[] = {
+      {"crash-huge-ohdr-continuation", "object header continuation"},
+      {"crash-vlen-string-bad-heap-index", "names no object of its global heap"},
+      {"crash-vlen-type-size-mismatch", "16-byte elements"},
+      {"timeout-vlen-base-type-huge", "characters are not 1 byte"},
+  };
+  for (const auto& [file, expected] : cases) {
+    auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
+    ASSERT_FALSE(model.ok()) << file;
+    EXPECT_NE(model.status().message().find(expected), std::string::npos)
+        << file << ": " << model.status();
+  }
 }
 
 // A cheap deterministic stand-in for the fuzzer: overwrite 8-byte windows
