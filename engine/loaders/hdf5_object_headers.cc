@@ -138,8 +138,11 @@ class HeaderWalker {
       const uint16_t type = chunk.version == 1 ? Get(p, 2) : Get(p, 1);
       const uint64_t size = Get(p + (chunk.version == 1 ? 2 : 1), 2);
       const uint64_t data = p + header;
-      if (size > chunk.end - data) return absl::OkStatus();  // HDF5 refuses this chunk
-      if (type == kContinuationMessage && size >= 16) {
+      if (size > chunk.end - data) return Corrupt("an object header message overruns its chunk");
+      // libhdf5 1.10's message decoders read the fields they expect whatever
+      // the declared size, so a short message is read past its end.
+      if (type == kContinuationMessage) {
+        if (size < 16) return Corrupt("an object header continuation message is too short");
         const uint64_t offset = Get(data, 8), length = Get(data + 8, 8);
         if (!Fits(offset, length)) {
           return Corrupt(absl::StrCat("an object header continuation (", length,
@@ -162,9 +165,10 @@ class HeaderWalker {
 
   // A link message (version 1): flags, optional type, creation order and
   // charset, the name, then for a hard link the target header's address.
-  void VisitLink(uint64_t p, uint64_t size) {
-    const uint64_t end = p + size;
-    if (size < 2 || Byte(p) != 1) return;
+  // Bounded by the file, not the message: libhdf5 reads it that way.
+  void VisitLink(uint64_t p, uint64_t /*size*/) {
+    const uint64_t end = image_.size();
+    if (!Fits(p, 2) || Byte(p) != 1) return;
     const int flags = Byte(p + 1);
     p += 2;
     int link_type = 0;
@@ -187,9 +191,9 @@ class HeaderWalker {
   // collection no longer than its length.
   absl::Status VisitAttribute(uint64_t p, uint64_t size) {
     const uint64_t end = p + size;
-    if (size < 8) return absl::OkStatus();
+    if (size < 8) return Corrupt("an attribute message is too short");
     const int version = Byte(p);
-    if (version < 1 || version > 3) return absl::OkStatus();
+    if (version < 1 || version > 3) return absl::OkStatus();  // HDF5 refuses it
     if (version >= 2 && (Byte(p + 1) & 0x03) != 0) {
       return absl::InvalidArgumentError(
           "HDF5 attribute with a shared datatype or dataspace (Keras never writes one)");
@@ -199,7 +203,9 @@ class HeaderWalker {
     p += version == 3 ? 9 : 8;
     const uint64_t type_at = p + padded(name), space_at = type_at + padded(type);
     const uint64_t data = space_at + padded(space);
-    if (data > end || type < 8 || space < 4) return absl::OkStatus();  // HDF5 refuses it
+    if (data > end || type < 8 || space < 4) {
+      return Corrupt("an attribute's name, datatype or dataspace overruns its message");
+    }
     if ((Byte(type_at) & 0x0f) != kVariableLengthClass) return absl::OkStatus();
     // libhdf5 copies the attribute's data with the declared element size,
     // then reads it with a vlen's real one (length, address, index).
