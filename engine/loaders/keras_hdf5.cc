@@ -253,6 +253,12 @@ absl::StatusOr<Tensor> H5ReadFloatDataset(hid_t parent, const std::string& path)
   if (H5Tget_class(type.get()) != H5T_FLOAT) {
     return absl::InvalidArgumentError(absl::StrCat("dataset '", path, "' is not floating point"));
   }
+  // libhdf5 sizes its conversion buffer by the file's element size, which a
+  // corrupt header can make gigabytes.
+  const size_t element = H5Tget_size(type.get());
+  if (element != 2 && element != 4 && element != 8) {
+    return Corrupt(absl::StrCat("dataset '", path, "' has ", element, "-byte floats"));
+  }
   H5Handle space(H5Dget_space(ds.get()));
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 0 || rank > 8) return Corrupt(absl::StrCat("dataset '", path, "' rank"));

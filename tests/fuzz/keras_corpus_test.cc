@@ -54,13 +54,17 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
 // The refusal names the structure that is corrupt, as found by reading the
 // reproducer's bytes: a continuation length with its top byte set
 // (0x5b00..0100), a heap ID naming an object its collection lacks, a vlen
-// datatype not 16 bytes wide, a vlen string's character type of huge size.
+// datatype not 16 bytes wide, a vlen string's character type of huge size,
+// a continuation message declared 0 bytes long, a float dataset whose
+// datatype claims 4 GB elements.
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
   const std::pair<const char*, const char*> cases[] = {
       {"crash-huge-ohdr-continuation", "object header continuation"},
       {"crash-vlen-string-bad-heap-index", "names no object of its global heap"},
       {"crash-vlen-type-size-mismatch", "16-byte elements"},
       {"timeout-vlen-base-type-huge", "characters are not 1 byte"},
+      {"oom-short-continuation-message", "continuation message is too short"},
+      {"oom-float-dataset-huge-element.keras", "-byte floats"},
   };
   for (const auto& [file, expected] : cases) {
     auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
