@@ -2,6 +2,7 @@
 // with format_tag::any, weights reordered once, activations as post-ops.
 #include <algorithm>
 
+#include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/onednn/plan_builder.h"
 #include "engine/ops/conv2d.h"
@@ -110,6 +111,77 @@ void PlanBuilder::LowerDeconv(int i) {
       return absl::OkStatus();
     });
   }
+  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+}
+
+void PlanBuilder::LowerDeconvAsConv(int i) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const auto& op = static_cast<const Conv2DTransposeOp&>(*node.op);
+  const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
+  const Dims& out_dims = node.output_dims;
+  const Dims& k = op.kernel().shape;
+  const ConvAttributes& a = op.attrs();
+  PhaseCopy copy;
+  copy.rows = PhaseAxis::Of(in_dims[0], k[0], a.stride_h, a.TransposedRows(in_dims[0], k[0]));
+  copy.cols = PhaseAxis::Of(in_dims[1], k[1], a.stride_w, a.TransposedCols(in_dims[1], k[1]));
+  const bool fused = AllExpressible(ln.activations);
+  const int64_t oc = k[2], phases = a.stride_h * a.stride_w;
+  const int64_t mh = copy.rows.out, mw = copy.cols.out;
+  const Dims phase_dims{mh, mw, phases * oc};
+  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
+  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
+  const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
+  // The destination stays 'any': asking for nhwc sends oneDNN 2.6 to ref:any.
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wei, bias,
+      dnnl::memory::desc(ImageDims(phase_dims), dt::f32, tag::any), {1, 1}, {0, 0},
+      {copy.rows.pad_begin, copy.cols.pad_begin}, {copy.rows.pad_end, copy.cols.pad_end});
+  dnnl::convolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
+                                               engine_);
+  const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
+  const dnnl::memory conv_out(pd.dst_desc(), engine_);
+  plan_.owned_.push_back(conv_out);
+  AddPrimitive(dnnl::convolution_forward(pd),
+               {{DNNL_ARG_SRC, in},
+                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
+                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
+                {DNNL_ARG_DST, conv_out}},
+               pd.scratchpad_desc());
+  // nChw8c with whole blocks per phase is copied 8 channels at a time, and
+  // the result stays nChw8c for the next convolution; else via plain NHWC.
+  const bool blocked = oc % 8 == 0 && pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims),
+                                                                           dt::f32, tag::aBcd8b);
+  const dnnl::memory phase_mem = blocked ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
+  copy.batch = batch_;
+  copy.height = out_dims[0];
+  copy.width = out_dims[1];
+  copy.run = blocked ? 8 : oc;
+  copy.blocks = oc / copy.run;
+  if (blocked) {
+    copy.src = {.block = mh * mw * 8, .y = mw * 8, .x = 8};
+    copy.src.phase = copy.blocks * copy.src.block;
+  } else {
+    copy.src = {.block = 0, .y = mw * phases * oc, .x = phases * oc, .phase = oc};
+  }
+  copy.src.n = phases * oc * mh * mw;
+  const bool blocked_out = blocked && fused;
+  if (blocked_out) {
+    copy.dst = {.block = out_dims[0] * out_dims[1] * 8, .y = out_dims[1] * 8, .x = 8};
+  } else {
+    copy.dst = {.block = copy.run, .y = out_dims[1] * oc, .x = oc};
+  }
+  copy.dst.n = out_dims[0] * out_dims[1] * oc;
+  const dnnl::memory::desc out_md =
+      blocked_out ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::aBcd8b)
+                  : PlainMd(out_dims);
+  Value& out = NewValue(i, out_md, out_dims);
+  const float* from = static_cast<const float*>(phase_mem.get_data_handle());
+  float* to = static_cast<float*>(out.mem.get_data_handle());
+  AddHost([copy, from, to]() {
+    PhasesToSpace(copy, from, to);
+    return absl::OkStatus();
+  });
   if (!fused) AddActivationLoop(*out.plain, ln.activations);
 }
 

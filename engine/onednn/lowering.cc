@@ -1,5 +1,6 @@
 #include "engine/onednn/lowering.h"
 
+#include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
@@ -119,6 +120,10 @@ std::vector<LoweredNode> LowerGraph(const Graph& graph) {
       ln.bias = BiasOrZeros(deconv->bias(), k[2]);
       LowerCompute(graph, consumers, i, deconv->kernel(), k[3], k[2], deconv->activation(),
                    lowered);
+      if (DeconvAsConvApplies(deconv->attrs(), k[0], k[1])) {
+        ln.kind = LoweredKind::kDeconvAsConv;
+        RewriteAsPhaseConv(k, deconv->attrs().stride_h, deconv->attrs().stride_w, ln);
+      }
     } else if (const auto* dense = As<DenseOp>(node)) {
       const Dims& k = dense->kernel().shape;  // [in, out]
       ln.kind = LoweredKind::kDense;

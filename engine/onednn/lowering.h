@@ -20,6 +20,7 @@ enum class LoweredKind {
   kAlias,       // shares the value of `source` (absorbed or identity)
   kConv,        // Conv2D
   kDeconv,      // Conv2DTranspose
+  kDeconvAsConv,  // strided Conv2DTranspose as a phase convolution (deconv_as_conv.h)
   kDense,       // inner product on the last axis
   kBatchNorm,   // unfolded, channel axis last
   kActivation,  // standalone eltwise chain
@@ -31,7 +32,7 @@ struct LoweredNode {
   LoweredKind kind = LoweredKind::kReference;
   int source = -1;  // kAlias only
 
-  // kConv / kDeconv / kDense: weights with folded BatchNorm, in oneDNN's
+  // kConv / kDeconv / kDeconvAsConv / kDense: weights with folded BatchNorm, in oneDNN's
   // logical dims ({oc, ic, kh, kw} or {oc, ic}) with strides into the Keras layout.
   std::vector<float> weights;
   dnnl::memory::dims weight_dims, weight_strides;

@@ -60,6 +60,9 @@ absl::Status PlanBuilder::LowerNode(int i) {
     case LoweredKind::kDeconv:
       LowerDeconv(i);
       break;
+    case LoweredKind::kDeconvAsConv:
+      LowerDeconvAsConv(i);
+      break;
     case LoweredKind::kDense:
       LowerDense(i);
       break;

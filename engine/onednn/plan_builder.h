@@ -35,6 +35,7 @@ class PlanBuilder {
   // conv_lowering.cc
   void LowerConv(int i);
   void LowerDeconv(int i);
+  void LowerDeconvAsConv(int i);
   void LowerDense(int i);
 
   void LowerBatchNorm(int i);

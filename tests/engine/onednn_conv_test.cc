@@ -88,7 +88,19 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{"k3s3outpad2valid", 3, 3, 3, 3, 1, Padding::kValid, 2},
                       ConvCase{"k4s2explicit", 4, 3, 2, 2, 1, Padding::kExplicit, -1, 1, 2, 0, 1},
                       ConvCase{"k4s2explicit_outpad", 4, 4, 2, 2, 1, Padding::kExplicit, 1, 1, 1, 1,
-                               1}),
+                               1},
+                      // Phase-convolution edges: k a multiple of s, k = s, k != s per
+                      // axis, crops past the first phase row, stride 1 on one axis.
+                      ConvCase{"k4s2same", 4, 4, 2, 2, 1, Padding::kSame},
+                      ConvCase{"k4s2valid", 4, 4, 2, 2, 1, Padding::kValid},
+                      ConvCase{"k2s2same", 2, 2, 2, 2, 1, Padding::kSame},
+                      ConvCase{"k2s2valid", 2, 2, 2, 2, 1, Padding::kValid},
+                      ConvCase{"k57s34valid", 5, 7, 3, 4, 1, Padding::kValid},
+                      ConvCase{"k57s34same", 5, 7, 3, 4, 1, Padding::kSame},
+                      ConvCase{"k57s34outpad2same", 5, 7, 3, 4, 1, Padding::kSame, 2},
+                      ConvCase{"k3s12same", 3, 3, 1, 2, 1, Padding::kSame},
+                      ConvCase{"k4s2bigcrop", 4, 4, 2, 2, 1, Padding::kExplicit, -1, 5, 0, 4, 1},
+                      ConvCase{"k4s2endcrop", 4, 4, 2, 2, 1, Padding::kExplicit, -1, 0, 5, 1, 4}),
     [](const auto& info) { return std::string(info.param.name); });
 
 class ConvGeometry : public ::testing::TestWithParam<ConvCase> {};
@@ -99,6 +111,16 @@ TEST_P(ConvGeometry, MatchesReferenceAtBatchOneAndThirtySeven) {
       SCOPED_TRACE(::testing::Message() << "seed " << seed << " batch " << batch);
       ExpectMatchesReference(OneConv(GetParam(), false, seed), batch, seed);
     }
+  }
+}
+
+TEST(OneDnnDeconv, PhaseConvolutionWithActivationOneDnnCannotExpress) {
+  Activation thresholded = Activation::Of(Activation::Kind::kRelu, 0.1f);
+  thresholded.threshold = 0.2f;
+  for (const ConvCase& c : {ConvCase{"k4s2same", 4, 4, 2, 2, 1, Padding::kSame},
+                            ConvCase{"k3s2outpad1same", 3, 3, 2, 2, 1, Padding::kSame, 1}}) {
+    SCOPED_TRACE(c.name);
+    ExpectMatchesReference(OneConv(c, true, 4, thresholded), 3, 4);
   }
 }
 

@@ -1,0 +1,87 @@
+#include "engine/onednn/deconv_as_conv.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ganserve {
+
+bool DeconvAsConvApplies(const ConvAttributes& attrs, int64_t kh, int64_t kw) {
+  return (attrs.stride_h > 1 || attrs.stride_w > 1) && attrs.dilation_h == 1 &&
+         attrs.dilation_w == 1 && kh >= attrs.stride_h && kw >= attrs.stride_w;
+}
+
+void RewriteAsPhaseConv(const Dims& kernel_shape, int64_t stride_h, int64_t stride_w,
+                        LoweredNode& ln) {
+  const int64_t kh = kernel_shape[0], kw = kernel_shape[1];
+  const int64_t oc = kernel_shape[2], ic = kernel_shape[3];
+  const int64_t th = (kh + stride_h - 1) / stride_h, tw = (kw + stride_w - 1) / stride_w;
+  const int64_t phases = stride_h * stride_w;
+  std::vector<float> w(phases * oc * ic * th * tw, 0.0f);  // {phases*oc, ic, th, tw}
+  for (int64_t rh = 0; rh < stride_h; ++rh) {
+    for (int64_t rw = 0; rw < stride_w; ++rw) {
+      for (int64_t y = 0; y < th; ++y) {
+        // Tap y of the correlation is kernel row rh + s*(th-1-y): flipped.
+        const int64_t ky = rh + stride_h * (th - 1 - y);
+        if (ky >= kh) continue;
+        for (int64_t x = 0; x < tw; ++x) {
+          const int64_t kx = rw + stride_w * (tw - 1 - x);
+          if (kx >= kw) continue;
+          const float* src = &ln.weights[(ky * kw + kx) * oc * ic];  // [out][in]
+          for (int64_t o = 0; o < oc; ++o) {
+            const int64_t oo = (rh * stride_w + rw) * oc + o;
+            for (int64_t i = 0; i < ic; ++i) w[((oo * ic + i) * th + y) * tw + x] = src[o * ic + i];
+          }
+        }
+      }
+    }
+  }
+  ln.weights = std::move(w);
+  ln.weight_dims = {phases * oc, ic, th, tw};
+  ln.weight_strides = {ic * th * tw, th * tw, tw, 1};
+  std::vector<float> bias;
+  for (int64_t p = 0; p < phases; ++p) bias.insert(bias.end(), ln.bias.begin(), ln.bias.end());
+  ln.bias = std::move(bias);
+}
+
+PhaseAxis PhaseAxis::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometry& g) {
+  PhaseAxis a;
+  a.stride = stride;
+  a.taps = (k + stride - 1) / stride;
+  a.crop = g.pad_begin;
+  const int64_t q_lo = g.pad_begin / stride, q_hi = (g.pad_begin + g.out - 1) / stride;
+  // Output q reads inputs q - taps + 1 .. q: start at q_lo, or earlier when
+  // that would need negative input padding (cropped away afterwards).
+  a.first = std::min(q_lo, a.taps - 1);
+  a.pad_begin = a.taps - 1 - a.first;
+  const int64_t natural = in + a.pad_begin - a.taps + 1;
+  // Rows past the input (output_padding, bias-only rows) come from padding.
+  a.pad_end = std::max<int64_t>(q_hi - a.first + 1 - natural, 0);
+  a.out = natural + a.pad_end;
+  return a;
+}
+
+void PhasesToSpace(const PhaseCopy& copy, const float* src, float* dst) {
+  const PhaseAxis& rows = copy.rows;
+  const PhaseAxis& cols = copy.cols;
+  std::vector<int64_t> col_offset(copy.width);
+  for (int64_t x = 0; x < copy.width; ++x) {
+    col_offset[x] = cols.Index(x) * copy.src.x + cols.Phase(x) * copy.src.phase;
+  }
+  const size_t bytes = copy.run * sizeof(float);
+#pragma omp parallel for collapse(3) schedule(static)
+  for (int64_t b = 0; b < copy.batch; ++b) {
+    for (int64_t k = 0; k < copy.blocks; ++k) {
+      for (int64_t y = 0; y < copy.height; ++y) {
+        const float* in = src + b * copy.src.n + k * copy.src.block +
+                          rows.Index(y) * copy.src.y +
+                          rows.Phase(y) * cols.stride * copy.src.phase;
+        float* out = dst + b * copy.dst.n + k * copy.dst.block + y * copy.dst.y;
+        for (int64_t x = 0; x < copy.width; ++x) {
+          std::memcpy(out + x * copy.dst.x, in + col_offset[x], bytes);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace ganserve
