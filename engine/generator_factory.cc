@@ -9,20 +9,26 @@
 namespace ganserve {
 
 absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
-                                                         ExecutorKind kind, int onednn_threads) {
+                                                         ExecutorKind kind,
+                                                         const OneDnnOptions& onednn) {
   switch (kind) {
     case ExecutorKind::kReference:
       return std::unique_ptr<Executor>(new ReferenceExecutor(std::move(graph)));
     case ExecutorKind::kOneDnn:
-      return OneDnnExecutor::Create(std::move(graph), OneDnnOptions{onednn_threads});
+      return OneDnnExecutor::Create(std::move(graph), onednn);
   }
   return absl::InternalError("unreachable");
 }
 
+absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
+                                                         ExecutorKind kind, int onednn_threads) {
+  return CreateExecutor(std::move(graph), kind, OneDnnOptions{onednn_threads});
+}
+
 absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
-                                                          ExecutorKind kind, int onednn_threads) {
-  GS_ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor,
-                      CreateExecutor(model.graph, kind, onednn_threads));
+                                                          ExecutorKind kind,
+                                                          const OneDnnOptions& onednn) {
+  GS_ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor, CreateExecutor(model.graph, kind, onednn));
   return Generator::Create(std::move(model), std::move(executor), std::move(options));
 }
 
@@ -36,8 +42,9 @@ absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& mode
   absl::StatusOr<LoadedModel> model =
       options.loader ? options.loader(model_path) : LoadModel(model_path);
   if (!model.ok()) return model.status();
-  auto generator = BuildGenerator(*std::move(model), std::move(model_options),
-                                  options.executor, options.onednn_threads);
+  const OneDnnOptions onednn{options.onednn_threads, options.shed_threads_under_load};
+  auto generator =
+      BuildGenerator(*std::move(model), std::move(model_options), options.executor, onednn);
   if (!generator.ok()) {
     return absl::Status(generator.status().code(),
                         absl::StrCat(model_path, ": ", generator.status().message()));

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/generator.h"
+#include "engine/onednn/onednn_executor.h"
 
 namespace ganserve {
 
@@ -20,6 +21,9 @@ struct GeneratorLoadOptions {
   ExecutorKind executor = ExecutorKind::kOneDnn;
   // OpenMP threads per oneDNN Run; 0 keeps the runtime's default (all cores).
   int onednn_threads = 0;
+  // Drop to one thread while other processes fill the cores
+  // (OneDnnOptions::shed_threads_under_load).
+  bool shed_threads_under_load = false;
   // Reads a model file; empty means LoadModel (engine/loaders/load_model.h).
   // Tests inject their own to serve graphs built in code.
   ModelFileLoader loader;
@@ -27,10 +31,13 @@ struct GeneratorLoadOptions {
 
 absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
                                                          ExecutorKind kind, int onednn_threads = 0);
+absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const Graph> graph,
+                                                         ExecutorKind kind,
+                                                         const OneDnnOptions& onednn);
 
 absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
                                                           ExecutorKind kind,
-                                                          int onednn_threads = 0);
+                                                          const OneDnnOptions& onednn = {});
 
 // Loads `model_path` and, when `options_path` names an existing file, its model.json.
 absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,

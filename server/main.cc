@@ -29,6 +29,9 @@ ABSL_FLAG(int, max_queue_delay_us, 2000, "longest wait for a batch to fill, micr
 ABSL_FLAG(int, max_queue, 128, "queued requests per model before RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores)");
 ABSL_FLAG(std::string, executor, "onednn", "engine that runs the graphs: onednn or reference");
+ABSL_FLAG(bool, shed_threads_under_load, true,
+          "run each batch on one oneDNN thread while other processes fill the cores (1-minute "
+          "load average >= cores + threads); OpenMP teams stall when a member is descheduled");
 ABSL_FLAG(int, onednn_threads, 0,
           "oneDNN threads per batch worker (0: cores / workers, so workers x threads = cores)");
 ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
@@ -98,6 +101,7 @@ int Run() {
   options.registry.load.executor =
       executor == "onednn" ? ExecutorKind::kOneDnn : ExecutorKind::kReference;
   const int threads = absl::GetFlag(FLAGS_onednn_threads);
+  options.registry.load.shed_threads_under_load = absl::GetFlag(FLAGS_shed_threads_under_load);
   options.registry.load.onednn_threads =
       threads > 0 ? threads : std::max(1, cores / options.registry.batcher.workers);
   options.registry.batcher.max_batch = absl::GetFlag(FLAGS_max_batch);
