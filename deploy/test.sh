@@ -25,6 +25,9 @@ if [[ ${SANITIZE:-0} == 1 ]]; then
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fi
 jobs=$(nproc)
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere
+# (CI's) reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 
 cmake -S . -B "$build_dir" "${cmake_flags[@]}" >/dev/null
 cmake --build "$build_dir" -j"$jobs"
