@@ -14,5 +14,5 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target ganserve ganctl
 
 echo "start: ganserve is starting; in another shell try:"
-echo "  build/client/ganctl generate -n 8 --seed 7 --grid fashion.png"
+echo "  build/client/ganctl generate --label all -n 8 --seed 7 --grid fashion.png"
 exec build/server/ganserve "$@"
