@@ -1,5 +1,6 @@
 #include "engine/latent_sampler.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ganserve {
@@ -49,7 +50,8 @@ void SampleLatent(const SamplingSpec& spec, uint64_t index, absl::Span<float> ou
     return;
   }
   constexpr double kTwoPi = 6.283185307179586476925286766559;
-  const double limit = spec.truncation > 0.0f ? spec.truncation : INFINITY;
+  const double limit =
+      spec.truncation > 0.0f ? std::max(spec.truncation, kMinTruncation) : INFINITY;
   size_t i = 0;
   while (i < out.size()) {
     // Box–Muller: two independent standard normals per pair of uniforms.

@@ -94,12 +94,21 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
     if (request.count <= 0 || request.count > max) {
       return Invalid(absl::StrCat("sampling.count must be 1 to ", max, ", got ", request.count));
     }
-    if (!std::isfinite(request.truncation) || request.truncation < 0) {
-      return Invalid("sampling.truncation must be 0 (off) or a positive number");
+    const float t = request.truncation;
+    if (!std::isfinite(t) || (t != 0.0f && t < kMinTruncation)) {
+      return Invalid(absl::StrCat("sampling.truncation must be 0 (off) or a finite number >= ",
+                                  kMinTruncation, ", got ", t));
+    }
+    const Distribution distribution =
+        request.distribution.value_or(generator.default_distribution());
+    if (t != 0.0f && distribution == Distribution::kUniform) {
+      return Invalid(
+          "sampling.truncation applies to the normal distribution only; the uniform one (given, "
+          "or the model's default) is already within [-1, 1): send truncation 0 or ask for "
+          "LATENT_DISTRIBUTION_NORMAL");
     }
     work.count = request.count;
-    SamplingSpec spec{request.seed, request.distribution.value_or(generator.default_distribution()),
-                      request.truncation};
+    SamplingSpec spec{request.seed, distribution, t};
     work.latents = SampleLatents(spec, work.count, z);
   }
   GS_ASSIGN_OR_RETURN(work.labels, ResolveLabels(generator, request, work.count));

@@ -1,9 +1,11 @@
 // Every bad request gets its precise status code and a message saying what
 // was expected; the server keeps serving afterwards.
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <thread>
 
+#include "engine/latent_sampler.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_server.h"
@@ -102,6 +104,45 @@ TEST_F(ErrorsTest, CountMustBeWithinLimits) {
   ExpectStatus(no_source, grpc::StatusCode::INVALID_ARGUMENT, "either latents or sampling");
   // After all of that the server still answers.
   EXPECT_TRUE(Call(Sampled("gan", 1)).ok());
+}
+
+TEST_F(ErrorsTest, TinyTruncationIsRejectedAtOnceWithTheAcceptedRange) {
+  // 1e-30 would keep a normal value about once in 1e30 draws: the sampler must never see it.
+  for (float bad : {1e-30f, 0.009f, -0.5f, std::numeric_limits<float>::quiet_NaN(),
+                    std::numeric_limits<float>::infinity()}) {
+    v1::GenerateRequest request = Sampled("gan", 8);
+    request.mutable_sampling()->set_truncation(bad);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GenerateResponse response;
+    const auto start = std::chrono::steady_clock::now();
+    grpc::Status status = stub_->Generate(&context, request, &response);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_THAT(status.error_message(), HasSubstr("0 (off) or a finite number >= 0.01"));
+    EXPECT_LT(took, std::chrono::seconds(1)) << bad;
+  }
+  v1::GenerateRequest smallest = Sampled("gan", 8);
+  smallest.mutable_sampling()->set_truncation(kMinTruncation);
+  EXPECT_TRUE(Call(smallest).ok());
+}
+
+TEST_F(ErrorsTest, TruncationWithTheUniformDistributionIsRejected) {
+  v1::GenerateRequest request = Sampled("gan", 2);
+  request.mutable_sampling()->set_truncation(0.5f);
+  request.mutable_sampling()->set_distribution(v1::LATENT_DISTRIBUTION_UNIFORM);
+  ExpectStatus(request, grpc::StatusCode::INVALID_ARGUMENT, "normal distribution only");
+  // The same when uniform is the model's default (model.json) and the request leaves it unset.
+  ModelOptions options;
+  options.latent_distribution = Distribution::kUniform;
+  ASSERT_TRUE(server_->registry()
+                  .AddGenerator("uniform", MakeGenerator(UnconditionalModel(2), options))
+                  .ok());
+  request.set_model("uniform");
+  request.mutable_sampling()->clear_distribution();
+  ExpectStatus(request, grpc::StatusCode::INVALID_ARGUMENT, "model's default");
+  request.mutable_sampling()->set_truncation(0.0f);
+  EXPECT_TRUE(Call(request).ok());
 }
 
 TEST_F(ErrorsTest, OversizedMessageIsRefusedBeforeAllocation) {

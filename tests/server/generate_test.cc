@@ -1,5 +1,7 @@
 // Generate, ListModels and GetModel over a real gRPC channel, checked
 // against the reference executor run directly on the same graph.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "engine/latent_sampler.h"
@@ -132,6 +134,34 @@ TEST_F(GenerateTest, SeedGivesByteIdenticalPngsAndTheDocumentedLatents) {
     for (int64_t p = 0; p < 48; ++p) {
       EXPECT_NEAR(decoded->pixels[p], expected[48 * i + p] * 255.0f, 0.51f) << p;
     }
+  }
+}
+
+TEST_F(GenerateTest, TruncationBoundsEveryReturnedNormalLatent) {
+  for (float t : {kMinTruncation, 0.5f}) {
+    v1::GenerateRequest request;
+    request.set_model("gan");
+    request.mutable_sampling()->set_seed(5);
+    request.mutable_sampling()->set_count(64);
+    request.mutable_sampling()->set_distribution(v1::LATENT_DISTRIBUTION_NORMAL);
+    request.mutable_sampling()->set_truncation(t);
+    request.set_return_latents(true);
+    v1::GenerateResponse response;
+    ASSERT_TRUE(Call(request, response).ok()) << t;
+    ASSERT_EQ(response.images_size(), 64);
+    float largest = 0.0f;
+    for (int i = 0; i < 64; ++i) {
+      const auto& latent = response.images(i).latent();
+      ASSERT_EQ(latent.size(), kLatentSize);
+      for (float v : latent) {
+        EXPECT_LE(std::fabs(v), t) << "image " << i;
+        largest = std::max(largest, std::fabs(v));
+      }
+      std::vector<float> expected(kLatentSize);
+      SampleLatent({5, Distribution::kNormal, t}, i, absl::MakeSpan(expected));
+      EXPECT_THAT(latent, ElementsAreArray(expected));
+    }
+    EXPECT_GT(largest, 0.8f * t) << "values should fill [-t, t], not collapse to 0";
   }
 }
 
