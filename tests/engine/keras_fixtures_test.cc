@@ -1,7 +1,9 @@
 // Loads the fixture models of tests/fixtures/keras/ (one per Keras dialect and
-// layer option, written by make_keras_fixtures.py) and compares the reference
-// executor's output with the oracle's or numpy's (FILE.expected/).
+// layer option, written by make_keras_fixtures.py) and compares the output of
+// each executor with the oracle's or numpy's (FILE.expected/).
+#include <ostream>
 #include <string>
+#include <tuple>
 
 #include "engine/loaders/keras_loader.h"
 #include "gmock/gmock.h"
@@ -19,10 +21,13 @@ struct Fixture {
   bool sequential;
 };
 
-class KerasFixture : public ::testing::TestWithParam<Fixture> {};
+// Names the fixture in ctest's list instead of gtest's byte dump.
+void PrintTo(const Fixture& f, std::ostream* os) { *os << f.file; }
+
+class KerasFixture : public ::testing::TestWithParam<std::tuple<Fixture, ExecutorKind>> {};
 
 TEST_P(KerasFixture, MatchesIndependentImplementation) {
-  const Fixture& f = GetParam();
+  const auto& [f, executor] = GetParam();
   const std::string path = SourceDir() + "/tests/fixtures/keras/" + f.file;
   auto model = LoadKerasModel(path);
   ASSERT_TRUE(model.ok()) << model.status();
@@ -30,37 +35,39 @@ TEST_P(KerasFixture, MatchesIndependentImplementation) {
   EXPECT_EQ(model->graph->output_dims(), f.output);
   EXPECT_EQ(model->graph->inputs().size(), f.inputs);
   EXPECT_EQ(model->sequential, f.sequential);
-  auto err = RelativeErrorOnSavedInputs(*model, path + ".expected");
+  auto err = RelativeErrorOnSavedInputs(*model, path + ".expected", executor);
   ASSERT_TRUE(err.ok()) << err.status();
   EXPECT_LT(*err, 1e-4);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Dialects, KerasFixture,
-    ::testing::Values(
-        // Keras 2.1.6: bare-list Sequential config, fixed-length string attributes.
-        Fixture{"k216_list_sequential.h5", 116, {4, 4, 2}, 1, true},
-        // Keras 2.2.4: bilinear with the TF1 asymmetric rule, BN axis=3, padding, cropping.
-        Fixture{"k224_bilinear.h5", 223, {9, 15, 3}, 1, true},
-        // tf.keras 2.9: two inputs in input_layers order, Embedding, use_bias=False,
-        // BN axis [3] without scale, ReLU max_value, identities, Add, Multiply, Permute.
-        Fixture{"tf29_functional_cgan.h5", 802, {6, 6, 1}, 2, false},
-        // tf.keras 2.4: nested Sequential, one weight group, moving stats last; bilinear.
-        Fixture{"tf24_nested.h5", 368, {4, 4, 2}, 1, false},
-        // Keras 3.9 h5: build_input_shape only, dtype policies, no ':0', extra scope level.
-        Fixture{"k39_build_input_shape.h5", 113, {2, 2, 1}, 1, true},
-        // Keras 3.8 .keras: __keras_tensor__ inbound nodes, vars/<i> by class counter.
-        Fixture{"k38_cgan.keras", 231, {4, 4, 1}, 2, false},
-        // tf.keras 2.13 .keras: _layer_checkpoint_dependencies/.
-        Fixture{"tf213.keras", 50, {2, 2, 2}, 1, false},
-        // numpy: Conv2DTranspose output_padding and dilation, ReLU threshold, ELU alpha.
-        Fixture{"tf215_special.h5", 47, {7, 8, 1}, 1, false}),
+    ::testing::Combine(
+        ::testing::Values(
+            // Keras 2.1.6: bare-list Sequential config, fixed-length string attributes.
+            Fixture{"k216_list_sequential.h5", 116, {4, 4, 2}, 1, true},
+            // Keras 2.2.4: bilinear with the TF1 asymmetric rule, BN axis=3, padding, cropping.
+            Fixture{"k224_bilinear.h5", 223, {9, 15, 3}, 1, true},
+            // tf.keras 2.9: two inputs in input_layers order, Embedding, use_bias=False,
+            // BN axis [3] without scale, ReLU max_value, identities, Add, Multiply, Permute.
+            Fixture{"tf29_functional_cgan.h5", 802, {6, 6, 1}, 2, false},
+            // tf.keras 2.4: nested Sequential, one weight group, moving stats last; bilinear.
+            Fixture{"tf24_nested.h5", 368, {4, 4, 2}, 1, false},
+            // Keras 3.9 h5: build_input_shape only, dtype policies, no ':0', extra scope level.
+            Fixture{"k39_build_input_shape.h5", 113, {2, 2, 1}, 1, true},
+            // Keras 3.8 .keras: __keras_tensor__ inbound nodes, vars/<i> by class counter.
+            Fixture{"k38_cgan.keras", 231, {4, 4, 1}, 2, false},
+            // tf.keras 2.13 .keras: _layer_checkpoint_dependencies/.
+            Fixture{"tf213.keras", 50, {2, 2, 2}, 1, false},
+            // numpy: Conv2DTranspose output_padding and dilation, ReLU threshold, ELU alpha.
+            Fixture{"tf215_special.h5", 47, {7, 8, 1}, 1, false}),
+        ::testing::Values(ExecutorKind::kReference, ExecutorKind::kOneDnn)),
     [](const auto& info) {
-      std::string name = info.param.file;
+      std::string name = std::get<0>(info.param).file;
       for (char& c : name) {
         if (!isalnum(static_cast<unsigned char>(c))) c = '_';
       }
-      return name;
+      return name + (std::get<1>(info.param) == ExecutorKind::kOneDnn ? "_onednn" : "_reference");
     });
 
 TEST(KerasBilinearMode, FollowsTheSavingKerasEra) {
