@@ -61,6 +61,45 @@ TEST(Stream, OneMessagePerImageInOrderMatchingUnary) {
   EXPECT_EQ(n, 7);
 }
 
+uint64_t ImagesGenerated(v1::Generator::Stub& stub, const std::string& model) {
+  grpc::ClientContext context;
+  v1::GetModelRequest get;
+  get.set_name(model);
+  v1::ModelInfo info;
+  EXPECT_TRUE(stub.GetModel(&context, get, &info).ok());
+  return info.images_generated();
+}
+
+TEST(Stream, FirstImageArrivesBeforeTheLastIsComputed) {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_batch = 1;
+  options.registry.batcher.workers = 1;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  // About 4M multiply-adds per image in the reference executor: milliseconds each.
+  ASSERT_TRUE(server->registry().AddGenerator("slow", MakeGenerator(SlowModel(3, 16))).ok());
+  auto stub = Stub(server->port());
+  constexpr int kCount = 32;
+  v1::GenerateRequest request;
+  request.set_model("slow");
+  request.mutable_sampling()->set_count(kCount);
+  grpc::ClientContext context;
+  auto reader = stub->GenerateStream(&context, request);
+  v1::GeneratedImage image;
+  ASSERT_TRUE(reader->Read(&image));
+  EXPECT_EQ(image.index(), 0u);
+  const uint64_t after_first = ImagesGenerated(*stub, "slow");
+  ::testing::Test::RecordProperty("images_generated_after_first_read", std::to_string(after_first));
+  EXPECT_GE(after_first, 1u);
+  EXPECT_LT(after_first, static_cast<uint64_t>(kCount))
+      << "the whole answer was computed before the first image was sent";
+  int n = 1;
+  while (reader->Read(&image)) ++n;
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(n, kCount);
+  EXPECT_EQ(ImagesGenerated(*stub, "slow"), static_cast<uint64_t>(kCount));
+}
+
 TEST(Stream, ErrorsArriveAsTheStreamStatus) {
   auto server = StartServer();
   ASSERT_NE(server, nullptr);

@@ -68,6 +68,27 @@ LoadedModel UnconditionalModel(uint32_t weight_seed) {
   return Wrap(*std::move(graph), "gan");
 }
 
+LoadedModel SlowModel(uint32_t weight_seed, int hidden_layers) {
+  std::mt19937 rng(weight_seed);
+  GraphBuilder b;
+  b.Input("latent", {kLatentSize});
+  const Activation tanh = Activation::Of(Activation::Kind::kTanh);
+  b.Add("dense_in",
+        DenseOp(Random({kLatentSize, kSlowWidth}, rng), Random({kSlowWidth}, rng), tanh), {0});
+  for (int i = 0; i < hidden_layers; ++i) {
+    b.Add("dense_" + std::to_string(i),
+          DenseOp(Random({kSlowWidth, kSlowWidth}, rng), Random({kSlowWidth}, rng), tanh),
+          {b.last()});
+  }
+  b.Add("dense_out",
+        DenseOp(Random({kSlowWidth, 48}, rng), Random({48}, rng),
+                Activation::Of(Activation::Kind::kSigmoid)),
+        {b.last()});
+  b.Add("reshape", ReshapeOp({4, 4, 3}), {b.last()});
+  auto graph = b.Build();
+  return Wrap(*std::move(graph), "slow");
+}
+
 std::unique_ptr<Generator> MakeGenerator(LoadedModel model, ModelOptions options) {
   auto generator = BuildGenerator(std::move(model), std::move(options), ExecutorKind::kReference);
   return generator.ok() ? *std::move(generator) : nullptr;

@@ -20,6 +20,12 @@ LoadedModel ConditionalModel(uint32_t weight_seed);
 // Output 4×4×3 (sigmoid). Input: latent (4,).
 LoadedModel UnconditionalModel(uint32_t weight_seed);
 
+// Like UnconditionalModel in shape, with `hidden_layers` tanh Dense layers of
+// kSlowWidth units in between, so each image costs hidden_layers × kSlowWidth²
+// multiply-adds: for tests that need a call to be still computing.
+constexpr int64_t kSlowWidth = 512;
+LoadedModel SlowModel(uint32_t weight_seed, int hidden_layers);
+
 std::unique_ptr<Generator> MakeGenerator(LoadedModel model, ModelOptions options = {});
 
 // A loader for test model files: the file holds "conditional <seed>" or
