@@ -155,5 +155,42 @@ TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
   EXPECT_EQ(failed, 0);
 }
 
+TEST(Drain, PerModelHealthIsNotServingWhileDraining) {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_batch = 64;
+  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(800);
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  const int port = server->port();
+  HealthCheckResponse health;
+  for (const std::string model : {"cgan", "gan"}) {
+    ASSERT_TRUE(Check(port, model, health).ok());
+    EXPECT_EQ(health.status(), HealthCheckResponse::SERVING) << model;
+  }
+  // One call waits in the queue for company, which keeps the drain going.
+  std::thread call([&] {
+    v1::GenerateRequest request;
+    request.set_model("gan");
+    request.mutable_sampling()->set_count(1);
+    grpc::ClientContext context;
+    v1::GenerateResponse response;
+    EXPECT_TRUE(Stub(port)->Generate(&context, request, &response).ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  std::thread drainer([&] { EXPECT_TRUE(server->Drain(std::chrono::seconds(10))); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (const std::string model : {"cgan", "gan"}) {
+    ASSERT_TRUE(Check(port, model, health).ok()) << model;
+    EXPECT_EQ(health.status(), HealthCheckResponse::NOT_SERVING) << model;
+  }
+  // A model that finishes loading during the drain is not advertised either.
+  ASSERT_TRUE(server->registry().AddGenerator("late", MakeGenerator(UnconditionalModel(4))).ok());
+  grpc::Status late = Check(port, "late", health);
+  EXPECT_TRUE(late.ok() && health.status() == HealthCheckResponse::NOT_SERVING)
+      << late.error_message() << " status " << health.status();
+  call.join();
+  drainer.join();
+}
+
 }  // namespace
 }  // namespace ganserve::testing
