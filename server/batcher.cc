@@ -49,9 +49,14 @@ absl::StatusOr<std::future<absl::StatusOr<Tensor>>> Batcher::Submit(BatchInput i
   item.count = count;
   item.enqueued = Clock::now();
   std::future<absl::StatusOr<Tensor>> result = item.done.get_future();
+  int64_t dropped = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Abandoned items would otherwise hold their slots until a worker pops them.
+    if (static_cast<int>(queue_.size()) >= options_.max_queue) dropped = DropAbandonedLocked();
     if (static_cast<int>(queue_.size()) >= options_.max_queue) {
+      if (context_.metrics && dropped > 0)
+        context_.metrics->AddQueueDepth(context_.model_name, -dropped);
       return absl::ResourceExhaustedError(absl::StrCat("model ", context_.model_name,
                                                        ": the queue is full (", options_.max_queue,
                                                        " requests waiting); retry later"));
@@ -59,9 +64,27 @@ absl::StatusOr<std::future<absl::StatusOr<Tensor>>> Batcher::Submit(BatchInput i
     queue_.push_back(std::move(item));
     queued_images_ += count;
   }
-  if (context_.metrics) context_.metrics->AddQueueDepth(context_.model_name, 1);
+  if (context_.metrics) context_.metrics->AddQueueDepth(context_.model_name, 1 - dropped);
   cv_.notify_all();
   return result;
+}
+
+int64_t Batcher::DropAbandonedLocked() {
+  const Clock::time_point now = Clock::now();
+  int64_t dropped = 0;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    const bool cancelled = it->input.cancelled->load();
+    if (!cancelled && it->input.deadline > now) {
+      ++it;
+      continue;
+    }
+    it->done.set_value(cancelled ? absl::CancelledError("the call was cancelled while queued")
+                                 : absl::DeadlineExceededError("the deadline passed while queued"));
+    queued_images_ -= it->count;
+    it = queue_.erase(it);
+    ++dropped;
+  }
+  return dropped;
 }
 
 void Batcher::WorkerLoop() {

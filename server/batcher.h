@@ -58,8 +58,9 @@ class Batcher {
   ~Batcher();
 
   // Queues the work; the future yields [count, H, W, C] images. Errors now:
-  // RESOURCE_EXHAUSTED when the queue is full, INVALID_ARGUMENT when the
-  // input is larger than max_batch.
+  // RESOURCE_EXHAUSTED when the queue is full of live work (cancelled or
+  // expired items are dropped first), INVALID_ARGUMENT when the input is
+  // larger than max_batch.
   absl::StatusOr<std::future<absl::StatusOr<Tensor>>> Submit(BatchInput input);
 
   const BatcherOptions& options() const { return options_; }
@@ -76,6 +77,9 @@ class Batcher {
           Context context);
   void WorkerLoop();
   std::vector<Item> NextBatch();
+  // Removes queued items whose call was cancelled or whose deadline passed,
+  // answering their futures; returns how many. Needs mu_.
+  int64_t DropAbandonedLocked();
   void RunBatch(std::vector<Item>& items, ExecutionContext& context);
 
   const BatcherOptions options_;

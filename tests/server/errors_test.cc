@@ -194,5 +194,52 @@ TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
   EXPECT_EQ(info.images_generated(), 1u);  // only the first request was computed
 }
 
+TEST(QueueLimits, CancelledCallsGiveUpTheirQueueSlots) {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_queue = 2;
+  options.registry.batcher.max_batch = 64;
+  options.registry.batcher.workers = 1;
+  // The worker waits this long for company, so queued calls keep their slots meanwhile.
+  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(2500);
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto stub = Stub(server->port());
+  v1::GenerateRequest request;
+  request.set_model("gan");
+  request.mutable_sampling()->set_count(1);
+  grpc::ClientContext contexts[2];
+  grpc::Status queued[2];
+  std::vector<std::thread> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.emplace_back([&, i] {
+      v1::GenerateResponse response;
+      queued[i] = stub->Generate(&contexts[i], request, &response);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    grpc::ClientContext context;
+    v1::GenerateResponse response;
+    ASSERT_EQ(stub->Generate(&context, request, &response).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << "the two calls should fill the queue";
+  }
+  for (auto& context : contexts) context.TryCancel();
+  for (auto& t : holders) t.join();
+  for (const auto& status : queued) EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  // Well before the worker would have popped the cancelled items, a new call is admitted.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  grpc::ClientContext context;
+  v1::GenerateResponse response;
+  grpc::Status admitted = stub->Generate(&context, request, &response);
+  EXPECT_TRUE(admitted.ok()) << admitted.error_message();
+  grpc::ClientContext info_context;
+  v1::GetModelRequest get;
+  get.set_name("gan");
+  v1::ModelInfo info;
+  ASSERT_TRUE(stub->GetModel(&info_context, get, &info).ok());
+  EXPECT_EQ(info.images_generated(), 1u);  // the cancelled calls cost no compute
+}
+
 }  // namespace
 }  // namespace ganserve::testing
