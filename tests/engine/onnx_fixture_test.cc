@@ -1,11 +1,15 @@
 // Loads the tiny PyTorch exports written by tests/fixtures/make_onnx_fixtures.py
-// (opsets 9, 11, 13, 17) and the single-op graphs of make_onnx_node_fixtures.py,
-// and compares the output of both executors with what PyTorch / onnxruntime
-// computed, at batches 3, 2 and 1 although each file fixes batch 1.
+// (opsets 9, 11, 13, 17) and the small onnx.helper graphs of
+// make_onnx_node_fixtures.py, and compares the output of both executors with
+// what PyTorch / onnxruntime computed, at batches 3, 2 and 1 although each
+// file fixes batch 1.
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/loaders/onnx_loader.h"
+#include "engine/ops/dense.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/npy_test_util.h"
@@ -13,6 +17,9 @@
 
 namespace ganserve {
 namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
 
 std::string FixtureDir() {
   const char* src = std::getenv("GANSERVE_SOURCE_DIR");
@@ -57,12 +64,14 @@ std::vector<std::string> Fixtures() {
     for (int opset : {9, 11, 13, 17})
       names.push_back(std::string(model) + "_op" + std::to_string(opset));
   }
-  // Single-op graphs (make_onnx_node_fixtures.py), expected outputs from onnxruntime.
+  // onnx.helper graphs (make_onnx_node_fixtures.py), expected outputs from onnxruntime.
   for (const char* model :
        {"ct_same_upper_k4s2", "ct_same_upper_k3s2", "ct_same_lower_k3s2", "ct_same_lower_k5s3x2",
         "ct_output_shape", "ct_pads_asym_outpad_dil", "ct_k1s2", "resize_nearest_asym_floor",
         "resize_nearest_half_pixel", "resize_linear_half_pixel", "resize_linear_pytorch_half_pixel",
-        "resize_linear_asymmetric", "upsample9_nearest", "upsample9_linear"}) {
+        "resize_linear_asymmetric", "upsample9_nearest", "upsample9_linear",
+        "reshape_zero_copies_dims", "matmul_add", "matmul_add_bias_first_2d",
+        "matmul_add_shared"}) {
     names.push_back(model);
   }
   return names;
@@ -87,6 +96,34 @@ TEST(OnnxLoader, DcganOutputIsChannelsFirstWithKerasParamCount) {
   // torch: 8*16*16 + 16*8*16 + 8*2*16 + 2 weights, BN 2*(16+8) trainable + 2*(16+8) statistics.
   EXPECT_EQ(model->graph->Params().trainable, 8 * 16 * 16 + 16 * 8 * 16 + 8 * 2 * 16 + 2 + 48);
   EXPECT_EQ(model->graph->Params().non_trainable, 48);
+}
+
+// The graph's ops other than its inputs, as (class, whether a Dense has a bias).
+std::vector<std::pair<std::string, bool>> OpsAfterInputs(const Graph& graph) {
+  std::vector<std::pair<std::string, bool>> ops;
+  for (const Node& n : graph.nodes()) {
+    if (n.inputs.empty()) continue;
+    const auto* dense = dynamic_cast<const DenseOp*>(n.op.get());
+    ops.emplace_back(n.class_name, dense != nullptr && dense->bias().has_value());
+  }
+  return ops;
+}
+
+TEST(OnnxLoader, MatMulThenAddOfAConstantIsOneDenseWithBias) {
+  for (const char* name : {"matmul_add", "matmul_add_bias_first_2d"}) {
+    SCOPED_TRACE(name);
+    auto model = LoadOnnxModel(FixtureDir() + name + ".onnx");
+    ASSERT_TRUE(model.ok()) << model.status();
+    EXPECT_THAT(OpsAfterInputs(*model->graph), ElementsAre(Pair("MatMul", true)));
+    EXPECT_EQ(model->graph->Params().total(), 6 * 5 + 5);
+  }
+}
+
+TEST(OnnxLoader, MatMulOutputUsedTwiceKeepsTheAddSeparate) {
+  auto model = LoadOnnxModel(FixtureDir() + "matmul_add_shared.onnx");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_THAT(OpsAfterInputs(*model->graph),
+              ElementsAre(Pair("MatMul", false), Pair("Add", false), Pair("Mul", false)));
 }
 
 TEST(OnnxLoader, MissingFileIsNotFound) {
