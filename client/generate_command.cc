@@ -197,7 +197,7 @@ int GenerateCommand(const Args& args) {
   GenerateOptions o;
   FlagSet flags(
       "ganctl generate [-n N] [--seed S | --latents z.npy | --interpolate A B --steps K] "
-      "[--label L|all] (--out DIR | --grid FILE.png)",
+      "[--label L|all] (--out DIR | --out/--grid FILE.png)",
       "Generates images on the server and writes them as files or as a contact sheet.");
   AddConnectionFlags(flags, o.connection);
   flags.String("model", &o.model, "model name (default: the server's default model)");
@@ -212,13 +212,17 @@ int GenerateCommand(const Args& args) {
   flags.String("label", &o.label,
                "class for conditional models: number, name, or 'all' (one row per class)");
   flags.String("format", &o.format, "png, or raw (float32 model values, written as .npy)");
-  flags.String("out,o", &o.out_dir, "directory for one file per image, named by seed/index");
+  flags.String("out,o", &o.out_dir,
+               "DIR: one file per image, named by seed/index; a path ending in .png: the "
+               "contact sheet (as --grid)");
   flags.String("grid", &o.grid, "write a contact sheet PNG here");
   flags.Int("columns", &o.columns, "contact sheet columns (default: square, or one strip)");
   flags.Bool("stream", &o.stream, "use GenerateStream (one image per message)");
   if (int code = ParseOrExit(flags, args); code >= 0) return code;
 
   std::string usage_error;
+  if (absl::Status sheet = SheetFromOutPath(o.out_dir, o.grid); !sheet.ok())
+    usage_error = std::string(sheet.message());
   const int sources = flags.WasSet("seed") + !o.latents_file.empty() + !o.interpolate.empty();
   if (sources > 1) usage_error = "give only one of --seed, --latents and --interpolate";
   if (o.out_dir.empty() && o.grid.empty()) usage_error = "give --out DIR and/or --grid FILE.png";

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,9 +18,8 @@ absl::StatusOr<int> ResolveLabel(const std::string& text, const ClassNames& clas
   int label;
   if (absl::SimpleAtoi(text, &label)) {
     if (classes.count > 0 && (label < 0 || label >= static_cast<int>(classes.count))) {
-      return absl::InvalidArgumentError(absl::StrCat("--label ", label,
-                                                     " is out of range: model has ",
-                                                     classes.count, " classes"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--label ", label, " is out of range: model has ", classes.count, " classes"));
     }
     return label;
   }
@@ -55,6 +55,18 @@ absl::Status WriteContactSheet(const std::string& path,
   GS_ASSIGN_OR_RETURN(std::string png, EncodePng(sheet));
   GS_RETURN_IF_ERROR(WriteFile(path, png));
   std::cout << "wrote " << path << " (" << sheet.width << "x" << sheet.height << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status SheetFromOutPath(std::string& out, std::string& grid) {
+  const bool png_path = absl::EndsWithIgnoreCase(out, ".png");
+  if (!png_path) return absl::OkStatus();
+  if (!grid.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--out ", out, " is a contact sheet, and so is --grid ", grid, ": give one of them"));
+  }
+  grid = std::move(out);
+  out.clear();
   return absl::OkStatus();
 }
 

@@ -33,6 +33,11 @@ absl::Status WriteFile(const std::string& path, const std::string& bytes);
 absl::Status WriteContactSheet(const std::string& path,
                                const std::vector<std::vector<Image8>>& rows);
 
+// `--out PATH`: a PATH ending in .png (any case) names a contact sheet, as in
+// `-o grid.png`, and is moved to `grid`; any other PATH stays a folder for
+// one file per image. InvalidArgument when --grid names a sheet too.
+absl::Status SheetFromOutPath(std::string& out, std::string& grid);
+
 // Columns of a sheet of `count` images: `columns` if > 0, else square.
 int SheetColumns(int64_t columns, size_t count);
 

@@ -48,17 +48,16 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
     const int64_t n = std::min(batch, count - first);
     const auto latents =
         absl::MakeConstSpan(job.latents).subspan(first * g.latent_size(), n * g.latent_size());
-    const auto labels =
-        job.labels.empty() ? absl::Span<const int32_t>() : absl::MakeConstSpan(job.labels).subspan(first, n);
+    const auto labels = job.labels.empty() ? absl::Span<const int32_t>()
+                                           : absl::MakeConstSpan(job.labels).subspan(first, n);
     GS_RETURN_IF_ERROR(g.RunGraph(*context, latents, labels, output));
     rendered.raw.values.insert(rendered.raw.values.end(), output.data.begin(), output.data.end());
     if (rendered.raw.shape.empty()) rendered.raw.shape = output.shape;
     GS_RETURN_IF_ERROR(g.Run(*context, latents, labels, output));
     for (int64_t i = 0; i < n; ++i) {
-      const absl::Span<const float> values(output.data.data() + i * g.image_size(),
-                                           g.image_size());
-      rendered.images.push_back({g.height(), g.width(), g.channels(),
-                                 ToUint8(values, g.value_min(), g.value_max())});
+      const absl::Span<const float> values(output.data.data() + i * g.image_size(), g.image_size());
+      rendered.images.push_back(
+          {g.height(), g.width(), g.channels(), ToUint8(values, g.value_min(), g.value_max())});
     }
   }
   rendered.raw.shape[0] = count;
@@ -76,7 +75,9 @@ absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Ge
                                                    "; the model wants N x ", g.latent_size()));
   }
   for (float v : z.values) {
-    if (!std::isfinite(v)) return absl::InvalidArgumentError(absl::StrCat("--latents ", path, " holds a non-finite value"));
+    if (!std::isfinite(v))
+      return absl::InvalidArgumentError(
+          absl::StrCat("--latents ", path, " holds a non-finite value"));
   }
   return std::move(z.values);
 }
@@ -94,8 +95,8 @@ absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const G
   std::vector<int32_t> labels;
   for (float v : y.values) {
     if (v != std::floor(v) || v < 0 || v >= g.label_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("--labels ", path, ": ", v,
-                                                     " is not a class in [0, ", g.label_count(), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--labels ", path, ": ", v, " is not a class in [0, ", g.label_count(), ")"));
     }
     labels.push_back(static_cast<int32_t>(v));
   }
@@ -104,9 +105,8 @@ absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const G
 }
 
 // --latents (and --labels or one --label): a single job.
-absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path,
-                                                    const RenderOptions& o, const Generator& g,
-                                                    const ClassNames& classes) {
+absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path, const RenderOptions& o,
+                                                    const Generator& g, const ClassNames& classes) {
   RenderJob job;
   GS_ASSIGN_OR_RETURN(job.latents, ReadLatents(o.latents_file, g));
   const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
@@ -128,9 +128,8 @@ absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path,
 }
 
 // -n images of --seed: one job per class with --label all, else one.
-absl::StatusOr<std::vector<RenderJob>> JobsFromSeed(const std::string& path,
-                                                    const RenderOptions& o, const Generator& g,
-                                                    const ClassNames& classes) {
+absl::StatusOr<std::vector<RenderJob>> JobsFromSeed(const std::string& path, const RenderOptions& o,
+                                                    const Generator& g, const ClassNames& classes) {
   std::vector<int> labels;
   if (o.label == "all") {
     if (!g.conditional()) {
@@ -175,9 +174,9 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
   if (!loaded.ok()) return absl::FailedPreconditionError(loaded.status().message());
   const std::unique_ptr<Generator>& g = *loaded;
   const ClassNames classes{path, g->label_count(), g->label_names()};
-  GS_ASSIGN_OR_RETURN(std::vector<RenderJob> jobs,
-                      o.latents_file.empty() ? JobsFromSeed(path, o, *g, classes)
-                                             : JobFromFiles(path, o, *g, classes));
+  GS_ASSIGN_OR_RETURN(std::vector<RenderJob> jobs, o.latents_file.empty()
+                                                       ? JobsFromSeed(path, o, *g, classes)
+                                                       : JobFromFiles(path, o, *g, classes));
   const std::string prefix =
       o.latents_file.empty() ? absl::StrCat("seed", o.seed, "_") : std::string("latent_");
   if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
@@ -191,8 +190,7 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
       GS_ASSIGN_OR_RETURN(std::string png, EncodePng(images[i]));
       const std::string label_text =
           job.labels.empty() ? LabelText(-1, classes) : LabelText(job.labels[i], classes);
-      const std::string stem =
-          ImageStem(o.out_dir, prefix, static_cast<int64_t>(i), label_text);
+      const std::string stem = ImageStem(o.out_dir, prefix, static_cast<int64_t>(i), label_text);
       GS_RETURN_IF_ERROR(WriteFile(stem + ".png", png));
     }
     if (raw.shape.empty()) {
@@ -225,7 +223,7 @@ int RenderCommand(const Args& args) {
   RenderOptions o;
   FlagSet flags(
       "ganctl render FILE [-n N] [--seed S | --latents z.npy [--labels y.npy]] [--label L|all]\n"
-      "                   (--out DIR | --grid FILE.png | --npy out.npy)",
+      "                   (--out DIR | --out/--grid FILE.png | --npy out.npy)",
       "Generates images from a model file offline, without a server. Same sampler, batching "
       "and\nPNG encoding as ganserve: the files equal `ganctl generate` against a ganserve "
       "serving FILE.");
@@ -236,7 +234,9 @@ int RenderCommand(const Args& args) {
                "redraw normal latent values beyond this magnitude (> 0)");
   flags.String("label", &o.label,
                "class for conditional models: number, name, or 'all' (one row per class)");
-  flags.String("out,o", &o.out_dir, "directory for one PNG per image, named by seed/index");
+  flags.String("out,o", &o.out_dir,
+               "DIR: one PNG per image, named by seed/index; a path ending in .png: the "
+               "contact sheet (as --grid)");
   flags.String("grid", &o.grid, "write a contact sheet PNG here");
   flags.Int("columns", &o.columns, "contact sheet columns (default: square)");
   flags.String("latents", &o.latents_file,
@@ -250,10 +250,13 @@ int RenderCommand(const Args& args) {
   if (int code = ParseOrExit(flags, args); code >= 0) return code;
 
   std::string usage_error;
+  if (absl::Status sheet = SheetFromOutPath(o.out_dir, o.grid); !sheet.ok())
+    usage_error = std::string(sheet.message());
   if (flags.positional().size() != 1) usage_error = "give exactly one model FILE";
   if (o.out_dir.empty() && o.grid.empty() && o.npy_file.empty())
     usage_error = "give --out DIR, --grid FILE.png and/or --npy FILE.npy";
-  if (!o.labels_file.empty() && o.latents_file.empty()) usage_error = "--labels goes with --latents";
+  if (!o.labels_file.empty() && o.latents_file.empty())
+    usage_error = "--labels goes with --latents";
   if (o.n < 1 || o.n > 100000) usage_error = absl::StrCat("-n must be 1 to 100000, got ", o.n);
   if (o.seed < 0) usage_error = "--seed must be >= 0";
   if (o.batch < 1) usage_error = "--batch must be >= 1";

@@ -11,8 +11,8 @@
 #include "engine/png.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/client/ganctl_process.h"
 #include "tests/client/fake_generator_server.h"
+#include "tests/client/ganctl_process.h"
 
 namespace ganserve::client {
 namespace {
@@ -20,16 +20,14 @@ namespace {
 using ganserve::testing::FakeGeneratorServer;
 using ganserve::testing::FakeOptions;
 using ganserve::testing::FakePixels;
-using ::testing::HasSubstr;
 using ganserve::testing::Ganctl;
 using ganserve::testing::GanctlRun;
 using ganserve::testing::ReadFile;
+using ::testing::HasSubstr;
 
 class GanctlTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ganserve::testing::FreshTestDir("ganctl_");
-  }
+  void SetUp() override { dir_ = ganserve::testing::FreshTestDir("ganctl_"); }
   void StartServer(FakeOptions options = {}) {
     server_ = FakeGeneratorServer::Start(std::move(options));
   }
@@ -116,6 +114,25 @@ TEST_F(GanctlTest, GridIsAContactSheetOfTheTiles) {
   for (int y = 0; y < 4; ++y) {
     for (int x = 0; x < 4; ++x) EXPECT_EQ(sheet->pixels[(8 + y) * 14 + 8 + x], tile3[y * 4 + x]);
   }
+}
+
+TEST_F(GanctlTest, OutPathEndingInPngIsTheContactSheetLikeRender) {
+  StartServer();
+  const std::filesystem::path out = dir_ / "grid.png", grid = dir_ / "ref.png";
+  const std::string args = absl::StrCat("generate -n 4 --seed 5", Target());
+  GanctlRun r = Ganctl(absl::StrCat(args, " -o ", out.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_TRUE(std::filesystem::is_regular_file(out)) << "-o made a folder";
+  auto sheet = DecodePng(ReadFile(out));
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  EXPECT_EQ(sheet->width, 14);
+  EXPECT_EQ(sheet->height, 14);
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " --grid ", grid.string())).exit_code, 0);
+  EXPECT_EQ(ReadFile(out), ReadFile(grid));
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " -o ", (dir_ / "tiles").string())).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "tiles" / "seed5_0003.png"));
+  EXPECT_EQ(Ganctl(absl::StrCat(args, " -o ", out.string(), " --grid ", grid.string())).exit_code,
+            2);
 }
 
 TEST_F(GanctlTest, InterpolationEndsAreTheTwoSeedsImages) {

@@ -22,24 +22,24 @@ namespace ganserve::client {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using ganserve::testing::Ganctl;
 using ganserve::testing::GanctlRun;
 using ganserve::testing::ReadFile;
+using ::testing::HasSubstr;
 
 constexpr char kFixture[] = "tests/fixtures/keras/k38_cgan.keras";
 
 class OfflineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ganserve::testing::FreshTestDir("offline_");
-  }
+  void SetUp() override { dir_ = ganserve::testing::FreshTestDir("offline_"); }
   // The fixture, or skip when this build or checkout lacks it.
   void NeedFixture() {
     model_ = (ganserve::testing::SourcePath(kFixture)).string();
-    if (!fs::exists(model_)) GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
+    if (!fs::exists(model_))
+      GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
     loaded_ = LoadModel(model_);
-    if (!loaded_.ok()) GTEST_SKIP() << "this build cannot load " << model_ << ": " << loaded_.status();
+    if (!loaded_.ok())
+      GTEST_SKIP() << "this build cannot load " << model_ << ": " << loaded_.status();
   }
 
   fs::path dir_;
@@ -68,8 +68,8 @@ TEST_F(OfflineTest, BadFilesExitOneWithTheLoadersError) {
     GanctlRun inspect = Ganctl("inspect " + path.string());
     EXPECT_EQ(inspect.exit_code, 1) << inspect.out;
     EXPECT_THAT(inspect.out, HasSubstr(std::string(model.status().message())));
-    GanctlRun render = Ganctl(absl::StrCat("render ", path.string(), " --grid ",
-                                           (dir_ / "g.png").string()));
+    GanctlRun render =
+        Ganctl(absl::StrCat("render ", path.string(), " --grid ", (dir_ / "g.png").string()));
     EXPECT_EQ(render.exit_code, 1) << render.out;
     EXPECT_THAT(render.out, HasSubstr(std::string(model.status().message())));
   }
@@ -88,14 +88,13 @@ TEST_F(OfflineTest, InspectShowsWhatTheFileHolds) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("keras-zip, saved by ", loaded_->saver_version)));
   EXPECT_THAT(r.out, HasSubstr(absl::StrFormat("latent size    %d\n", latents->shape[1])));
   EXPECT_THAT(r.out, HasSubstr("labels         3\n"));
-  EXPECT_THAT(r.out, HasSubstr(absl::StrFormat("image          %dx%dx%d (HxWxC), values -1..1",
-                                               images->shape[1], images->shape[2],
-                                               images->shape[3])));
+  EXPECT_THAT(r.out,
+              HasSubstr(absl::StrFormat("image          %dx%dx%d (HxWxC), values -1..1",
+                                        images->shape[1], images->shape[2], images->shape[3])));
   EXPECT_THAT(r.out, HasSubstr(loaded_->graph->Summary(loaded_->model_name, !loaded_->sequential)));
   EXPECT_THAT(r.out, HasSubstr("Total params"));
-  EXPECT_EQ(Ganctl("inspect " + model_ + " --model-json " + (dir_ / "none.json").string())
-                .exit_code,
-            1);
+  EXPECT_EQ(
+      Ganctl("inspect " + model_ + " --model-json " + (dir_ / "none.json").string()).exit_code, 1);
 }
 
 TEST_F(OfflineTest, ModelJsonNamesTheClassesForInspectAndRender) {
@@ -103,7 +102,8 @@ TEST_F(OfflineTest, ModelJsonNamesTheClassesForInspectAndRender) {
   if (IsSkipped()) return;
   const fs::path json = dir_ / "model.json";
   std::ofstream(json) << R"({"labels": ["cat", "dog", "owl"]})";
-  GanctlRun inspect = Ganctl("inspect " + model_ + " --summary=false --model-json " + json.string());
+  GanctlRun inspect =
+      Ganctl("inspect " + model_ + " --summary=false --model-json " + json.string());
   ASSERT_EQ(inspect.exit_code, 0) << inspect.out;
   EXPECT_THAT(inspect.out, HasSubstr("labels         3 (cat, dog, owl)"));
   GanctlRun render = Ganctl(absl::StrCat("render ", model_, " --model-json ", json.string(),
@@ -181,19 +181,52 @@ TEST_F(OfflineTest, RenderNpyIsTheModelsOwnOutputOnGivenLatents) {
   }
 }
 
+// The command of the issue: `-o grid.png` is the contact sheet, not a
+// folder named grid.png; any other -o path is still a folder.
+TEST_F(OfflineTest, RenderOutPathEndingInPngWritesTheContactSheet) {
+  const std::string model =
+      ganserve::testing::SourcePath("models/fashion-cgan/generator.onnx").string();
+  const std::string args = absl::StrCat("render ", model, " -n 16 --seed 7 --label 3");
+  const fs::path sheet = dir_ / "grid.png", upper = dir_ / "GRID.PNG", grid = dir_ / "ref.png";
+  GanctlRun o = Ganctl(absl::StrCat(args, " -o ", sheet.string()));
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  ASSERT_TRUE(fs::is_regular_file(sheet)) << "-o made a folder";
+  absl::StatusOr<Image8> png = DecodePng(ReadFile(sheet));
+  ASSERT_TRUE(png.ok()) << png.status();
+  // 4x4 tiles of 28x28 with a 2-pixel gutter: 2 + 4*(28+2) = 122.
+  EXPECT_EQ(png->width, 122);
+  EXPECT_EQ(png->height, 122);
+  EXPECT_EQ(png->channels, 1);
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " --grid ", grid.string())).exit_code, 0);
+  EXPECT_EQ(ReadFile(sheet), ReadFile(grid));
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " --out ", upper.string())).exit_code, 0);
+  EXPECT_TRUE(fs::is_regular_file(upper));
+
+  const fs::path folder = dir_ / "tiles";
+  GanctlRun files = Ganctl(absl::StrCat(args, " -o ", folder.string()));
+  ASSERT_EQ(files.exit_code, 0) << files.out;
+  EXPECT_TRUE(fs::exists(folder / "seed7_0015_Dress.png"));
+
+  GanctlRun both = Ganctl(absl::StrCat(args, " -o ", sheet.string(), " --grid ", grid.string()));
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.out, HasSubstr("give one of them"));
+  EXPECT_THAT(Ganctl("render --help").out, HasSubstr("a path ending in .png: the contact sheet"));
+}
+
 TEST_F(OfflineTest, RenderRefusesLatentsAndLabelsThatDoNotFitTheModel) {
   const fs::path fixtures = ganserve::testing::SourcePath("tests/fixtures/fashion_cgan_expected");
   const std::string model = ganserve::testing::SourcePath("models/fashion-cgan/generator.onnx");
   const std::string labels = (fixtures / "labels.npy").string(), z = (fixtures / "z.npy").string();
   const std::string out = (dir_ / "x.npy").string();
-  GanctlRun wrong_size = Ganctl(absl::StrCat("render ", model, " --latents ", labels, " --npy ", out));
+  GanctlRun wrong_size =
+      Ganctl(absl::StrCat("render ", model, " --latents ", labels, " --npy ", out));
   EXPECT_NE(wrong_size.exit_code, 0);
   EXPECT_THAT(wrong_size.out, HasSubstr("has shape 8x1; the model wants N x 100"));
   GanctlRun no_labels = Ganctl(absl::StrCat("render ", model, " --latents ", z, " --npy ", out));
   EXPECT_NE(no_labels.exit_code, 0);
   EXPECT_THAT(no_labels.out, HasSubstr("give --labels FILE.npy or one --label"));
-  GanctlRun label_as_latents = Ganctl(absl::StrCat("render ", model, " --latents ", z,
-                                                   " --labels ", z, " --npy ", out));
+  GanctlRun label_as_latents =
+      Ganctl(absl::StrCat("render ", model, " --latents ", z, " --labels ", z, " --npy ", out));
   EXPECT_NE(label_as_latents.exit_code, 0);
   EXPECT_THAT(label_as_latents.out, HasSubstr("holds 800 values"));
   EXPECT_FALSE(fs::exists(out));
