@@ -41,6 +41,7 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
                                      GenerateResponse* response) override {
     auto* reactor = context->DefaultReactor();
     const int64_t n = received_.fetch_add(1);
+    Record(*context, *request);
     grpc::Status status = Check(*context, *request);
     if (status.ok() && options_.status) status = options_.status(n);
     if (status.ok()) status = Fill(*request, *response);
@@ -85,6 +86,8 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
       int next_ = 0;
     };
     received_.fetch_add(1);
+    stream_calls_.fetch_add(1);
+    Record(*context, *request);
     GenerateResponse response;
     grpc::Status status = Check(*context, *request);
     if (status.ok()) status = Fill(*request, response);
@@ -116,6 +119,15 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
   }
 
   int64_t received() const { return received_.load(); }
+  int64_t stream_calls() const { return stream_calls_.load(); }
+  std::vector<float> last_latents() const {
+    std::lock_guard lock(record_mu_);
+    return last_latents_;
+  }
+  std::map<std::string, int64_t> calls_by_peer() const {
+    std::lock_guard lock(record_mu_);
+    return calls_by_peer_;
+  }
   int64_t answered_ok() const { return answered_ok_.load(); }
   int64_t max_in_flight() const { return max_in_flight_.load(); }
 
@@ -141,6 +153,14 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
     info.set_summary("Layer (type)  Output Shape  Param #\nfake          (4, 4, 1)     0\n");
     info.set_is_default(true);
     return info;
+  }
+
+  void Record(const grpc::CallbackServerContext& context, const GenerateRequest& request) {
+    std::lock_guard lock(record_mu_);
+    ++calls_by_peer_[context.peer()];
+    if (request.has_latents()) {
+      last_latents_.assign(request.latents().values().begin(), request.latents().values().end());
+    }
   }
 
   grpc::Status Check(const grpc::CallbackServerContext& context,
@@ -221,7 +241,11 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
   }
 
   FakeOptions options_;
-  std::atomic<int64_t> received_{0}, answered_ok_{0}, in_flight_{0}, max_in_flight_{0};
+  std::atomic<int64_t> received_{0}, stream_calls_{0}, answered_ok_{0}, in_flight_{0},
+      max_in_flight_{0};
+  mutable std::mutex record_mu_;
+  std::vector<float> last_latents_;
+  std::map<std::string, int64_t> calls_by_peer_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<std::chrono::steady_clock::time_point, Pending> due_;
@@ -254,6 +278,11 @@ void FakeGeneratorServer::Kill() {
 }
 
 int64_t FakeGeneratorServer::received() const { return impl_->received(); }
+int64_t FakeGeneratorServer::stream_calls() const { return impl_->stream_calls(); }
+std::vector<float> FakeGeneratorServer::last_latents() const { return impl_->last_latents(); }
+std::map<std::string, int64_t> FakeGeneratorServer::calls_by_peer() const {
+  return impl_->calls_by_peer();
+}
 int64_t FakeGeneratorServer::answered_ok() const { return impl_->answered_ok(); }
 int64_t FakeGeneratorServer::max_in_flight() const { return impl_->max_in_flight(); }
 

@@ -1,15 +1,18 @@
 // A stand-in ganserve on loopback for the client tests: a callback-API
 // Generator service whose latency and errors the test controls, images
 // computed from the latents (so tests can check what reached the server),
-// and gRPC's built-in health service.
+// a record of what came in (stream calls, latents, client connections), and
+// gRPC's built-in health service.
 #ifndef GANSERVE_TESTS_CLIENT_FAKE_GENERATOR_SERVER_H_
 #define GANSERVE_TESTS_CLIENT_FAKE_GENERATOR_SERVER_H_
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "ganserve/v1/generator.grpc.pb.h"
@@ -38,9 +41,15 @@ class FakeGeneratorServer {
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   // Stops at once, failing the calls in flight, like a killed process.
   void Kill();
-  int64_t received() const;
+  int64_t received() const;      // Generate and GenerateStream calls
+  int64_t stream_calls() const;  // GenerateStream calls only
   int64_t answered_ok() const;
   int64_t max_in_flight() const;
+  // The explicit latents of the last call that sent some (flat, N x latent_size).
+  std::vector<float> last_latents() const;
+  // Generate and GenerateStream calls by client address (ip:port): one
+  // entry per TCP connection.
+  std::map<std::string, int64_t> calls_by_peer() const;
 
   class Impl;
 

@@ -91,14 +91,24 @@ TEST_F(GanctlTest, GenerateWritesTheServersImageForEachSeedAndIndex) {
   }
 }
 
-TEST_F(GanctlTest, StreamGivesTheSameImagesAsUnary) {
+TEST_F(GanctlTest, StreamUsesGenerateStreamAndGivesTheSameImagesAsUnary) {
   StartServer();
-  ASSERT_EQ(Ganctl(absl::StrCat("generate -n 2 --seed 3 --stream --out ", dir_.string(), Target()))
-                .exit_code,
-            0);
-  auto image = DecodePng(ReadFile(dir_ / "seed3_0001.png"));
-  ASSERT_TRUE(image.ok());
-  EXPECT_EQ(image->pixels, ExpectedPixels(3, 1));
+  const std::filesystem::path streamed = dir_ / "stream", unary = dir_ / "unary";
+  GanctlRun r =
+      Ganctl(absl::StrCat("generate -n 2 --seed 3 --stream --out ", streamed.string(), Target()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(server_->stream_calls(), 1);
+  EXPECT_EQ(server_->received(), 1);  // and no unary Generate besides
+  for (int i = 0; i < 2; ++i) {
+    auto image = DecodePng(ReadFile(streamed / absl::StrFormat("seed3_%04d.png", i)));
+    ASSERT_TRUE(image.ok()) << image.status();
+    EXPECT_EQ(image->pixels, ExpectedPixels(3, i)) << "image " << i;
+  }
+  r = Ganctl(absl::StrCat("generate -n 2 --seed 3 --out ", unary.string(), Target()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(server_->stream_calls(), 1);  // without --stream: Generate
+  EXPECT_EQ(server_->received(), 2);
+  EXPECT_EQ(ReadFile(unary / "seed3_0001.png"), ReadFile(streamed / "seed3_0001.png"));
 }
 
 TEST_F(GanctlTest, GridIsAContactSheetOfTheTiles) {
