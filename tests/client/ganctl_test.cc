@@ -1,6 +1,8 @@
 // ganctl end to end: the binary against the fake server on loopback, with
 // expectations computed independently (the engine's sampler and PNG codec).
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -145,7 +147,26 @@ TEST_F(GanctlTest, OutPathEndingInPngIsTheContactSheetLikeRender) {
             2);
 }
 
-TEST_F(GanctlTest, InterpolationEndsAreTheTwoSeedsImages) {
+// Spherical interpolation from a to b at t, written out from its
+// definition (Shoemake): sin((1-t)w)/sin(w) a + sin(tw)/sin(w) b, w the
+// angle between them.
+std::vector<double> SphericalPoint(const std::vector<float>& a, const std::vector<float>& b,
+                                   double t) {
+  double dot = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += double{a[i]} * b[i];
+    aa += double{a[i]} * a[i];
+    bb += double{b[i]} * b[i];
+  }
+  const double w = std::acos(dot / std::sqrt(aa * bb));
+  std::vector<double> point(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    point[i] = (std::sin((1 - t) * w) * a[i] + std::sin(t * w) * b[i]) / std::sin(w);
+  }
+  return point;
+}
+
+TEST_F(GanctlTest, InterpolationSendsSphericalLatentsBetweenTheTwoSeeds) {
   StartServer();
   ASSERT_EQ(
       Ganctl(absl::StrCat("generate --interpolate 11 12 --steps 5 --out ", dir_.string(), Target()))
@@ -157,6 +178,29 @@ TEST_F(GanctlTest, InterpolationEndsAreTheTwoSeedsImages) {
   EXPECT_EQ(first->pixels, ExpectedPixels(11, 0));
   EXPECT_EQ(last->pixels, ExpectedPixels(12, 0));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "interp11-12_0002.png"));
+
+  std::vector<float> a(16), b(16);
+  SampleLatent({11}, 0, absl::MakeSpan(a));
+  SampleLatent({12}, 0, absl::MakeSpan(b));
+  const std::vector<float> sent = server_->last_latents();
+  ASSERT_EQ(sent.size(), 5u * 16);
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(sent[i], a[i]);
+    EXPECT_EQ(sent[4 * 16 + i], b[i]);
+  }
+  for (int k = 1; k <= 3; ++k) {
+    const double t = k / 4.0;
+    const std::vector<double> want = SphericalPoint(a, b, t);
+    double off_line = 0;
+    for (int i = 0; i < 16; ++i) {
+      const double got = sent[k * 16 + i];
+      EXPECT_NEAR(got, want[i], 1e-5 * (1 + std::abs(want[i]))) << "step " << k << ", " << i;
+      off_line = std::max(off_line, std::abs(got - ((1 - t) * a[i] + t * b[i])));
+    }
+    // Two random 16-d normal latents are far from parallel: the arc bows
+    // well away from the chord between them.
+    EXPECT_GT(off_line, 0.05) << "step " << k << " is on the straight line";
+  }
 }
 
 TEST_F(GanctlTest, LatentsFileIsSentAsIs) {
