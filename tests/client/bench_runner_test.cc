@@ -108,6 +108,18 @@ TEST(BenchRunner, OpenLoopHoldsTheRateWithinFivePercent) {
   EXPECT_EQ(result.ok, result.sent);
   EXPECT_NEAR(result.ok / result.elapsed_seconds, 200, 200 * 0.05);
   EXPECT_NEAR(server->received(), 700, 700 * 0.05);  // warm-up requests reach the server too
+  // Answers take 5 ms, so second s holds the requests sent in it: the rate,
+  // each second (a stall would show as a dip), and at most a straggler after.
+  ASSERT_GE(result.per_second.size(), 3u);
+  ASSERT_LE(result.per_second.size(), 4u);
+  for (size_t s = 0; s < 3; ++s) {
+    EXPECT_NEAR(result.per_second[s].ok, 200, 200 * 0.1) << "second " << s;
+    EXPECT_EQ(result.per_second[s].errors, 0) << "second " << s;
+    EXPECT_EQ(result.per_second[s].images, result.per_second[s].ok) << "second " << s;
+  }
+  if (result.per_second.size() == 4) {
+    EXPECT_LE(result.per_second[3].ok, 10);
+  }
 }
 
 TEST(BenchRunner, OpenLoopMeasuresQueueingFromTheScheduledTime) {
