@@ -224,7 +224,10 @@ BenchProgress BenchRunner::Progress() const {
   if (!started_.load(std::memory_order_acquire)) return progress;
   const auto now = Clock::now();
   progress.elapsed_seconds = std::chrono::duration<double>(now - start_).count();
+  progress.warmup_seconds = absl::ToDoubleSeconds(options_.warmup);
   progress.warming_up = now < measure_start_;
+  progress.measured_seconds =
+      progress.warming_up ? 0 : std::chrono::duration<double>(now - measure_start_).count();
   progress.sent = sent_.load();
   progress.ok = ok_.load();
   progress.errors = errors_.load();

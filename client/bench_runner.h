@@ -60,8 +60,12 @@ struct BenchResult {
   std::vector<SecondStats> per_second;        // by completion second
 };
 
+// The counts cover the measured phase only, so a rate is counts over
+// measured_seconds, never over elapsed_seconds (which includes warm-up).
 struct BenchProgress {
-  double elapsed_seconds = 0;
+  double elapsed_seconds = 0;   // since the run began, warm-up included
+  double measured_seconds = 0;  // since warm-up ended; 0 while warming up
+  double warmup_seconds = 0;    // the warm-up's length
   bool warming_up = false;
   int64_t sent = 0, ok = 0, errors = 0;
   int64_t in_flight = 0;

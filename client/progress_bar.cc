@@ -16,10 +16,15 @@ std::string ProgressLine(const BenchProgress& p, double fraction, int width) {
     const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
     bar = absl::StrCat("[", std::string(filled, '#'), std::string(width - filled, '.'), "] ");
   }
-  const double rate = p.elapsed_seconds > 0 ? (p.ok + p.errors) / p.elapsed_seconds : 0;
-  return absl::StrFormat("%s%s%6.1fs %8d req %9.1f req/s %6d err %5d in flight", bar,
-                         p.warming_up ? "warm-up " : "", p.elapsed_seconds, p.ok + p.errors, rate,
-                         p.errors, p.in_flight);
+  // Nothing is counted during warm-up, so there is no rate to show yet.
+  if (p.warming_up) {
+    return absl::StrFormat("%swarm-up %.1fs of %.1fs, not counted", bar, p.elapsed_seconds,
+                           p.warmup_seconds);
+  }
+  const int64_t done = p.ok + p.errors;
+  const double rate = p.measured_seconds > 0 ? done / p.measured_seconds : 0;
+  return absl::StrFormat("%s%6.1fs %8d req %9.1f req/s %6d err %5d in flight", bar,
+                         p.measured_seconds, done, rate, p.errors, p.in_flight);
 }
 
 ProgressBar::ProgressBar(std::function<BenchProgress()> snapshot,

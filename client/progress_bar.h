@@ -15,7 +15,8 @@
 
 namespace ganserve::client {
 
-// The line for one snapshot; `fraction` < 0 when the end is unknown.
+// The line for one snapshot; `fraction` < 0 when the end is unknown. Time
+// and rate are of the measured phase; warm-up shows as such.
 std::string ProgressLine(const BenchProgress& progress, double fraction, int width);
 
 class ProgressBar {

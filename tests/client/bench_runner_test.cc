@@ -122,6 +122,41 @@ TEST(BenchRunner, OpenLoopHoldsTheRateWithinFivePercent) {
   }
 }
 
+// The progress display's view of a run: nothing counted or timed during
+// warm-up, then counts over time since warm-up ended, so counts divided by
+// measured_seconds is the send rate.
+TEST(BenchRunner, ProgressTimesTheMeasuredPhaseFromTheEndOfWarmUp) {
+  FakeOptions fake;
+  fake.latency = [](int64_t, const auto&) { return absl::Milliseconds(2); };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.rate = 100;
+  options.warmup = absl::Milliseconds(600);
+  options.duration = absl::Milliseconds(1400);
+  auto runner = BenchRunner::Create(options, *connection);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  std::thread run([&] { EXPECT_TRUE((*runner)->Run().ok()); });
+  while ((*runner)->Progress().elapsed_seconds == 0) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const BenchProgress warming = (*runner)->Progress();
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  const BenchProgress measuring = (*runner)->Progress();
+  run.join();
+
+  EXPECT_TRUE(warming.warming_up);
+  EXPECT_DOUBLE_EQ(warming.warmup_seconds, 0.6);
+  EXPECT_EQ(warming.measured_seconds, 0);
+  EXPECT_EQ(warming.ok + warming.errors, 0);
+  EXPECT_GT(server->received(), 0);
+
+  EXPECT_FALSE(measuring.warming_up);
+  EXPECT_NEAR(measuring.measured_seconds, measuring.elapsed_seconds - 0.6, 1e-3);
+  ASSERT_GT(measuring.measured_seconds, 0.2);
+  // Over elapsed_seconds (warm-up included) this would be ~100 * 0.6 / 1.2.
+  EXPECT_NEAR((measuring.ok + measuring.errors) / measuring.measured_seconds, 100, 100 * 0.2);
+}
+
 TEST(BenchRunner, OpenLoopMeasuresQueueingFromTheScheduledTime) {
   // The client may keep only one request in flight and the server takes
   // 20 ms, so at 100 req/s each request waits longer than the last: a

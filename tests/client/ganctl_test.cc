@@ -26,6 +26,7 @@ using ganserve::testing::Ganctl;
 using ganserve::testing::GanctlRun;
 using ganserve::testing::ReadFile;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class GanctlTest : public ::testing::Test {
  protected:
@@ -277,6 +278,25 @@ TEST_F(GanctlTest, BenchExitsThreeWhenTheErrorRateIsOverTheLimit) {
   EXPECT_THAT(r.out, HasSubstr("\"errors\": 10"));
   EXPECT_THAT(r.out,
               HasSubstr("\"name\": \"INTERNAL\", \"count\": 10, \"first_message\": \"boom\""));
+}
+
+// Ganctl() reads stderr through a pipe: `auto` must keep it free of the
+// live line; `on` shows what that line would have looked like.
+TEST_F(GanctlTest, BenchPrintsNoProgressLineWhenStderrIsNotATerminal) {
+  FakeOptions options;
+  options.latency = [](int64_t, const auto&) { return absl::Milliseconds(5); };
+  StartServer(options);
+  const std::string args = "bench -r 50 --duration 600ms --warmup 500ms" + Target();
+  GanctlRun quiet = Ganctl(args);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out;
+  EXPECT_THAT(quiet.out, HasSubstr("30 sent"));
+  EXPECT_EQ(quiet.out.find('\r'), std::string::npos) << quiet.out;
+  EXPECT_THAT(quiet.out, Not(HasSubstr("in flight")));
+  GanctlRun shown = Ganctl(args + " --progress on");
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_THAT(shown.out, HasSubstr("\r\033[K["));
+  EXPECT_THAT(shown.out, HasSubstr("] warm-up "));
+  EXPECT_THAT(shown.out, HasSubstr(" in flight"));
 }
 
 TEST_F(GanctlTest, BenchRoundRobinsOverSeveralTargets) {
