@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -297,6 +298,37 @@ TEST_F(GanctlTest, BenchPrintsNoProgressLineWhenStderrIsNotATerminal) {
   EXPECT_THAT(shown.out, HasSubstr("\r\033[K["));
   EXPECT_THAT(shown.out, HasSubstr("] warm-up "));
   EXPECT_THAT(shown.out, HasSubstr(" in flight"));
+}
+
+// Each of the K channels has its own TCP connection, so the server sees K
+// client addresses, and request n goes to channel n % K.
+TEST_F(GanctlTest, BenchConnectionsSpreadsCallsEvenlyOverThatManyConnections) {
+  StartServer();
+  GanctlRun r = Ganctl("bench -c 6 --requests 60 --connections 3" + Target());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("3 connection(s)"));
+  const std::map<std::string, int64_t> calls = server_->calls_by_peer();
+  EXPECT_EQ(calls.size(), 3u);
+  for (const auto& [peer, count] : calls) EXPECT_EQ(count, 20) << peer;
+
+  auto single = FakeGeneratorServer::Start({});
+  ASSERT_EQ(Ganctl("bench -c 6 --requests 60 --target " + single->target()).exit_code, 0);
+  EXPECT_EQ(single->calls_by_peer().size(), 1u);
+}
+
+// Every other call takes 400 ms against a 100 ms deadline: those are
+// DEADLINE_EXCEEDED in the report (text and JSON), the rest OK.
+TEST_F(GanctlTest, BenchDeadlineCountsSlowCallsAsDeadlineExceeded) {
+  FakeOptions options;
+  options.latency = [](int64_t n, const auto&) { return absl::Milliseconds(n % 2 ? 400 : 2); };
+  StartServer(options);
+  GanctlRun r = Ganctl("bench -c 2 --requests 10 --deadline 100ms --format json" + Target());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"errors\": 5,"));
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"DEADLINE_EXCEEDED\", \"count\": 5"));
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"OK\", \"count\": 5"));
+  GanctlRun text = Ganctl("bench -c 2 --requests 4 --deadline 100ms" + Target());
+  EXPECT_THAT(text.out, HasSubstr("DEADLINE_EXCEEDED"));
 }
 
 TEST_F(GanctlTest, BenchRoundRobinsOverSeveralTargets) {
