@@ -133,6 +133,14 @@ int OnnxContext::ConsumerCount(const std::string& name) const {
   return it == consumers_.end() ? 0 : it->second;
 }
 
+void OnnxContext::NoteDeclaredBatch(int64_t batch) {
+  if (batch <= 0 || (declared_batch_ != 0 && declared_batch_ != batch)) {
+    declared_batch_ = -1;
+  } else if (declared_batch_ == 0) {
+    declared_batch_ = batch;
+  }
+}
+
 void OnnxContext::CountConsumers(const onnx::GraphProto& graph) {
   for (const auto& n : graph.node()) {
     for (const auto& in : n.input()) ++consumers_[in];

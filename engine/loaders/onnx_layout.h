@@ -67,10 +67,17 @@ class OnnxContext {
   int ConsumerCount(const std::string& name) const;
   void CountConsumers(const onnx::GraphProto& graph);
 
+  // The batch that every graph input declares, or -1 if they differ or one
+  // leaves it symbolic. Since no op acts across axis 0, every value then has
+  // that batch, and a Reshape target may name it literally.
+  void NoteDeclaredBatch(int64_t batch);
+  int64_t declared_batch() const { return declared_batch_; }
+
   std::vector<Node> TakeNodes() { return std::move(nodes_); }
 
  private:
   int64_t opset_;
+  int64_t declared_batch_ = 0;  // 0 until the first input is noted
   std::map<std::string, ConstTensor> consts_;
   std::map<std::string, Value> values_;
   std::map<std::string, int> consumers_;

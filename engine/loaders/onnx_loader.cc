@@ -23,7 +23,8 @@ absl::StatusOr<int64_t> DefaultOpset(const onnx::ModelProto& model) {
 }
 
 // A graph input becomes an IR Input with the file's per-sample dims; the
-// declared batch (often fixed at 1 by the exporter) is ignored.
+// declared batch (often fixed at 1 by the exporter) is only noted, for
+// Reshape targets that spell it out.
 absl::Status AddGraphInput(const onnx::ValueInfoProto& info, OnnxContext& ctx,
                            std::vector<int>& inputs) {
   const auto& type = info.type();
@@ -57,6 +58,7 @@ absl::Status AddGraphInput(const onnx::ValueInfoProto& info, OnnxContext& ctx,
       int n, ctx.AddNode(info.name(), "InputLayer",
                          std::make_shared<InputOp>(IrDims(sample, Layout::kOnnxOrder)), {}));
   inputs.push_back(n);
+  ctx.NoteDeclaredBatch(dims[0].has_dim_value() ? dims[0].dim_value() : -1);
   return ctx.Define(info.name(), n, sample, Layout::kOnnxOrder);
 }
 

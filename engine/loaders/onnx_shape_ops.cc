@@ -39,11 +39,17 @@ absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx) {
     return Unsupported(node, "the target shape must keep the batch axis first");
   }
   // The first entry is the batch, whatever the file fixed it to: the batch
-  // itself (Shape chain), -1, 0, or the exporter's batch of 1.
+  // itself (Shape chain), -1, 0, the exporter's batch of 1, or the batch all
+  // inputs declare. With that literal the file's own batch keeps each sample
+  // whole, so any batch does.
   const double first = shape->values[0];
-  if (!(std::isnan(first) || first == -1 || first == 0 || first == 1)) {
-    return Unsupported(node, absl::StrCat("the target's batch entry is ", first,
-                                          "; reshaping across the batch axis is not supported"));
+  const int64_t declared = ctx.declared_batch();
+  if (!(std::isnan(first) || first == -1 || first == 0 || first == 1 ||
+        (declared > 1 && first == declared))) {
+    return Unsupported(
+        node, absl::StrCat("the target's batch entry is ", first,
+                           declared > 1 ? absl::StrCat(" (the inputs declare ", declared, ")") : "",
+                           "; reshaping across the batch axis is not supported"));
   }
   Dims dims;
   int infer = -1;

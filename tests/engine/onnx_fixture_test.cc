@@ -70,8 +70,8 @@ std::vector<std::string> Fixtures() {
         "ct_output_shape", "ct_pads_asym_outpad_dil", "ct_k1s2", "resize_nearest_asym_floor",
         "resize_nearest_half_pixel", "resize_linear_half_pixel", "resize_linear_pytorch_half_pixel",
         "resize_linear_asymmetric", "upsample9_nearest", "upsample9_linear",
-        "reshape_zero_copies_dims", "matmul_add", "matmul_add_bias_first_2d",
-        "matmul_add_shared"}) {
+        "reshape_zero_copies_dims", "reshape_declared_batch", "matmul_add",
+        "matmul_add_bias_first_2d", "matmul_add_shared"}) {
     names.push_back(model);
   }
   return names;
