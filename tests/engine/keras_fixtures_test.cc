@@ -60,7 +60,10 @@ INSTANTIATE_TEST_SUITE_P(
             // tf.keras 2.13 .keras: _layer_checkpoint_dependencies/.
             Fixture{"tf213.keras", 50, {2, 2, 2}, 1, false},
             // numpy: Conv2DTranspose output_padding and dilation, ReLU threshold, ELU alpha.
-            Fixture{"tf215_special.h5", 47, {7, 8, 1}, 1, false}),
+            Fixture{"tf215_special.h5", 47, {7, 8, 1}, 1, false},
+            // numpy: Keras 3.8 .keras with a Sequential nested in a Functional model,
+            // weights under layers/sequential/layers/<key>/vars.
+            Fixture{"k38_nested.keras", 294, {4, 4, 2}, 1, false}),
         ::testing::Values(ExecutorKind::kReference, ExecutorKind::kOneDnn)),
     [](const auto& info) {
       std::string name = std::get<0>(info.param).file;
