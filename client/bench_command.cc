@@ -112,12 +112,14 @@ int BenchCommand(const Args& args) {
     std::unique_ptr<ProgressBar> bar;
     if (progress == "on" || (progress == "auto" && ProgressBar::StderrIsTerminal())) {
       const double total_s = absl::ToDoubleSeconds(o.warmup + o.duration);
-      bar = std::make_unique<ProgressBar>([&] { return (*runner)->Progress(); },
-                                          [&](const BenchProgress& p) {
-                                            if (o.requests > 0)
-                                              return static_cast<double>(p.sent) / o.requests;
-                                            return total_s > 0 ? p.elapsed_seconds / total_s : -1.0;
-                                          });
+      bar =
+          std::make_unique<ProgressBar>([&] { return (*runner)->Progress(); },
+                                        // By value: total_s ends with this block, the bar does not.
+                                        [total_s, requests = o.requests](const BenchProgress& p) {
+                                          if (requests > 0)
+                                            return static_cast<double>(p.sent) / requests;
+                                          return total_s > 0 ? p.elapsed_seconds / total_s : -1.0;
+                                        });
     }
     result = (*runner)->Run();
   }
