@@ -151,7 +151,7 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
   // nChw8c with whole blocks per phase is copied 8 channels at a time, and
   // the result stays nChw8c for the next convolution; else via plain NHWC.
   const bool blocked = oc % 8 == 0 && pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims),
-                                                                           dt::f32, tag::aBcd8b);
+                                                                          dt::f32, tag::aBcd8b);
   const dnnl::memory phase_mem = blocked ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
   copy.batch = batch_;
   copy.height = out_dims[0];
@@ -172,6 +172,7 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
     copy.dst = {.block = copy.run, .y = out_dims[1] * oc, .x = oc};
   }
   copy.dst.n = out_dims[0] * out_dims[1] * oc;
+  SetColumnOffsets(copy);
   const dnnl::memory::desc out_md =
       blocked_out ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::aBcd8b)
                   : PlainMd(out_dims);

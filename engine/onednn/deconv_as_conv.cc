@@ -60,20 +60,23 @@ PhaseAxis PhaseAxis::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometr
   return a;
 }
 
+void SetColumnOffsets(PhaseCopy& copy) {
+  copy.col_offset.resize(copy.width);
+  for (int64_t x = 0; x < copy.width; ++x) {
+    copy.col_offset[x] = copy.cols.Index(x) * copy.src.x + copy.cols.Phase(x) * copy.src.phase;
+  }
+}
+
 void PhasesToSpace(const PhaseCopy& copy, const float* src, float* dst) {
   const PhaseAxis& rows = copy.rows;
   const PhaseAxis& cols = copy.cols;
-  std::vector<int64_t> col_offset(copy.width);
-  for (int64_t x = 0; x < copy.width; ++x) {
-    col_offset[x] = cols.Index(x) * copy.src.x + cols.Phase(x) * copy.src.phase;
-  }
+  const std::vector<int64_t>& col_offset = copy.col_offset;
   const size_t bytes = copy.run * sizeof(float);
 #pragma omp parallel for collapse(3) schedule(static)
   for (int64_t b = 0; b < copy.batch; ++b) {
     for (int64_t k = 0; k < copy.blocks; ++k) {
       for (int64_t y = 0; y < copy.height; ++y) {
-        const float* in = src + b * copy.src.n + k * copy.src.block +
-                          rows.Index(y) * copy.src.y +
+        const float* in = src + b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
                           rows.Phase(y) * cols.stride * copy.src.phase;
         float* out = dst + b * copy.dst.n + k * copy.dst.block + y * copy.dst.y;
         for (int64_t x = 0; x < copy.width; ++x) {

@@ -10,6 +10,7 @@
 #define GANSERVE_ENGINE_ONEDNN_DECONV_AS_CONV_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/onednn/lowering.h"
 #include "engine/ops/conv_geometry.h"
@@ -59,9 +60,13 @@ struct PhaseCopy {
   int64_t batch = 0, height = 0, width = 0;  // of the result
   int64_t blocks = 0, run = 0;
   RunLayout src, dst;
+  std::vector<int64_t> col_offset;  // per result column, into src; see SetColumnOffsets
 };
 
-// Interleaves the phases into space (and crops).
+// Fills copy.col_offset from the other fields, once, when the plan is built.
+void SetColumnOffsets(PhaseCopy& copy);
+
+// Interleaves the phases into space (and crops). Allocates nothing.
 void PhasesToSpace(const PhaseCopy& copy, const float* src, float* dst);
 
 }  // namespace ganserve

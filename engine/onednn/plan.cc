@@ -27,11 +27,16 @@ absl::Status Plan::Execute(dnnl::stream& stream, absl::Span<const Tensor> inputs
       stream.wait();  // host code reads what earlier primitives wrote
       GS_RETURN_IF_ERROR(step.host());
     } else {
-      step.primitive.execute(stream, step.args);
+      dnnl::error::wrap_c_api(
+          dnnl_primitive_execute(step.primitive.get(), stream.get(),
+                                 static_cast<int>(step.c_args.size()), step.c_args.data()),
+          "could not execute a primitive");
     }
   }
   stream.wait();
-  output.Resize(output_->shape);
+  // Resize takes its Dims by value: copying them would allocate on every call.
+  if (output.shape != output_->shape) output.Resize(output_->shape);
+  output.data.resize(output_->data.size());
   std::copy(output_->data.begin(), output_->data.end(), output.data.begin());
   return absl::OkStatus();
 }

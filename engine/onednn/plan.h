@@ -1,6 +1,8 @@
 // A compiled plan: the graph lowered to oneDNN primitives for one batch size,
-// with every buffer (activations, reordered weights, scratchpad) allocated
-// at build time so Execute allocates nothing. Built and executed on the
+// with every buffer (activations, reordered weights, scratchpad) and every
+// argument list made at build time, so Execute itself allocates nothing
+// (oneDNN 2.6 still builds an argument map inside each primitive execution).
+// Built and executed on the
 // thread that owns the ExecutionContext (oneDNN here runs a primitive on the
 // thread that created it).
 #ifndef GANSERVE_ENGINE_ONEDNN_PLAN_H_
@@ -37,8 +39,9 @@ class Plan {
   friend class PlanBuilder;
 
   struct Step {
-    dnnl::primitive primitive;  // empty for host steps
-    std::unordered_map<int, dnnl::memory> args;
+    dnnl::primitive primitive;                   // empty for host steps
+    std::unordered_map<int, dnnl::memory> args;  // owns the memories c_args names
+    std::vector<dnnl_exec_arg_t> c_args;
     std::function<absl::Status()> host;
   };
 

@@ -31,15 +31,21 @@ absl::Status PlanBuilder::BuildAll() {
   // since they run one after another.
   size_t bytes = 0;
   for (const auto& [step, md] : scratch_) bytes = std::max(bytes, md.get_size());
-  if (bytes == 0) return absl::OkStatus();
-  // Allocated by oneDNN so it has the alignment its kernels expect.
-  const dnnl::memory scratch(
-      dnnl::memory::desc({static_cast<int64_t>(bytes)}, dnnl::memory::data_type::u8, tag::x),
-      engine_);
-  plan_.owned_.push_back(scratch);
-  for (const auto& [step, md] : scratch_) {
-    plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] =
-        dnnl::memory(md, engine_, scratch.get_data_handle());
+  if (bytes > 0) {
+    // Allocated by oneDNN so it has the alignment its kernels expect.
+    const dnnl::memory scratch(
+        dnnl::memory::desc({static_cast<int64_t>(bytes)}, dnnl::memory::data_type::u8, tag::x),
+        engine_);
+    plan_.owned_.push_back(scratch);
+    for (const auto& [step, md] : scratch_) {
+      plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] =
+          dnnl::memory(md, engine_, scratch.get_data_handle());
+    }
+  }
+  // The C argument list, made once: dnnl::primitive::execute would build it
+  // (a heap-allocated vector) on every call.
+  for (Plan::Step& step : plan_.steps_) {
+    for (const auto& [arg, memory] : step.args) step.c_args.push_back({arg, memory.get()});
   }
   return absl::OkStatus();
 }
@@ -243,11 +249,11 @@ dnnl::primitive_attr PlanBuilder::Attr(const std::vector<Activation>* post_ops) 
 void PlanBuilder::AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                                const dnnl::memory::desc& scratchpad) {
   if (scratchpad.get_size() > 0) scratch_.emplace_back(plan_.steps_.size(), scratchpad);
-  plan_.steps_.push_back({std::move(prim), std::move(args), nullptr});
+  plan_.steps_.push_back({std::move(prim), std::move(args), {}, nullptr});
 }
 
 void PlanBuilder::AddHost(std::function<absl::Status()> fn) {
-  plan_.steps_.push_back({dnnl::primitive(), {}, std::move(fn)});
+  plan_.steps_.push_back({dnnl::primitive(), {}, {}, std::move(fn)});
 }
 
 void PlanBuilder::AddActivationLoop(Tensor& t, const std::vector<Activation>& activations) {
