@@ -39,13 +39,14 @@ absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx) {
     return Unsupported(node, "the target shape must keep the batch axis first");
   }
   // The first entry is the batch, whatever the file fixed it to: the batch
-  // itself (Shape chain), -1, 0, the exporter's batch of 1, or the batch all
-  // inputs declare. With that literal the file's own batch keeps each sample
-  // whole, so any batch does.
+  // itself (Shape chain), -1, 0 (copy), or the batch all inputs declare,
+  // usually the exporter's 1. With that literal the file's own batch keeps
+  // each sample whole, so any batch does. A literal 1 while the inputs
+  // declare a larger batch would merge samples ([2,3,4] -> [1,-1] is [1,24]).
   const double first = shape->values[0];
   const int64_t declared = ctx.declared_batch();
-  if (!(std::isnan(first) || first == -1 || first == 0 || first == 1 ||
-        (declared > 1 && first == declared))) {
+  if (!(std::isnan(first) || first == -1 || (first == 0 && allowzero == 0) ||
+        (declared > 0 && first == declared) || (first == 1 && declared <= 1))) {
     return Unsupported(
         node, absl::StrCat("the target's batch entry is ", first,
                            declared > 1 ? absl::StrCat(" (the inputs declare ", declared, ")") : "",

@@ -12,6 +12,7 @@
 #include "engine/ops/dense.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "onnx/onnx_pb.h"
 #include "tests/engine/npy_test_util.h"
 #include "tests/engine/onnx_test_util.h"
 
@@ -142,6 +143,51 @@ TEST(OnnxLoader, TruncatedFileIsRefused) {
   ASSERT_GT(bytes.size(), 100u);
   auto model = LoadOnnxModelFromBytes(bytes.substr(0, bytes.size() / 2));
   EXPECT_FALSE(model.ok());
+}
+
+// X [batch, 3, 4] -> Reshape(X, [first, -1]).
+std::string ReshapeModel(int64_t batch, int64_t first) {
+  onnx::ModelProto model;
+  model.set_ir_version(7);
+  model.add_opset_import()->set_version(13);
+  onnx::GraphProto& graph = *model.mutable_graph();
+  graph.set_name("reshape");
+  onnx::ValueInfoProto& x = *graph.add_input();
+  x.set_name("x");
+  x.mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {batch, int64_t{3}, int64_t{4}}) {
+    x.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  onnx::TensorProto& shape = *graph.add_initializer();
+  shape.set_name("shape");
+  shape.set_data_type(onnx::TensorProto::INT64);
+  shape.add_dims(2);
+  shape.add_int64_data(first);
+  shape.add_int64_data(-1);
+  onnx::NodeProto& node = *graph.add_node();
+  node.set_op_type("Reshape");
+  node.add_input("x");
+  node.add_input("shape");
+  node.add_output("y");
+  onnx::ValueInfoProto& y = *graph.add_output();
+  y.set_name("y");
+  y.mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  return model.SerializeAsString();
+}
+
+TEST(OnnxLoader, ReshapeToTheDeclaredBatchKeepsSamplesWhole) {
+  for (int64_t batch : {1, 2}) {
+    auto model = LoadOnnxModelFromBytes(ReshapeModel(batch, batch));
+    ASSERT_TRUE(model.ok()) << model.status();
+    EXPECT_EQ(model->graph->output_dims(), (Dims{12}));
+  }
+}
+
+TEST(OnnxLoader, ReshapeToOneWhileTheInputsDeclareMoreWouldMergeSamplesAndIsRefused) {
+  // In ONNX, [2,3,4] -> [1,-1] is one row of 24: not a per-sample reshape.
+  auto model = LoadOnnxModelFromBytes(ReshapeModel(2, 1));
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(std::string(model.status().message()), ::testing::HasSubstr("inputs declare 2"));
 }
 
 }  // namespace
