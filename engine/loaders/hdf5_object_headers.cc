@@ -96,12 +96,15 @@ class HeaderWalker {
     return at <= image_.size() && n <= image_.size() - at;
   }
 
+  // Headers and chunks are remembered apart: an address first met as a
+  // would-be header (a chance "OHDR" or group entry) may still be where a
+  // continuation puts a chunk of messages, and must then be read as one.
   void AddHeader(uint64_t addr) {
-    if (Fits(addr, 16) && seen_.insert(addr).second) headers_.push_back(addr);
+    if (Fits(addr, 16) && seen_headers_.insert(addr).second) headers_.push_back(addr);
   }
 
   void AddChunk(uint64_t begin, uint64_t end, int version, bool creation_order) {
-    if (seen_.insert(begin).second) chunks_.push_back({begin, end, version, creation_order});
+    if (seen_chunks_.insert(begin).second) chunks_.push_back({begin, end, version, creation_order});
   }
 
   // Anything that is not a version-1 or -2 header prefix is left to HDF5,
@@ -145,8 +148,8 @@ class HeaderWalker {
         if (size < 16) return Corrupt("an object header continuation message is too short");
         const uint64_t offset = Get(data, 8), length = Get(data + 8, 8);
         if (!Fits(offset, length)) {
-          return Corrupt(absl::StrCat("an object header continuation (", length,
-                                      " bytes at ", offset, ") lies outside the file"));
+          return Corrupt(absl::StrCat("an object header continuation (", length, " bytes at ",
+                                      offset, ") lies outside the file"));
         }
         if (chunk.version == 1) {
           AddChunk(offset, offset + length, 1, false);
@@ -267,14 +270,12 @@ class HeaderWalker {
   std::map<uint64_t, std::map<uint64_t, uint64_t>> heaps_;
   std::vector<uint64_t> headers_;
   std::vector<Chunk> chunks_;
-  std::unordered_set<uint64_t> seen_;
+  std::unordered_set<uint64_t> seen_headers_, seen_chunks_;
   uint64_t walked_ = 0;
 };
 
 }  // namespace
 
-absl::Status CheckObjectHeaders(const std::string& image) {
-  return HeaderWalker(image).Run();
-}
+absl::Status CheckObjectHeaders(const std::string& image) { return HeaderWalker(image).Run(); }
 
 }  // namespace ganserve

@@ -56,7 +56,9 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
 // (0x5b00..0100), a heap ID naming an object its collection lacks, a vlen
 // datatype not 16 bytes wide, a vlen string's character type of huge size,
 // a continuation message declared 0 bytes long, a float dataset whose
-// datatype claims 4 GB elements.
+// datatype claims 4 GB elements, a continuation chunk at an address the walk
+// had already met as a would-be header, holding a vlen string attribute
+// whose characters claim a huge size (libhdf5 asked for 25 GB).
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
   const std::pair<const char*, const char*> cases[] = {
       {"crash-huge-ohdr-continuation", "object header continuation"},
@@ -65,6 +67,7 @@ TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
       {"timeout-vlen-base-type-huge", "characters are not 1 byte"},
       {"oom-short-continuation-message", "continuation message is too short"},
       {"oom-float-dataset-huge-element.keras", "-byte floats"},
+      {"oom-chunk-at-an-address-seen-as-header", "characters are not 1 byte"},
   };
   for (const auto& [file, expected] : cases) {
     auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
