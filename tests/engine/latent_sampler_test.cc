@@ -58,5 +58,12 @@ TEST(LatentSampler, NormalHasUnitMomentsAndRespectsTruncation) {
   }
 }
 
+TEST(LatentSampler, TruncationBelowTheMinimumActsAsTheMinimumAndFinishes) {
+  // At 1e-30 rejection sampling alone would never finish.
+  const std::vector<float> tiny = SampleLatents({1, Distribution::kNormal, 1e-30f}, 10, 100);
+  for (float x : tiny) EXPECT_LE(std::fabs(x), kMinTruncation);
+  EXPECT_EQ(tiny, SampleLatents({1, Distribution::kNormal, kMinTruncation}, 10, 100));
+}
+
 }  // namespace
 }  // namespace ganserve
