@@ -152,14 +152,29 @@ TEST_F(ErrorsTest, OversizedMessageIsRefusedBeforeAllocation) {
   EXPECT_EQ(Call(request).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
-TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
+// One worker that waits `delay` for a batch of up to 64 to fill, so queued
+// calls hold their slots meanwhile.
+ServerOptions OneSlowWorker(int max_queue, std::chrono::milliseconds delay) {
   ServerOptions options = LoopbackOptions();
-  options.registry.batcher.max_queue = 1;
+  options.registry.batcher.max_queue = max_queue;
   options.registry.batcher.max_batch = 64;
   options.registry.batcher.workers = 1;
-  // A batch waits this long for company, so the first request holds the only slot.
-  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(1500);
-  auto server = StartServer(options);
+  options.registry.batcher.max_queue_delay = delay;
+  return options;
+}
+
+uint64_t ImagesGenerated(v1::Generator::Stub& stub, const std::string& model) {
+  grpc::ClientContext context;
+  v1::GetModelRequest get;
+  get.set_name(model);
+  v1::ModelInfo info;
+  EXPECT_TRUE(stub.GetModel(&context, get, &info).ok());
+  return info.images_generated();
+}
+
+TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
+  // The first request holds the only slot while its batch waits for company.
+  auto server = StartServer(OneSlowWorker(1, std::chrono::milliseconds(1500)));
   ASSERT_NE(server, nullptr);
   auto stub = Stub(server->port());
   v1::GenerateRequest request;
@@ -186,22 +201,11 @@ TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
   EXPECT_EQ(stub->Generate(&short_context, request, &response).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  grpc::ClientContext info_context;
-  v1::GetModelRequest get;
-  get.set_name("gan");
-  v1::ModelInfo info;
-  ASSERT_TRUE(stub->GetModel(&info_context, get, &info).ok());
-  EXPECT_EQ(info.images_generated(), 1u);  // only the first request was computed
+  EXPECT_EQ(ImagesGenerated(*stub, "gan"), 1u);  // only the first request was computed
 }
 
 TEST(QueueLimits, CancelledCallsGiveUpTheirQueueSlots) {
-  ServerOptions options = LoopbackOptions();
-  options.registry.batcher.max_queue = 2;
-  options.registry.batcher.max_batch = 64;
-  options.registry.batcher.workers = 1;
-  // The worker waits this long for company, so queued calls keep their slots meanwhile.
-  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(2500);
-  auto server = StartServer(options);
+  auto server = StartServer(OneSlowWorker(2, std::chrono::milliseconds(2500)));
   ASSERT_NE(server, nullptr);
   auto stub = Stub(server->port());
   v1::GenerateRequest request;
@@ -233,12 +237,7 @@ TEST(QueueLimits, CancelledCallsGiveUpTheirQueueSlots) {
   v1::GenerateResponse response;
   grpc::Status admitted = stub->Generate(&context, request, &response);
   EXPECT_TRUE(admitted.ok()) << admitted.error_message();
-  grpc::ClientContext info_context;
-  v1::GetModelRequest get;
-  get.set_name("gan");
-  v1::ModelInfo info;
-  ASSERT_TRUE(stub->GetModel(&info_context, get, &info).ok());
-  EXPECT_EQ(info.images_generated(), 1u);  // the cancelled calls cost no compute
+  EXPECT_EQ(ImagesGenerated(*stub, "gan"), 1u);  // the cancelled calls cost no compute
 }
 
 }  // namespace
