@@ -84,6 +84,28 @@ void LowerCompute(const Graph& graph, const std::vector<std::vector<int>>& consu
   }
 }
 
+// A transposed conv of a 1x1 input that keeps its whole kh x kw footprint
+// (PyTorch DCGAN's first layer: nz -> 4x4, stride 1, no padding) is a matrix
+// product, since tap (y, x) lands on output pixel (y, x); oneDNN 2.6's
+// deconvolution ran DCGAN-64's at 4 GFLOP/s.
+bool IsDenseInDisguise(const Dims& in, const Dims& k, const ConvAttributes& a, const Dims& out) {
+  return in.size() == 3 && in[0] == 1 && in[1] == 1 && a.dilation_h == 1 && a.dilation_w == 1 &&
+         a.TransposedRows(1, k[0]).pad_begin == 0 && a.TransposedCols(1, k[1]).pad_begin == 0 &&
+         out == Dims{k[0], k[1], k[2]};
+}
+
+// The Keras kernel [kh, kw, out, in] (BatchNorm already folded) read as the
+// row-major [kh*kw*out, in] Dense matrix, whose outputs come in the NHWC
+// order of the deconvolution's result; the bias repeats per pixel.
+void RewriteAsDense(const Dims& k, LoweredNode& ln) {
+  ln.kind = LoweredKind::kDense;
+  ln.weight_dims = {k[0] * k[1] * k[2], k[3]};
+  ln.weight_strides = {k[3], 1};
+  std::vector<float> bias(k[0] * k[1] * k[2]);
+  for (size_t j = 0; j < bias.size(); ++j) bias[j] = ln.bias[j % k[2]];
+  ln.bias = std::move(bias);
+}
+
 }  // namespace
 
 std::vector<LoweredNode> LowerGraph(const Graph& graph) {
@@ -120,7 +142,9 @@ std::vector<LoweredNode> LowerGraph(const Graph& graph) {
       ln.bias = BiasOrZeros(deconv->bias(), k[2]);
       LowerCompute(graph, consumers, i, deconv->kernel(), k[3], k[2], deconv->activation(),
                    lowered);
-      if (DeconvAsConvApplies(deconv->attrs(), k[0], k[1])) {
+      if (IsDenseInDisguise(in, k, deconv->attrs(), node.output_dims)) {
+        RewriteAsDense(k, ln);
+      } else if (DeconvAsConvApplies(deconv->attrs(), k[0], k[1])) {
         ln.kind = LoweredKind::kDeconvAsConv;
         RewriteAsPhaseConv(k, deconv->attrs().stride_h, deconv->attrs().stride_w, ln);
       }

@@ -162,6 +162,33 @@ BatchNormOp RandomBn(int axis, int64_t c, std::mt19937& rng, bool affine = true)
   return BatchNormOp(axis, 1e-3f, std::move(w));
 }
 
+// PyTorch DCGAN's first layer, nz x 1 x 1 -> 4 x 4: runs as a matrix product
+// when the whole footprint is kept (valid, any stride, no crop), else as a
+// deconvolution; BatchNorm and the activation fold into either.
+TEST(OneDnnDeconv, OneByOneInputKeepingTheFootprintMatchesReference) {
+  for (const ConvCase& c :
+       {ConvCase{"k4s1valid", 4, 4, 1, 1, 1, Padding::kValid},
+        ConvCase{"k4s2valid", 4, 4, 2, 2, 1, Padding::kValid},
+        ConvCase{"k35s1valid", 3, 5, 1, 1, 1, Padding::kValid},
+        ConvCase{"k4s1same", 4, 4, 1, 1, 1, Padding::kSame},
+        ConvCase{"k3s2same", 3, 3, 2, 2, 1, Padding::kSame},
+        ConvCase{"k4s1explicit", 4, 4, 1, 1, 1, Padding::kExplicit, -1, 1, 0, 0, 1},
+        ConvCase{"k3s1dil2valid", 3, 3, 1, 1, 2, Padding::kValid}}) {
+    SCOPED_TRACE(c.name);
+    std::mt19937 rng(21);
+    GraphBuilder b;
+    b.Input("z", {1, 1, 10});
+    b.Add("t",
+          Conv2DTransposeOp(RandomTensor({c.kh, c.kw, 6, 10}, rng), RandomTensor({6}, rng),
+                            AttrsOf(c), Activation::Linear()),
+          {0});
+    b.Add("bn", RandomBn(-1, 6, rng), {b.last()});
+    b.Add("a", ActivationOp(Activation::Of(Activation::Kind::kRelu)), {b.last()});
+    const auto graph = b.Build();
+    for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch);
+  }
+}
+
 TEST(OneDnnBatchNorm, FoldedIntoConvDeconvAndDenseThenActivation) {
   std::mt19937 rng(11);
   ConvAttributes same;
