@@ -1,8 +1,11 @@
 #include "engine/loaders/hdf5_object_headers.h"
 
 #include <cstdint>
+#include <cstring>
 #include <map>
+#include <set>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,7 +16,22 @@ namespace {
 constexpr uint16_t kLinkMessage = 0x06;
 constexpr uint16_t kAttributeMessage = 0x0c;
 constexpr uint16_t kContinuationMessage = 0x10;
+constexpr uint16_t kDatatypeMessage = 0x03;
 constexpr int kVariableLengthClass = 9;
+
+// Compound and enum datatypes carry member names that libhdf5 1.10 copies
+// with strdup, unbounded; an array or vlen may hold either. Keras writes
+// none of them (weights are floats, attributes strings or numbers).
+absl::Status CheckDatatypeClass(int type_class, int base_class) {
+  const bool named_members = type_class == 6 || type_class == 8 || type_class == 10 ||
+                             (type_class == kVariableLengthClass &&
+                              (base_class == 6 || base_class == 8 || base_class == 10 ||
+                               base_class == kVariableLengthClass));
+  if (!named_members) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("HDF5 datatype of class ", type_class,
+                                                 " (compound, enum, array or nested "
+                                                 "variable-length; Keras never writes one)"));
+}
 
 absl::Status Corrupt(const std::string& what) {
   return absl::DataLossError(absl::StrCat("corrupt or truncated HDF5 data: ", what));
@@ -104,7 +122,10 @@ class HeaderWalker {
   }
 
   void AddChunk(uint64_t begin, uint64_t end, int version, bool creation_order) {
-    if (seen_chunks_.insert(begin).second) chunks_.push_back({begin, end, version, creation_order});
+    // By both ends: two continuations may name one address with different lengths.
+    if (seen_chunks_.insert({begin, end}).second) {
+      chunks_.push_back({begin, end, version, creation_order});
+    }
   }
 
   // Anything that is not a version-1 or -2 header prefix is left to HDF5,
@@ -140,8 +161,14 @@ class HeaderWalker {
     while (header <= chunk.end - p) {
       const uint16_t type = chunk.version == 1 ? Get(p, 2) : Get(p, 1);
       const uint64_t size = Get(p + (chunk.version == 1 ? 2 : 1), 2);
+      const int flags = Byte(p + (chunk.version == 1 ? 4 : 3));
       const uint64_t data = p + header;
       if (size > chunk.end - data) return Corrupt("an object header message overruns its chunk");
+      // A shared message is read from wherever it points, past these checks.
+      if (flags & 0x02) {
+        return absl::InvalidArgumentError(
+            "HDF5 object header with a shared message (h5py and Keras never write one)");
+      }
       // libhdf5 1.10's message decoders read the fields they expect whatever
       // the declared size, so a short message is read past its end.
       if (type == kContinuationMessage) {
@@ -156,6 +183,8 @@ class HeaderWalker {
         } else if (length >= 8 && image_.compare(offset, 4, "OCHK") == 0) {
           AddChunk(offset + 4, offset + length - 4, 2, chunk.creation_order);
         }
+      } else if (type == kDatatypeMessage) {
+        if (absl::Status s = CheckDatatype(data, size); !s.ok()) return s;
       } else if (type == kLinkMessage) {
         VisitLink(data, size);
       } else if (type == kAttributeMessage) {
@@ -164,6 +193,16 @@ class HeaderWalker {
       p = data + size;
     }
     return absl::OkStatus();
+  }
+
+  // A datatype of `size` bytes at `at` (8-byte header, then properties; a
+  // variable-length type's base type comes first among them).
+  absl::Status CheckDatatype(uint64_t at, uint64_t size) const {
+    if (size < 8) return Corrupt("a datatype is too short");
+    const int type_class = Byte(at) & 0x0f;
+    const int base_class =
+        type_class == kVariableLengthClass && size >= 16 ? Byte(at + 8) & 0x0f : -1;
+    return CheckDatatypeClass(type_class, base_class);
   }
 
   // A link message (version 1): flags, optional type, creation order and
@@ -209,6 +248,11 @@ class HeaderWalker {
     if (data > end || type < 8 || space < 4) {
       return Corrupt("an attribute's name, datatype or dataspace overruns its message");
     }
+    // libhdf5 copies the name with strdup, whatever its stated length.
+    if (name == 0 || std::memchr(image_.data() + p, 0, name) == nullptr) {
+      return Corrupt("an attribute's name does not end within its message");
+    }
+    if (absl::Status s = CheckDatatype(type_at, type); !s.ok()) return s;
     if ((Byte(type_at) & 0x0f) != kVariableLengthClass) return absl::OkStatus();
     // libhdf5 copies the attribute's data with the declared element size,
     // then reads it with a vlen's real one (length, address, index).
@@ -270,7 +314,8 @@ class HeaderWalker {
   std::map<uint64_t, std::map<uint64_t, uint64_t>> heaps_;
   std::vector<uint64_t> headers_;
   std::vector<Chunk> chunks_;
-  std::unordered_set<uint64_t> seen_headers_, seen_chunks_;
+  std::unordered_set<uint64_t> seen_headers_;
+  std::set<std::pair<uint64_t, uint64_t>> seen_chunks_;
   uint64_t walked_ = 0;
 };
 

@@ -58,7 +58,9 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
 // a continuation message declared 0 bytes long, a float dataset whose
 // datatype claims 4 GB elements, a continuation chunk at an address the walk
 // had already met as a would-be header, holding a vlen string attribute
-// whose characters claim a huge size (libhdf5 asked for 25 GB).
+// whose characters claim a huge size (libhdf5 asked for 25 GB), an
+// attribute name without its NUL (libhdf5 strdup'ed past the chunk), an enum
+// attribute datatype (libhdf5 strdup's its member names, unbounded).
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
   const std::pair<const char*, const char*> cases[] = {
       {"crash-huge-ohdr-continuation", "object header continuation"},
@@ -68,6 +70,8 @@ TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
       {"oom-short-continuation-message", "continuation message is too short"},
       {"oom-float-dataset-huge-element.keras", "-byte floats"},
       {"oom-chunk-at-an-address-seen-as-header", "characters are not 1 byte"},
+      {"crash-attribute-name-without-nul", "name does not end within its message"},
+      {"crash-enum-attribute-member-name", "datatype of class 8"},
   };
   for (const auto& [file, expected] : cases) {
     auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
