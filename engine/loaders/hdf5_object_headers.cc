@@ -253,11 +253,27 @@ class HeaderWalker {
       return Corrupt("an attribute's name does not end within its message");
     }
     if (absl::Status s = CheckDatatype(type_at, type); !s.ok()) return s;
+    // Dataspace: version, rank, flags, then (after 5 reserved bytes in
+    // version 1, or a type byte in version 2) the dimensions.
+    const int rank = Byte(space_at + 1);
+    const uint64_t dims = space_at + (Byte(space_at) == 1 ? 8 : 4);
+    if (Byte(space_at) == 2 && Byte(space_at + 3) == 2) return absl::OkStatus();  // null
+    if (rank > 32 || dims - space_at + uint64_t(rank) * 8 > space) return absl::OkStatus();
+    uint64_t count = 1;  // saturates just past the file's size
+    for (int i = 0; i < rank; ++i) {
+      const uint64_t d = Get(dims + 8 * i, 8);
+      count = d != 0 && count > image_.size() / d ? image_.size() + 1 : count * d;
+    }
+    // libhdf5 copies count x the element size out of the message, unchecked.
+    const uint64_t element = Get(type_at + 4, 4);
+    if (element != 0 && count > (end - data) / element) {
+      return Corrupt("an attribute's data overruns its message");
+    }
     if ((Byte(type_at) & 0x0f) != kVariableLengthClass) return absl::OkStatus();
     // libhdf5 copies the attribute's data with the declared element size,
     // then reads it with a vlen's real one (length, address, index).
     constexpr uint64_t kHeapId = 16;
-    if (Get(type_at + 4, 4) != kHeapId) {
+    if (element != kHeapId) {
       return Corrupt("a variable-length attribute's datatype does not have 16-byte elements");
     }
     if ((Byte(type_at + 1) & 0x0f) != 1) return absl::OkStatus();  // not a string
@@ -265,21 +281,6 @@ class HeaderWalker {
     // a string's characters are bytes.
     if (type < 16 || Get(type_at + 12, 4) != 1) {
       return Corrupt("a variable-length string's characters are not 1 byte");
-    }
-    // Dataspace: version, rank, flags, then (after 5 reserved bytes in
-    // version 1, or a type byte in version 2) the dimensions.
-    const int rank = Byte(space_at + 1);
-    const uint64_t dims = space_at + (Byte(space_at) == 1 ? 8 : 4);
-    if (Byte(space_at) == 2 && Byte(space_at + 3) == 2) return absl::OkStatus();  // null
-    if (rank > 32 || dims - space_at + uint64_t(rank) * 8 > space) return absl::OkStatus();
-    constexpr uint64_t kManyStrings = uint64_t{1} << 21;  // more than ReadStrings accepts
-    uint64_t count = 1;
-    for (int i = 0; i < rank; ++i) {
-      const uint64_t d = Get(dims + 8 * i, 8);
-      count = d != 0 && count > kManyStrings / d ? kManyStrings : count * d;
-    }
-    if (count > (end - data) / kHeapId) {
-      return Corrupt("a variable-length string attribute holds fewer strings than its shape");
     }
     for (uint64_t i = 0, at = data; i < count; ++i, at += kHeapId) {
       const uint64_t length = Get(at, 4), collection = Get(at + 4, 8), index = Get(at + 12, 4);

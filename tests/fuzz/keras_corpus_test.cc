@@ -60,7 +60,8 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
 // had already met as a would-be header, holding a vlen string attribute
 // whose characters claim a huge size (libhdf5 asked for 25 GB), an
 // attribute name without its NUL (libhdf5 strdup'ed past the chunk), an enum
-// attribute datatype (libhdf5 strdup's its member names, unbounded).
+// attribute datatype (libhdf5 strdup's its member names, unbounded), an
+// attribute whose shape x element size runs past its message (memcpy'd).
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
   const std::pair<const char*, const char*> cases[] = {
       {"crash-huge-ohdr-continuation", "object header continuation"},
@@ -72,6 +73,7 @@ TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
       {"oom-chunk-at-an-address-seen-as-header", "characters are not 1 byte"},
       {"crash-attribute-name-without-nul", "name does not end within its message"},
       {"crash-enum-attribute-member-name", "datatype of class 8"},
+      {"crash-attribute-data-past-its-message", "data overruns its message"},
   };
   for (const auto& [file, expected] : cases) {
     auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
