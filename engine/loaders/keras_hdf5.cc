@@ -73,14 +73,15 @@ absl::Status CheckGlobalHeaps(const std::string& image) {
 
 // libhdf5 1.10 trusts a local heap's (a group's name table) declared data
 // size and address: a huge one leads it to free memory twice. A local heap
-// starts with the 8 bytes "HEAP" 0 0 0 0, then size, free list, address.
+// starts with "HEAP", version 0 and 3 reserved bytes (libhdf5 ignores their
+// values, so neither may this scan), then size, free list, address.
 absl::Status CheckLocalHeaps(const std::string& image) {
   auto u64 = [&](size_t at) {
     uint64_t v = 0;
     for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(image[at + i]);
     return v;
   };
-  const std::string signature("HEAP\0\0\0\0", 8);
+  const std::string signature("HEAP\0", 5);
   for (size_t at = image.find(signature); at != std::string::npos;
        at = image.find(signature, at + 1)) {
     if (at + 32 > image.size()) return Corrupt("a local heap is cut short");

@@ -61,7 +61,8 @@ TEST(KerasFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
 // whose characters claim a huge size (libhdf5 asked for 25 GB), an
 // attribute name without its NUL (libhdf5 strdup'ed past the chunk), an enum
 // attribute datatype (libhdf5 strdup's its member names, unbounded), an
-// attribute whose shape x element size runs past its message (memcpy'd).
+// attribute whose shape x element size runs past its message (memcpy'd), a
+// local heap of 0x41ff.. bytes whose reserved bytes are not zero.
 TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
   const std::pair<const char*, const char*> cases[] = {
       {"crash-huge-ohdr-continuation", "object header continuation"},
@@ -74,6 +75,7 @@ TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
       {"crash-attribute-name-without-nul", "name does not end within its message"},
       {"crash-enum-attribute-member-name", "datatype of class 8"},
       {"crash-attribute-data-past-its-message", "data overruns its message"},
+      {"crash-local-heap-reserved-bytes-set", "local heap's data lies outside the file"},
   };
   for (const auto& [file, expected] : cases) {
     auto model = LoadKerasModel(SourceDir() + "/tests/fuzz/corpus/keras/" + file);
