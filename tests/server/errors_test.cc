@@ -163,15 +163,6 @@ ServerOptions OneSlowWorker(int max_queue, std::chrono::milliseconds delay) {
   return options;
 }
 
-uint64_t ImagesGenerated(v1::Generator::Stub& stub, const std::string& model) {
-  grpc::ClientContext context;
-  v1::GetModelRequest get;
-  get.set_name(model);
-  v1::ModelInfo info;
-  EXPECT_TRUE(stub.GetModel(&context, get, &info).ok());
-  return info.images_generated();
-}
-
 TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
   // The first request holds the only slot while its batch waits for company.
   auto server = StartServer(OneSlowWorker(1, std::chrono::milliseconds(1500)));

@@ -61,15 +61,6 @@ TEST(Stream, OneMessagePerImageInOrderMatchingUnary) {
   EXPECT_EQ(n, 7);
 }
 
-uint64_t ImagesGenerated(v1::Generator::Stub& stub, const std::string& model) {
-  grpc::ClientContext context;
-  v1::GetModelRequest get;
-  get.set_name(model);
-  v1::ModelInfo info;
-  EXPECT_TRUE(stub.GetModel(&context, get, &info).ok());
-  return info.images_generated();
-}
-
 TEST(Stream, FirstImageArrivesBeforeTheLastIsComputed) {
   ServerOptions options = LoopbackOptions();
   options.registry.batcher.max_batch = 1;

@@ -8,6 +8,7 @@
 
 #include "ganserve/v1/generator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "server/server.h"
 #include "tests/server/test_models.h"
 
@@ -41,6 +42,16 @@ inline std::shared_ptr<grpc::Channel> Connect(int port) {
 
 inline std::unique_ptr<v1::Generator::Stub> Stub(int port) {
   return v1::Generator::NewStub(Connect(port));
+}
+
+// The model's images_generated counter, through GetModel.
+inline uint64_t ImagesGenerated(v1::Generator::Stub& stub, const std::string& model) {
+  grpc::ClientContext context;
+  v1::GetModelRequest get;
+  get.set_name(model);
+  v1::ModelInfo info;
+  EXPECT_TRUE(stub.GetModel(&context, get, &info).ok());
+  return info.images_generated();
 }
 
 }  // namespace ganserve::testing
