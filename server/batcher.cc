@@ -69,17 +69,25 @@ absl::StatusOr<std::future<absl::StatusOr<Tensor>>> Batcher::Submit(BatchInput i
   return result;
 }
 
+bool Batcher::AnswerIfAbandoned(Item& item, Clock::time_point now) {
+  if (item.input.cancelled->load()) {
+    item.done.set_value(absl::CancelledError("the call was cancelled while queued"));
+  } else if (item.input.deadline <= now) {
+    item.done.set_value(absl::DeadlineExceededError("the deadline passed while queued"));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 int64_t Batcher::DropAbandonedLocked() {
   const Clock::time_point now = Clock::now();
   int64_t dropped = 0;
   for (auto it = queue_.begin(); it != queue_.end();) {
-    const bool cancelled = it->input.cancelled->load();
-    if (!cancelled && it->input.deadline > now) {
+    if (!AnswerIfAbandoned(*it, now)) {
       ++it;
       continue;
     }
-    it->done.set_value(cancelled ? absl::CancelledError("the call was cancelled while queued")
-                                 : absl::DeadlineExceededError("the deadline passed while queued"));
     queued_images_ -= it->count;
     it = queue_.erase(it);
     ++dropped;
@@ -127,16 +135,11 @@ void Batcher::RunBatch(std::vector<Item>& items, ExecutionContext& context) {
   // Drop what nobody waits for any more, so it costs no compute.
   std::vector<Item*> live;
   for (Item& item : items) {
-    if (item.input.cancelled->load()) {
-      item.done.set_value(absl::CancelledError("the call was cancelled while queued"));
-    } else if (item.input.deadline <= start) {
-      item.done.set_value(absl::DeadlineExceededError("the deadline passed while queued"));
-    } else {
-      live.push_back(&item);
-      if (context_.metrics) {
-        context_.metrics->ObserveQueueSeconds(
-            context_.model_name, std::chrono::duration<double>(start - item.enqueued).count());
-      }
+    if (AnswerIfAbandoned(item, start)) continue;
+    live.push_back(&item);
+    if (context_.metrics) {
+      context_.metrics->ObserveQueueSeconds(
+          context_.model_name, std::chrono::duration<double>(start - item.enqueued).count());
     }
   }
   if (live.empty()) return;

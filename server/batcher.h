@@ -77,6 +77,9 @@ class Batcher {
           Context context);
   void WorkerLoop();
   std::vector<Item> NextBatch();
+  // Answers an item whose call was cancelled or whose deadline is past at
+  // `now`, and says whether it did.
+  static bool AnswerIfAbandoned(Item& item, std::chrono::steady_clock::time_point now);
   // Removes queued items whose call was cancelled or whose deadline passed,
   // answering their futures; returns how many. Needs mu_.
   int64_t DropAbandonedLocked();
