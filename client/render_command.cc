@@ -12,6 +12,7 @@
 #include "client/image_files.h"
 #include "client/npy_io.h"
 #include "client/offline_model.h"
+#include "engine/generation.h"
 #include "engine/latent_sampler.h"
 #include "engine/status_macros.h"
 
@@ -43,7 +44,7 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
   const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
   auto context = g.NewContext();
   Rendered rendered;
-  Tensor output;
+  Tensor output, images;
   for (int64_t first = 0; first < count; first += batch) {
     const int64_t n = std::min(batch, count - first);
     const auto latents =
@@ -53,11 +54,13 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
     GS_RETURN_IF_ERROR(g.RunGraph(*context, latents, labels, output));
     rendered.raw.values.insert(rendered.raw.values.end(), output.data.begin(), output.data.end());
     if (rendered.raw.shape.empty()) rendered.raw.shape = output.shape;
-    GS_RETURN_IF_ERROR(g.Run(*context, latents, labels, output));
+    g.ImagesFromGraphOutput(std::move(output), images);
     for (int64_t i = 0; i < n; ++i) {
-      const absl::Span<const float> values(output.data.data() + i * g.image_size(), g.image_size());
+      // The server's encoder, so files and sheets hold the bytes ganserve sends.
+      GS_ASSIGN_OR_RETURN(std::string bytes, EncodeImage(g, images.data.data() + i * g.image_size(),
+                                                         ImageEncoding::kRawUint8));
       rendered.images.push_back(
-          {g.height(), g.width(), g.channels(), ToUint8(values, g.value_min(), g.value_max())});
+          {g.height(), g.width(), g.channels(), std::vector<uint8_t>(bytes.begin(), bytes.end())});
     }
   }
   rendered.raw.shape[0] = count;

@@ -200,10 +200,15 @@ absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> l
                             absl::Span<const int32_t> labels, Tensor& images) const {
   Tensor raw;
   GS_RETURN_IF_ERROR(RunGraph(context, latents, labels, raw));
+  ImagesFromGraphOutput(std::move(raw), images);
+  return absl::OkStatus();
+}
+
+void Generator::ImagesFromGraphOutput(Tensor raw, Tensor& images) const {
   const int64_t n = raw.shape.empty() ? 0 : raw.shape[0];
   if (!channels_first_) {
     images = Tensor({n, height_, width_, channels_}, std::move(raw.data));
-    return absl::OkStatus();
+    return;
   }
   images.Resize({n, height_, width_, channels_});
   const int64_t plane = height_ * width_;
@@ -214,7 +219,6 @@ absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> l
       for (int64_t p = 0; p < plane; ++p) dst[p * channels_ + c] = src[c * plane + p];
     }
   }
-  return absl::OkStatus();
 }
 
 }  // namespace ganserve

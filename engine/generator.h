@@ -48,6 +48,8 @@ class Generator {
   // file's layout (NCHW for ONNX, NHWC for Keras), before any reshaping.
   absl::Status RunGraph(ExecutionContext& context, absl::Span<const float> latents,
                         absl::Span<const int32_t> labels, Tensor& output) const;
+  // What Run makes of RunGraph's `output`: [N, H, W, C] images.
+  void ImagesFromGraphOutput(Tensor output, Tensor& images) const;
 
  private:
   Generator() = default;

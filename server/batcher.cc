@@ -1,29 +1,65 @@
 #include "server/batcher.h"
 
 #include <algorithm>
+#include <future>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
 
 namespace ganserve {
-
-using Clock = std::chrono::steady_clock;
 
 absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& options,
                                                          std::shared_ptr<const Generator> generator,
                                                          Context context) {
-  if (options.max_batch < 1 || options.max_queue < 1 || options.workers < 1 ||
-      options.max_queue_delay.count() < 0) {
+  if (options.max_batch < 1 || options.workers < 1 || options.max_queue_delay.count() < 0 ||
+      options.admission.max_queued_images < options.max_batch ||
+      options.admission.max_queue_time.count() < 0) {
     return absl::InvalidArgumentError(
-        "batcher: max_batch, max_queue and workers must be ≥ 1 and max_queue_delay ≥ 0");
+        "batcher: max_batch and workers must be ≥ 1, max_queued_images ≥ max_batch, and "
+        "max_queue_delay and max_queue_time ≥ 0");
   }
   if (generator == nullptr) return absl::InvalidArgumentError("batcher: no generator");
-  return std::unique_ptr<Batcher>(new Batcher(options, std::move(generator), std::move(context)));
+  std::unique_ptr<Batcher> batcher(new Batcher(options, std::move(generator), std::move(context)));
+  GS_RETURN_IF_ERROR(batcher->StartWorkers());
+  return batcher;
 }
 
 Batcher::Batcher(const BatcherOptions& options, std::shared_ptr<const Generator> generator,
                  Context context)
-    : options_(options), generator_(std::move(generator)), context_(std::move(context)) {
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+    : options_(options),
+      generator_(std::move(generator)),
+      context_(std::move(context)),
+      queue_(options.max_batch, options.workers, options.max_queue_delay, options.admission) {}
+
+absl::Status Batcher::StartWorkers() {
+  // Each worker builds its context on its own thread (oneDNN primitives run
+  // on the thread that created them) and runs a full batch twice: the first
+  // compiles, the second is timed for the rate estimate.
+  std::vector<std::future<absl::Status>> ready;
+  for (int i = 0; i < options_.workers; ++i) {
+    auto promise = std::make_shared<std::promise<absl::Status>>();
+    ready.push_back(promise->get_future());
+    workers_.emplace_back([this, promise] {
+      std::unique_ptr<ExecutionContext> context = generator_->NewContext();
+      const int64_t n = options_.max_batch;
+      std::vector<float> latents(n * generator_->latent_size(), 0.0f);
+      std::vector<int32_t> labels(generator_->conditional() ? n : 0, 0);
+      Tensor images;
+      absl::Status status = generator_->Run(*context, latents, labels, images);
+      const TimePoint start = context_.clock->Now();
+      if (status.ok()) status = generator_->Run(*context, latents, labels, images);
+      if (status.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.ObserveBatch(n,
+                            std::chrono::duration<double>(context_.clock->Now() - start).count());
+      }
+      promise->set_value(status);
+      if (status.ok()) WorkerLoop(std::move(context));
+    });
+  }
+  absl::Status status;
+  for (auto& future : ready) status.Update(future.get());
+  return status;  // on error the destructor stops the workers that did start
 }
 
 Batcher::~Batcher() {
@@ -35,125 +71,100 @@ Batcher::~Batcher() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-absl::StatusOr<std::future<absl::StatusOr<Tensor>>> Batcher::Submit(BatchInput input) {
+double Batcher::seconds_per_image() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.seconds_per_image();
+}
+
+absl::Status Batcher::Submit(WorkItem item, int64_t total_count, Admission admission) {
   const int64_t z = generator_->latent_size();
-  const int64_t count = static_cast<int64_t>(input.latents.size()) / z;
-  if (count < 1 || count > options_.max_batch ||
-      count * z != static_cast<int64_t>(input.latents.size())) {
+  if (item.count < 1 || item.count > options_.max_batch ||
+      item.count * z != static_cast<int64_t>(item.latents.size()) || !item.done) {
     return absl::InvalidArgumentError(absl::StrCat("batcher: expected 1 to ", options_.max_batch,
                                                    " latents of ", z, " values, got ",
-                                                   input.latents.size(), " values"));
+                                                   item.latents.size(), " values"));
   }
-  Item item;
-  item.input = std::move(input);
-  item.count = count;
-  item.enqueued = Clock::now();
-  std::future<absl::StatusOr<Tensor>> result = item.done.get_future();
-  int64_t dropped = 0;
+  std::vector<WorkItem> dropped;
+  absl::Status status;
+  int64_t queued = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    // Abandoned items would otherwise hold their slots until a worker pops them.
-    if (static_cast<int>(queue_.size()) >= options_.max_queue) dropped = DropAbandonedLocked();
-    if (static_cast<int>(queue_.size()) >= options_.max_queue) {
-      if (context_.metrics && dropped > 0)
-        context_.metrics->AddQueueDepth(context_.model_name, -dropped);
-      return absl::ResourceExhaustedError(absl::StrCat("model ", context_.model_name,
-                                                       ": the queue is full (", options_.max_queue,
-                                                       " requests waiting); retry later"));
-    }
-    queue_.push_back(std::move(item));
-    queued_images_ += count;
+    if (stop_) return absl::UnavailableError("the model is being unloaded");
+    const int64_t call_images = std::max(total_count, item.count);
+    status = queue_.Push(std::move(item), call_images, admission, context_.clock->Now(), dropped);
+    queued = queue_.queued_images();
   }
-  if (context_.metrics) context_.metrics->AddQueueDepth(context_.model_name, 1 - dropped);
-  cv_.notify_all();
-  return result;
+  if (context_.metrics) context_.metrics->SetQueuedImages(context_.model_name, queued);
+  if (status.ok()) cv_.notify_one();
+  AnswerAllDropped(dropped);
+  if (!status.ok()) {
+    absl::Status named(status.code(),
+                       absl::StrCat("model ", context_.model_name, ": ", status.message()));
+    status.ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
+    return named;
+  }
+  return status;
 }
 
-bool Batcher::AnswerIfAbandoned(Item& item, Clock::time_point now) {
-  if (item.input.cancelled->load()) {
-    item.done.set_value(absl::CancelledError("the call was cancelled while queued"));
-  } else if (item.input.deadline <= now) {
-    item.done.set_value(absl::DeadlineExceededError("the deadline passed while queued"));
-  } else {
-    return false;
-  }
-  return true;
+void Batcher::AnswerAllDropped(std::vector<WorkItem>& dropped) {
+  const TimePoint now = context_.clock->Now();
+  for (WorkItem& item : dropped) AnswerDropped(item, now);
+  dropped.clear();
 }
 
-int64_t Batcher::DropAbandonedLocked() {
-  const Clock::time_point now = Clock::now();
-  int64_t dropped = 0;
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    if (!AnswerIfAbandoned(*it, now)) {
-      ++it;
+void Batcher::WorkerLoop(std::unique_ptr<ExecutionContext> context) {
+  std::vector<WorkItem> dropped;
+  while (true) {
+    std::vector<WorkItem> items = NextBatch(dropped);
+    AnswerAllDropped(dropped);
+    if (items.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_ && queue_.empty()) return;
       continue;
     }
-    queued_images_ -= it->count;
-    it = queue_.erase(it);
-    ++dropped;
-  }
-  return dropped;
-}
-
-void Batcher::WorkerLoop() {
-  std::unique_ptr<ExecutionContext> context = generator_->NewContext();
-  while (true) {
-    std::vector<Item> items = NextBatch();
-    if (items.empty()) return;
     RunBatch(items, *context);
   }
 }
 
-std::vector<Batcher::Item> Batcher::NextBatch() {
+std::vector<WorkItem> Batcher::NextBatch(std::vector<WorkItem>& dropped) {
   std::unique_lock<std::mutex> lock(mu_);
-  std::vector<Item> items;
-  while (items.empty()) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return items;  // stopping with nothing left
-    // Wait for company until the batch is full or the oldest request has waited long enough.
-    const Clock::time_point flush_at = queue_.front().enqueued + options_.max_queue_delay;
-    while (!stop_ && !queue_.empty() && queued_images_ < options_.max_batch &&
-           Clock::now() < flush_at) {
-      cv_.wait_until(lock, flush_at);
-    }
-    int64_t images = 0;
-    while (!queue_.empty() &&
-           (items.empty() || images + queue_.front().count <= options_.max_batch)) {
-      images += queue_.front().count;
-      queued_images_ -= queue_.front().count;
-      items.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
+  cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+  // Opt-in wait for company (max_queue_delay > 0); never while stopping.
+  // Relative waits, so the injected clock (not the cv's own) says when.
+  while (!stop_ && !queue_.empty() && !queue_.ReadyToTake(context_.clock->Now())) {
+    cv_.wait_for(lock, queue_.WaitUntil() - context_.clock->Now());
   }
+  std::vector<WorkItem> items = queue_.Take(context_.clock->Now(), dropped);
+  const int64_t queued = queue_.queued_images();
+  lock.unlock();
+  if (context_.metrics) context_.metrics->SetQueuedImages(context_.model_name, queued);
   return items;
 }
 
-void Batcher::RunBatch(std::vector<Item>& items, ExecutionContext& context) {
-  const Clock::time_point start = Clock::now();
-  if (context_.metrics)
-    context_.metrics->AddQueueDepth(context_.model_name, -static_cast<int64_t>(items.size()));
-  // Drop what nobody waits for any more, so it costs no compute.
-  std::vector<Item*> live;
-  for (Item& item : items) {
-    if (AnswerIfAbandoned(item, start)) continue;
-    live.push_back(&item);
+void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) {
+  const TimePoint start = context_.clock->Now();
+  int64_t total = 0;
+  for (const WorkItem& item : items) total += item.count;
+  std::vector<float> latents;
+  std::vector<int32_t> labels;
+  latents.reserve(total * generator_->latent_size());
+  for (const WorkItem& item : items) {
+    latents.insert(latents.end(), item.latents.begin(), item.latents.end());
+    labels.insert(labels.end(), item.labels.begin(), item.labels.end());
     if (context_.metrics) {
       context_.metrics->ObserveQueueSeconds(
           context_.model_name, std::chrono::duration<double>(start - item.enqueued).count());
     }
   }
-  if (live.empty()) return;
-  std::vector<float> latents;
-  std::vector<int32_t> labels;
-  int64_t total = 0;
-  for (Item* item : live) {
-    latents.insert(latents.end(), item->input.latents.begin(), item->input.latents.end());
-    labels.insert(labels.end(), item->input.labels.begin(), item->input.labels.end());
-    total += item->count;
+  if (options_.before_batch) options_.before_batch(total);
+  auto images = std::make_shared<Tensor>();
+  absl::Status status = generator_->Run(context, latents, labels, *images);
+  const double seconds = std::chrono::duration<double>(context_.clock->Now() - start).count();
+  if (status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.ObserveBatch(total, seconds);
   }
-  Tensor images;
-  absl::Status status = generator_->Run(context, latents, labels, images);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (context_.metrics) {
     context_.metrics->ObserveComputeSeconds(context_.model_name, seconds);
     context_.metrics->ObserveBatchSize(context_.model_name, total);
@@ -162,18 +173,14 @@ void Batcher::RunBatch(std::vector<Item>& items, ExecutionContext& context) {
     context_.counters->images += total;
     context_.counters->batches += 1;
   }
-  const int64_t image_size = generator_->image_size();
   int64_t offset = 0;
-  for (Item* item : live) {
-    if (!status.ok()) {
-      item->done.set_value(status);
-      continue;
+  for (WorkItem& item : items) {
+    if (status.ok()) {
+      item.done(BatchSlice{images, offset, item.count});
+    } else {
+      item.done(status);
     }
-    Tensor mine({item->count, generator_->height(), generator_->width(), generator_->channels()});
-    std::copy_n(images.data.begin() + offset * image_size, item->count * image_size,
-                mine.data.begin());
-    offset += item->count;
-    item->done.set_value(std::move(mine));
+    offset += item.count;
   }
 }
 

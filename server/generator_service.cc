@@ -1,219 +1,259 @@
 #include "server/generator_service.h"
 
-#include <chrono>
+#include <deque>
+#include <mutex>
+#include <optional>
 
-#include "absl/strings/str_cat.h"
-#include "server/status_map.h"
+#include "engine/status_macros.h"
+#include "server/gated_reactors.h"
+#include "server/generation_run.h"
+#include "server/proto_convert.h"
 
 namespace ganserve {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// A parsed, validated Generate request against its model.
+struct GenerateCall {
+  std::shared_ptr<Servable> servable;
+  v1::ImageFormat format = v1::IMAGE_FORMAT_UNSPECIFIED;
+  PreparedGeneration work;
+  GenerationRunOptions run;
+};
 
-ImageEncoding ToEncoding(v1::ImageFormat format) {
-  switch (format) {
-    case v1::IMAGE_FORMAT_RAW_UINT8:
-      return ImageEncoding::kRawUint8;
-    case v1::IMAGE_FORMAT_RAW_FLOAT32:
-      return ImageEncoding::kRawFloat32;
-    default:
-      return ImageEncoding::kPng;
-  }
+TimePoint SteadyDeadline(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return TimePoint::max();
+  return std::chrono::steady_clock::now() + std::chrono::duration_cast<TimePoint::duration>(
+                                                deadline - std::chrono::system_clock::now());
 }
 
-v1::LatentDistribution ToProto(Distribution d) {
-  return d == Distribution::kUniform ? v1::LATENT_DISTRIBUTION_UNIFORM
-                                     : v1::LATENT_DISTRIBUTION_NORMAL;
+absl::StatusOr<GenerateCall> PrepareCall(GeneratorService::Deps& deps,
+                                         const grpc::CallbackServerContext& context,
+                                         const grpc::ByteBuffer& bytes, std::string& model) {
+  v1::GenerateRequest proto;
+  GS_RETURN_IF_ERROR(ParseMessage(bytes, proto));
+  GenerateCall call;
+  GS_ASSIGN_OR_RETURN(call.servable, deps.registry.Get(proto.model()));
+  model = call.servable->name;
+  GS_ASSIGN_OR_RETURN(GenerationRequest request, FromProto(proto));
+  GS_ASSIGN_OR_RETURN(call.work,
+                      PrepareGeneration(*call.servable->generator, request, deps.limits));
+  call.format = proto.format();
+  call.run.encoding = request.encoding;
+  call.run.return_latents = request.return_latents;
+  call.run.deadline = SteadyDeadline(context);
+  return call;
 }
 
-absl::StatusOr<GenerationRequest> FromProto(const v1::GenerateRequest& proto) {
-  GenerationRequest request;
-  if (proto.has_latents()) {
-    request.latents.emplace(proto.latents().values().begin(), proto.latents().values().end());
-  } else if (proto.has_sampling()) {
-    const v1::Sampling& s = proto.sampling();
-    request.seed = s.seed();
-    request.count = s.count();
-    request.truncation = s.truncation();
-    if (s.distribution() == v1::LATENT_DISTRIBUTION_NORMAL) {
-      request.distribution = Distribution::kNormal;
-    } else if (s.distribution() == v1::LATENT_DISTRIBUTION_UNIFORM) {
-      request.distribution = Distribution::kUniform;
-    } else if (s.distribution() != v1::LATENT_DISTRIBUTION_UNSPECIFIED) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown latent distribution ", s.distribution()));
+// What the Generate reactors share: preparing the call and holding its run.
+template <class Reactor>
+class GenerateBase : public Gated<Reactor> {
+ protected:
+  GenerateBase(GeneratorService::Deps deps, grpc::CallbackServerContext* context)
+      : Gated<Reactor>(deps.gate, context), deps_(deps) {}
+
+  // The validated call, or nothing once the refusal is sent.
+  std::optional<GenerateCall> Prepare(const grpc::ByteBuffer& request) {
+    if (!this->Admitted()) return std::nullopt;
+    absl::StatusOr<GenerateCall> call = PrepareCall(deps_, *this->context_, request, model_);
+    if (!call.ok()) {
+      this->Reply(model_, call.status());
+      return std::nullopt;
     }
-  } else {
-    return absl::InvalidArgumentError("give either latents or sampling (seed and count)");
+    return *std::move(call);
   }
-  if (proto.format() < v1::IMAGE_FORMAT_UNSPECIFIED ||
-      proto.format() > v1::IMAGE_FORMAT_RAW_FLOAT32) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown image format ", proto.format()));
+  // Starts the run. The sink's calls come one at a time, none after on_done,
+  // and the reactor replies only from on_done, so it outlives them all.
+  void Start(GenerateCall call, GenerationSink sink) {
+    std::shared_ptr<GenerationRun> run = GenerationRun::Start(
+        call.servable, std::move(call.work), call.run, deps_.pool, std::move(sink));
+    std::lock_guard<std::mutex> lock(run_mu_);
+    run_ = std::move(run);
   }
-  request.labels.assign(proto.labels().begin(), proto.labels().end());
-  request.label_names.assign(proto.label_names().begin(), proto.label_names().end());
-  request.encoding = ToEncoding(proto.format());
-  request.return_latents = proto.return_latents();
-  return request;
+  std::shared_ptr<GenerationRun> run() {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    return run_;
+  }
+  void CountImages(int64_t images) { deps_.metrics.AddImages(model_, images); }
+
+  std::string model_;
+
+ private:
+  void OnCancel() override {
+    if (std::shared_ptr<GenerationRun> run = this->run()) run->Cancel();  // on_done replies
+  }
+
+  GeneratorService::Deps deps_;
+  std::mutex run_mu_;
+  std::shared_ptr<GenerationRun> run_;
+};
+
+class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
+ public:
+  GenerateReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
+                  const grpc::ByteBuffer& request, grpc::ByteBuffer* response)
+      : GenerateBase(deps, context), response_(response) {
+    std::optional<GenerateCall> call = Prepare(request);
+    if (!call) return;
+    answer_.set_model(call->servable->name);
+    answer_.set_model_version(call->servable->version);
+    GenerationSink sink;
+    sink.on_image = [this, generator = call->servable->generator,
+                     format = call->format](EncodedImage image) {
+      *answer_.add_images() = ToProto(*generator, format, std::move(image));
+    };
+    sink.on_done = [this, count = call->work.count](absl::Status status) {
+      if (status.ok()) {
+        CountImages(count);
+        *response_ = Serialize(answer_);
+      }
+      Reply(model_, status);
+    };
+    Start(*std::move(call), std::move(sink));
+  }
+
+ private:
+  grpc::ByteBuffer* const response_;
+  v1::GenerateResponse answer_;
+};
+
+// Writes one image at a time; the run submits more work only as writes
+// complete, so a slow reader holds at most the run's window of images.
+class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc::ByteBuffer>> {
+ public:
+  GenerateStreamReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
+                        const grpc::ByteBuffer& request)
+      : GenerateBase(deps, context) {
+    std::optional<GenerateCall> call = Prepare(request);
+    if (!call) return;
+    call->run.consume_on_delivery = false;
+    GenerationSink sink;
+    sink.on_image = [this, generator = call->servable->generator,
+                     format = call->format](EncodedImage image) {
+      grpc::ByteBuffer bytes = Serialize(ToProto(*generator, format, std::move(image)));
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.push_back(std::move(bytes));
+      WriteNextLocked();
+    };
+    sink.on_done = [this, count = call->work.count](absl::Status status) {
+      if (status.ok()) CountImages(count);
+      std::lock_guard<std::mutex> lock(mu_);
+      run_done_ = true;
+      status_ = std::move(status);
+      // A failed run ends the stream now; a finished one once its images are written.
+      if (!status_.ok()) pending_.resize(writing_ ? 1 : 0);
+      CloseIfDoneLocked();
+    };
+    Start(*std::move(call), std::move(sink));
+  }
+
+ private:
+  void WriteNextLocked() {
+    if (writing_ || pending_.empty() || closed_) return;
+    writing_ = true;
+    StartWrite(&pending_.front());
+  }
+
+  void CloseIfDoneLocked() {
+    if (!run_done_ || writing_ || closed_ || !pending_.empty()) return;
+    closed_ = true;
+    Reply(model_, status_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      pending_.pop_front();
+      if (ok) {
+        WriteNextLocked();
+        CloseIfDoneLocked();
+      }
+    }
+    std::shared_ptr<GenerationRun> run = this->run();
+    if (run == nullptr) return;
+    // Outside our lock: the run may call back into the sink.
+    if (ok) {
+      run->Consumed(1);
+    } else {
+      run->Cancel();  // the stream broke; on_done closes it
+    }
+  }
+
+  std::mutex mu_;
+  std::deque<grpc::ByteBuffer> pending_;  // front is being written while writing_
+  bool writing_ = false;
+  bool run_done_ = false;
+  bool closed_ = false;
+  absl::Status status_;
+};
+
+// ListModels and GetModel: parse, answer from the registry, reply.
+template <class Request>
+class RegistryReactor : public GatedUnaryReactor {
+ public:
+  // Sets the response (and the model it is about, if one), or says why not.
+  using Answer = absl::Status (*)(const Request& request, ModelRegistry& registry,
+                                  grpc::ByteBuffer& response, std::string& model);
+
+  RegistryReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
+                  const grpc::ByteBuffer& request, grpc::ByteBuffer* response, Answer answer)
+      : GatedUnaryReactor(deps.gate, context) {
+    if (!Admitted()) return;
+    Request parsed;
+    if (!Parsed(request, parsed)) return;
+    std::string model;
+    absl::Status status = answer(parsed, deps.registry, *response, model);
+    Reply(model, status);
+  }
+};
+
+absl::Status ListModels(const v1::ListModelsRequest&, ModelRegistry& registry,
+                        grpc::ByteBuffer& response, std::string&) {
+  v1::ListModelsResponse answer;
+  const std::string default_model = registry.default_model();
+  for (const auto& servable : registry.List()) {
+    FillInfo(*servable, servable->name == default_model, *answer.add_models());
+  }
+  response = Serialize(answer);
+  return absl::OkStatus();
 }
 
-void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info) {
-  const Generator& g = *servable.generator;
-  const LoadedModel& model = g.model();
-  info.set_name(servable.name);
-  info.set_version(servable.version);
-  info.set_source_path(servable.source_path);
-  info.set_source_format(model.format);
-  info.set_saver_version(model.saver_version);
-  info.set_latent_size(g.latent_size());
-  info.set_label_count(g.label_count());
-  for (const std::string& label : g.label_names()) info.add_label_names(label);
-  info.set_output_height(g.height());
-  info.set_output_width(g.width());
-  info.set_output_channels(g.channels());
-  info.set_value_min(g.value_min());
-  info.set_value_max(g.value_max());
-  info.set_parameter_count(model.graph->Params().total());
-  info.set_summary(model.graph->Summary(model.model_name.empty() ? servable.name : model.model_name,
-                                        !model.sequential));
-  info.set_default_distribution(ToProto(g.default_distribution()));
-  info.set_is_default(is_default);
-  info.set_images_generated(servable.counters->images.load());
-  info.set_batches_run(servable.counters->batches.load());
+absl::Status GetModel(const v1::GetModelRequest& request, ModelRegistry& registry,
+                      grpc::ByteBuffer& response, std::string& model) {
+  GS_ASSIGN_OR_RETURN(std::shared_ptr<Servable> servable, registry.Get(request.name()));
+  v1::ModelInfo info;
+  FillInfo(*servable, servable->name == registry.default_model(), info);
+  response = Serialize(info);
+  model = servable->name;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-// Counts the call as in flight and records its metrics when it ends.
-class GeneratorService::CallScope {
- public:
-  explicit CallScope(GeneratorService& service) : service_(service), start_(Clock::now()) {
-    ++service_.in_flight_;
-  }
-  ~CallScope() { --service_.in_flight_; }
-  grpc::Status Finish(const std::string& model, grpc::Status status) {
-    // Only names of served models become labels, so clients cannot grow the series.
-    const std::string label = model.empty() ? "-" : model;
-    service_.metrics_.CountRequest(label, GrpcCodeName(status.error_code()));
-    service_.metrics_.ObserveRequestSeconds(
-        label, std::chrono::duration<double>(Clock::now() - start_).count());
-    return status;
-  }
-
- private:
-  GeneratorService& service_;
-  Clock::time_point start_;
-};
-
-grpc::Status GeneratorService::Admit(grpc::ServerContext* context) const {
-  if (draining_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
-  if (options_.auth_token.empty()) return grpc::Status::OK;
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("authorization");
-  const std::string expected = "Bearer " + options_.auth_token;
-  if (it == metadata.end() || std::string(it->second.data(), it->second.size()) != expected) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "expected metadata \"authorization: Bearer <token>\" with a valid token");
-  }
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* GeneratorService::Generate(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return new GenerateReactor(deps(), context, *request, response);
 }
 
-grpc::Status GeneratorService::RunGenerate(grpc::ServerContext* context,
-                                           const v1::GenerateRequest& proto,
-                                           std::string& model_name,
-                                           const std::function<void(const Servable&)>& on_model,
-                                           const std::function<bool(v1::GeneratedImage)>& sink) {
-  grpc::Status admitted = Admit(context);
-  if (!admitted.ok()) return admitted;
-  absl::StatusOr<std::shared_ptr<Servable>> servable = registry_.Get(proto.model());
-  if (!servable.ok()) return ToGrpcStatus(servable.status());
-  model_name = (*servable)->name;
-  absl::StatusOr<GenerationRequest> request = FromProto(proto);
-  if (!request.ok()) return ToGrpcStatus(request.status());
-  absl::StatusOr<PreparedGeneration> work =
-      PrepareGeneration(*(*servable)->generator, *request, options_.limits);
-  if (!work.ok()) return ToGrpcStatus(work.status());
-  on_model(**servable);
-
-  CallControl control;
-  const auto wall_left = context->deadline() - std::chrono::system_clock::now();
-  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
-    control.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(wall_left);
-  }
-  control.is_cancelled = [context] { return context->IsCancelled(); };
-  const Generator& g = *(*servable)->generator;
-  const v1::ImageFormat format =
-      proto.format() == v1::IMAGE_FORMAT_UNSPECIFIED ? v1::IMAGE_FORMAT_PNG : proto.format();
-  absl::Status status =
-      RunGeneration(**servable, *work, *request, control, [&](GeneratedImageData data) {
-        v1::GeneratedImage image;
-        image.set_index(data.index);
-        image.set_height(g.height());
-        image.set_width(g.width());
-        image.set_channels(g.channels());
-        image.set_format(format);
-        image.set_data(std::move(data.data));
-        image.set_label(data.label);
-        image.mutable_latent()->Add(data.latent.begin(), data.latent.end());
-        return sink(std::move(image));
-      });
-  if (status.ok()) metrics_.AddImages(model_name, work->count);
-  return ToGrpcStatus(status);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* GeneratorService::GenerateStream(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  return new GenerateStreamReactor(deps(), context, *request);
 }
 
-grpc::Status GeneratorService::Generate(grpc::ServerContext* context,
-                                        const v1::GenerateRequest* request,
-                                        v1::GenerateResponse* response) {
-  CallScope scope(*this);
-  std::string model;
-  grpc::Status status = RunGenerate(
-      context, *request, model,
-      [&](const Servable& s) {
-        response->set_model(s.name);
-        response->set_model_version(s.version);
-      },
-      [&](v1::GeneratedImage image) {
-        *response->add_images() = std::move(image);
-        return true;
-      });
-  if (!status.ok()) response->Clear();
-  return scope.Finish(model, status);
+grpc::ServerUnaryReactor* GeneratorService::ListModels(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return new RegistryReactor<v1::ListModelsRequest>(deps(), context, *request, response,
+                                                    &ganserve::ListModels);
 }
 
-grpc::Status GeneratorService::GenerateStream(grpc::ServerContext* context,
-                                              const v1::GenerateRequest* request,
-                                              grpc::ServerWriter<v1::GeneratedImage>* writer) {
-  CallScope scope(*this);
-  std::string model;
-  grpc::Status status = RunGenerate(
-      context, *request, model, [](const Servable&) {},
-      [&](v1::GeneratedImage image) { return writer->Write(image); });
-  return scope.Finish(model, status);
-}
-
-grpc::Status GeneratorService::ListModels(grpc::ServerContext* context,
-                                          const v1::ListModelsRequest*,
-                                          v1::ListModelsResponse* response) {
-  CallScope scope(*this);
-  grpc::Status admitted = Admit(context);
-  if (!admitted.ok()) return scope.Finish("", admitted);
-  const std::string default_model = registry_.default_model();
-  for (const auto& servable : registry_.List()) {
-    FillInfo(*servable, servable->name == default_model, *response->add_models());
-  }
-  return scope.Finish("", grpc::Status::OK);
-}
-
-grpc::Status GeneratorService::GetModel(grpc::ServerContext* context,
-                                        const v1::GetModelRequest* request,
-                                        v1::ModelInfo* response) {
-  CallScope scope(*this);
-  grpc::Status admitted = Admit(context);
-  if (!admitted.ok()) return scope.Finish("", admitted);
-  absl::StatusOr<std::shared_ptr<Servable>> servable = registry_.Get(request->name());
-  if (!servable.ok()) return scope.Finish("", ToGrpcStatus(servable.status()));
-  FillInfo(**servable, (*servable)->name == registry_.default_model(), *response);
-  return scope.Finish((*servable)->name, grpc::Status::OK);
+grpc::ServerUnaryReactor* GeneratorService::GetModel(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return new RegistryReactor<v1::GetModelRequest>(deps(), context, *request, response,
+                                                  &ganserve::GetModel);
 }
 
 }  // namespace ganserve

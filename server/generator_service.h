@@ -1,15 +1,18 @@
-// ganserve.v1.Generator over gRPC: translates between proto messages and the
-// domain types of generation.h / model_registry.h, and nothing more.
+// ganserve.v1.Generator on gRPC's callback API: one reactor per call, no
+// thread held while a call waits for the batcher or a slow reader. Requests
+// arrive as raw bytes so that unparseable ones get INVALID_ARGUMENT with a
+// message instead of gRPC's bare INTERNAL.
 #ifndef GANSERVE_SERVER_GENERATOR_SERVICE_H_
 #define GANSERVE_SERVER_GENERATOR_SERVICE_H_
 
-#include <atomic>
 #include <string>
 
+#include "engine/generation.h"
 #include "ganserve/v1/generator.grpc.pb.h"
-#include "server/generation.h"
+#include "server/call_gate.h"
 #include "server/metrics.h"
 #include "server/model_registry.h"
+#include "server/work_pool.h"
 
 namespace ganserve {
 
@@ -18,37 +21,55 @@ struct GeneratorServiceOptions {
   std::string auth_token;  // non-empty: require "authorization: Bearer <token>"
 };
 
-class GeneratorService final : public ganserve::v1::Generator::Service {
+using RawGeneratorService = v1::Generator::WithRawCallbackMethod_Generate<
+    v1::Generator::WithRawCallbackMethod_GenerateStream<
+        v1::Generator::WithRawCallbackMethod_ListModels<
+            v1::Generator::WithRawCallbackMethod_GetModel<v1::Generator::Service>>>>;
+
+class GeneratorService final : public RawGeneratorService {
  public:
-  GeneratorService(ModelRegistry& registry, Metrics& metrics, GeneratorServiceOptions options)
-      : registry_(registry), metrics_(metrics), options_(std::move(options)) {}
+  // `pool` encodes images; it must outlive every call (and the registry).
+  GeneratorService(ModelRegistry& registry, Metrics& metrics, WorkPool& pool,
+                   GeneratorServiceOptions options)
+      : registry_(registry),
+        metrics_(metrics),
+        pool_(pool),
+        options_(std::move(options)),
+        gate_(metrics, options_.auth_token) {}
 
   // New calls get UNAVAILABLE from now on; in-flight ones continue.
-  void StartDraining() { draining_ = true; }
-  int64_t in_flight() const { return in_flight_; }
+  void StartDraining() { gate_.StartDraining(); }
+  int64_t in_flight() const { return gate_.in_flight(); }
 
-  grpc::Status Generate(grpc::ServerContext* context, const v1::GenerateRequest* request,
-                        v1::GenerateResponse* response) override;
-  grpc::Status GenerateStream(grpc::ServerContext* context, const v1::GenerateRequest* request,
-                              grpc::ServerWriter<v1::GeneratedImage>* writer) override;
-  grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
-                          v1::ListModelsResponse* response) override;
-  grpc::Status GetModel(grpc::ServerContext* context, const v1::GetModelRequest* request,
-                        v1::ModelInfo* response) override;
+  grpc::ServerUnaryReactor* Generate(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* GenerateStream(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
+  grpc::ServerUnaryReactor* ListModels(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetModel(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+
+  // What the Generate reactors share.
+  struct Deps {
+    ModelRegistry& registry;
+    Metrics& metrics;
+    WorkPool& pool;
+    const GenerationLimits& limits;
+    CallGate& gate;
+  };
 
  private:
-  class CallScope;
-  grpc::Status Admit(grpc::ServerContext* context) const;
-  grpc::Status RunGenerate(grpc::ServerContext* context, const v1::GenerateRequest& request,
-                           std::string& model_name,
-                           const std::function<void(const Servable&)>& on_model,
-                           const std::function<bool(v1::GeneratedImage)>& sink);
+  Deps deps() { return {registry_, metrics_, pool_, options_.limits, gate_}; }
 
   ModelRegistry& registry_;
   Metrics& metrics_;
+  WorkPool& pool_;
   const GeneratorServiceOptions options_;
-  std::atomic<bool> draining_{false};
-  std::atomic<int64_t> in_flight_{0};
+  CallGate gate_;
 };
 
 }  // namespace ganserve

@@ -25,8 +25,11 @@ ABSL_FLAG(std::string, model_repository, "",
           "folder with one subfolder per model (model file + optional model.json)");
 ABSL_FLAG(int, repository_poll_s, 10, "seconds between model file re-scans (0: never)");
 ABSL_FLAG(int, max_batch, 16, "most images in one engine batch");
-ABSL_FLAG(int, max_queue_delay_us, 2000, "longest wait for a batch to fill, microseconds");
-ABSL_FLAG(int, max_queue, 128, "queued requests per model before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_queue_delay_us, 0,
+          "longest a free worker waits for a fuller batch, microseconds (0: takes what is queued)");
+ABSL_FLAG(int, max_queue_time_ms, 1000,
+          "refuse a call whose estimated queue wait exceeds this, milliseconds");
+ABSL_FLAG(int, max_queued_images, 4096, "hard cap on images queued per model");
 ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores)");
 ABSL_FLAG(std::string, executor, "onednn", "engine that runs the graphs: onednn or reference");
 ABSL_FLAG(bool, shed_threads_under_load, true,
@@ -105,7 +108,9 @@ int Run() {
   options.registry.load.onednn_threads =
       threads > 0 ? threads : std::max(1, cores / options.registry.batcher.workers);
   options.registry.batcher.max_batch = absl::GetFlag(FLAGS_max_batch);
-  options.registry.batcher.max_queue = absl::GetFlag(FLAGS_max_queue);
+  options.registry.batcher.admission.max_queue_time =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_max_queue_time_ms));
+  options.registry.batcher.admission.max_queued_images = absl::GetFlag(FLAGS_max_queued_images);
   options.registry.batcher.max_queue_delay =
       std::chrono::microseconds(absl::GetFlag(FLAGS_max_queue_delay_us));
   options.service.limits.max_images_per_request = absl::GetFlag(FLAGS_max_images_per_request);

@@ -28,7 +28,7 @@ const std::map<std::string, std::string>& Help() {
       {"ganserve_requests_total", "RPCs answered, by model and gRPC status code"},
       {"ganserve_images_generated_total", "Images generated"},
       {"ganserve_model_load_failures_total", "Model files that failed to load"},
-      {"ganserve_queue_depth", "Requests waiting in the batcher queue"},
+      {"ganserve_queue_depth", "Images waiting in the batcher queue"},
       {"ganserve_request_duration_seconds", "Time from receiving an RPC to answering it"},
       {"ganserve_queue_duration_seconds", "Time a request waited in the batcher queue"},
       {"ganserve_compute_duration_seconds", "Time one engine batch took"},
@@ -55,9 +55,9 @@ void Metrics::CountLoadFailure(const std::string& model) {
   counters_["ganserve_model_load_failures_total"][ModelLabel(model)] += 1;
 }
 
-void Metrics::AddQueueDepth(const std::string& model, int64_t delta) {
+void Metrics::SetQueuedImages(const std::string& model, int64_t images) {
   std::lock_guard<std::mutex> lock(mu_);
-  gauges_["ganserve_queue_depth"][ModelLabel(model)] += delta;
+  gauges_["ganserve_queue_depth"][ModelLabel(model)] = static_cast<double>(images);
 }
 
 void Metrics::ObserveRequestSeconds(const std::string& model, double seconds) {

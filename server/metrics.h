@@ -18,7 +18,7 @@ class Metrics {
   void ObserveQueueSeconds(const std::string& model, double seconds);
   void ObserveComputeSeconds(const std::string& model, double seconds);
   void ObserveBatchSize(const std::string& model, int64_t images);
-  void AddQueueDepth(const std::string& model, int64_t delta);
+  void SetQueuedImages(const std::string& model, int64_t images);
   void CountLoadFailure(const std::string& model);
 
   // The whole exposition, e.g. for GET /metrics.

@@ -8,6 +8,7 @@
 #include "engine/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/log.h"
@@ -45,6 +46,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const TlsOp
   return grpc::SslServerCredentials(ssl);
 }
 
+// Adds server reflection to one server (InitProtoReflectionServerBuilderPlugin
+// would add it to every server the process builds).
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions options) {
@@ -52,7 +63,9 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   GS_ASSIGN_OR_RETURN(auto credentials, Credentials(options.tls));
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  server->pool_ =
+      std::make_unique<WorkPool>(options.encode_threads > 0 ? options.encode_threads : cores);
   // The health service exists only once the server is built; models loaded
   // before that are marked serving right after.
   GanServer* self = server.get();
@@ -61,11 +74,13 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
     if (self->server_) self->server_->GetHealthCheckService()->SetServingStatus(name, true);
   };
   GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
-  server->service_ =
-      std::make_unique<GeneratorService>(*server->registry_, server->metrics_, options.service);
+  server->service_ = std::make_unique<GeneratorService>(*server->registry_, server->metrics_,
+                                                        *server->pool_, options.service);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  // Reflection is a service of its own that the CallGate does not guard.
+  if (options.service.auth_token.empty()) builder.SetOption(std::make_unique<ReflectionOption>());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

@@ -1,5 +1,6 @@
 // The whole ganserve process minus flags: model registry, Generator service,
-// health, reflection, TLS and the metrics endpoint, with a bounded drain.
+// health, reflection (off when a token is required: it cannot check one),
+// TLS and the metrics endpoint, with a bounded drain.
 #ifndef GANSERVE_SERVER_SERVER_H_
 #define GANSERVE_SERVER_SERVER_H_
 
@@ -13,6 +14,7 @@
 #include "server/metrics.h"
 #include "server/metrics_http.h"
 #include "server/model_registry.h"
+#include "server/work_pool.h"
 
 namespace ganserve {
 
@@ -28,7 +30,8 @@ struct ServerOptions {
   GeneratorServiceOptions service;
   TlsOptions tls;
   int max_receive_message_bytes = 16 << 20;
-  int metrics_port = -1;  // -1: no metrics endpoint; 0: pick a free port
+  int metrics_port = -1;   // -1: no metrics endpoint; 0: pick a free port
+  int encode_threads = 0;  // threads encoding images; 0: one per core
 };
 
 class GanServer {
@@ -40,6 +43,8 @@ class GanServer {
   int metrics_port() const { return metrics_http_ ? metrics_http_->port() : -1; }
   ModelRegistry& registry() { return *registry_; }
   Metrics& metrics() { return metrics_; }
+  // Generator calls between their arrival and their final status.
+  int64_t in_flight() const { return service_->in_flight(); }
 
   // Health → NOT_SERVING, new calls → UNAVAILABLE, waits for in-flight calls
   // (at most `timeout`), then stops the server. Returns whether all finished.
@@ -49,6 +54,8 @@ class GanServer {
   GanServer() = default;
 
   Metrics metrics_;
+  // Outlives the registry: batchers draining at shutdown still post to it.
+  std::unique_ptr<WorkPool> pool_;
   std::unique_ptr<ModelRegistry> registry_;
   std::unique_ptr<GeneratorService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -153,10 +153,10 @@ TEST_F(ErrorsTest, OversizedMessageIsRefusedBeforeAllocation) {
 }
 
 // One worker that waits `delay` for a batch of up to 64 to fill, so queued
-// calls hold their slots meanwhile.
-ServerOptions OneSlowWorker(int max_queue, std::chrono::milliseconds delay) {
+// calls hold their places meanwhile; at most 64 images queued.
+ServerOptions OneSlowWorker(std::chrono::milliseconds delay) {
   ServerOptions options = LoopbackOptions();
-  options.registry.batcher.max_queue = max_queue;
+  options.registry.batcher.admission.max_queued_images = 64;
   options.registry.batcher.max_batch = 64;
   options.registry.batcher.workers = 1;
   options.registry.batcher.max_queue_delay = delay;
@@ -164,13 +164,13 @@ ServerOptions OneSlowWorker(int max_queue, std::chrono::milliseconds delay) {
 }
 
 TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
-  // The first request holds the only slot while its batch waits for company.
-  auto server = StartServer(OneSlowWorker(1, std::chrono::milliseconds(1500)));
+  // The first request's 40 images wait for company; 40 more would pass the cap.
+  auto server = StartServer(OneSlowWorker(std::chrono::milliseconds(1500)));
   ASSERT_NE(server, nullptr);
   auto stub = Stub(server->port());
   v1::GenerateRequest request;
   request.set_model("gan");
-  request.mutable_sampling()->set_count(1);
+  request.mutable_sampling()->set_count(40);
   grpc::Status first;
   std::thread holder([&] {
     grpc::ClientContext context;
@@ -185,6 +185,7 @@ TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
   EXPECT_THAT(second.error_message(), HasSubstr("queue is full"));
   holder.join();
   EXPECT_TRUE(first.ok()) << first.error_message();
+  request.mutable_sampling()->set_count(1);
 
   // A request whose deadline passes while queued is dropped before compute.
   grpc::ClientContext short_context;
@@ -192,16 +193,16 @@ TEST(QueueLimits, FullQueueIsResourceExhaustedAndStaleRequestsAreDropped) {
   EXPECT_EQ(stub->Generate(&short_context, request, &response).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_EQ(ImagesGenerated(*stub, "gan"), 1u);  // only the first request was computed
+  EXPECT_EQ(ImagesGenerated(*stub, "gan"), 40u);  // only the first request was computed
 }
 
 TEST(QueueLimits, CancelledCallsGiveUpTheirQueueSlots) {
-  auto server = StartServer(OneSlowWorker(2, std::chrono::milliseconds(2500)));
+  auto server = StartServer(OneSlowWorker(std::chrono::milliseconds(2500)));
   ASSERT_NE(server, nullptr);
   auto stub = Stub(server->port());
   v1::GenerateRequest request;
   request.set_model("gan");
-  request.mutable_sampling()->set_count(1);
+  request.mutable_sampling()->set_count(30);  // 60 queued: under a full batch, so they wait
   grpc::ClientContext contexts[2];
   grpc::Status queued[2];
   std::vector<std::thread> holders;
@@ -215,13 +216,16 @@ TEST(QueueLimits, CancelledCallsGiveUpTheirQueueSlots) {
   {
     grpc::ClientContext context;
     v1::GenerateResponse response;
-    ASSERT_EQ(stub->Generate(&context, request, &response).error_code(),
+    v1::GenerateRequest more = request;
+    more.mutable_sampling()->set_count(5);
+    ASSERT_EQ(stub->Generate(&context, more, &response).error_code(),
               grpc::StatusCode::RESOURCE_EXHAUSTED)
         << "the two calls should fill the queue";
   }
   for (auto& context : contexts) context.TryCancel();
   for (auto& t : holders) t.join();
   for (const auto& status : queued) EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  request.mutable_sampling()->set_count(1);
   // Well before the worker would have popped the cancelled items, a new call is admitted.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   grpc::ClientContext context;

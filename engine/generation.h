@@ -1,18 +1,18 @@
-// A Generate call in domain terms, below the gRPC layer: validates the
-// request against the model, draws or checks the latents, resolves labels,
-// runs the images through the model's batcher in chunks and encodes them.
-#ifndef GANSERVE_SERVER_GENERATION_H_
-#define GANSERVE_SERVER_GENERATION_H_
+// The generation core shared by ganserve and `ganctl render`: a request in
+// domain terms is validated against the model, its latents drawn or checked
+// and its labels resolved (PrepareGeneration), and each image of a batch's
+// output encoded (EncodeImage). How batches are run is the caller's: the
+// server's batcher, or render's own loop.
+#ifndef GANSERVE_ENGINE_GENERATION_H_
+#define GANSERVE_ENGINE_GENERATION_H_
 
-#include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/generator.h"
 #include "engine/latent_sampler.h"
-#include "server/servable.h"
 
 namespace ganserve {
 
@@ -20,6 +20,10 @@ enum class ImageEncoding { kPng, kRawUint8, kRawFloat32 };
 
 struct GenerationLimits {
   int64_t max_images_per_request = 256;
+  // Latent values beyond ±this are refused: trained latents are within a few
+  // units of 0, and values near float's range overflow to inf/NaN inside the
+  // first layer.
+  float max_latent_magnitude = 1000.0f;
 };
 
 struct GenerationRequest {
@@ -34,19 +38,6 @@ struct GenerationRequest {
   bool return_latents = false;
 };
 
-// What one image of the answer carries.
-struct GeneratedImageData {
-  int64_t index = 0;
-  std::string data;
-  int32_t label = -1;
-  std::vector<float> latent;  // when return_latents
-};
-
-struct CallControl {
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  std::function<bool()> is_cancelled = [] { return false; };
-};
-
 // The validated work: latents and labels for every image.
 struct PreparedGeneration {
   int64_t count = 0;
@@ -58,13 +49,12 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
                                                      const GenerationRequest& request,
                                                      const GenerationLimits& limits);
 
-// Runs the prepared images in batcher-sized chunks and hands each image to
-// `sink` in request order as soon as its chunk is done. `sink` returning
-// false stops the work (the client went away).
-absl::Status RunGeneration(const Servable& servable, const PreparedGeneration& work,
-                           const GenerationRequest& request, const CallControl& control,
-                           const std::function<bool(GeneratedImageData)>& sink);
+// One image of a Generator::Run output ([H, W, C] values at `pixels`) in
+// `encoding`. An image holding a non-finite value is an error (INTERNAL:
+// the model, not the caller, produced it), never bytes that hide it.
+absl::StatusOr<std::string> EncodeImage(const Generator& generator, const float* pixels,
+                                        ImageEncoding encoding);
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_SERVER_GENERATION_H_
+#endif  // GANSERVE_ENGINE_GENERATION_H_

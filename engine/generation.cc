@@ -1,8 +1,7 @@
-#include "server/generation.h"
+#include "engine/generation.h"
 
+#include <algorithm>
 #include <cmath>
-#include <deque>
-#include <future>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -54,18 +53,6 @@ absl::StatusOr<std::vector<int32_t>> ResolveLabels(const Generator& generator,
   return labels;
 }
 
-absl::StatusOr<std::string> Encode(const Generator& generator, const float* pixels,
-                                   ImageEncoding encoding) {
-  const absl::Span<const float> values(pixels, generator.image_size());
-  if (encoding == ImageEncoding::kRawFloat32) {
-    return std::string(reinterpret_cast<const char*>(pixels), values.size() * sizeof(float));
-  }
-  std::vector<uint8_t> bytes = ToUint8(values, generator.value_min(), generator.value_max());
-  if (encoding == ImageEncoding::kRawUint8) return std::string(bytes.begin(), bytes.end());
-  Image8 image{generator.height(), generator.width(), generator.channels(), std::move(bytes)};
-  return EncodePng(image);
-}
-
 }  // namespace
 
 absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
@@ -87,6 +74,11 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
     for (size_t i = 0; i < values.size(); ++i) {
       if (!std::isfinite(values[i])) {
         return Invalid(absl::StrCat("latent value ", i, " is not finite (", values[i], ")"));
+      }
+      if (std::abs(values[i]) > limits.max_latent_magnitude) {
+        return Invalid(absl::StrCat("latent value ", i, " is ", values[i],
+                                    "; latent values must be within ±",
+                                    limits.max_latent_magnitude));
       }
     }
     work.latents = values;
@@ -115,64 +107,23 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
   return work;
 }
 
-absl::Status RunGeneration(const Servable& servable, const PreparedGeneration& work,
-                           const GenerationRequest& request, const CallControl& control,
-                           const std::function<bool(GeneratedImageData)>& sink) {
-  const Generator& generator = *servable.generator;
-  const int64_t z = generator.latent_size();
-  const int64_t chunk = servable.batcher->options().max_batch;
-  // Keep a couple of chunks queued ahead so workers stay busy while we encode.
-  const int64_t window = servable.batcher->options().workers + 1;
-  auto cancelled = std::make_shared<std::atomic<bool>>(false);
-  struct Pending {
-    int64_t first;
-    std::future<absl::StatusOr<Tensor>> result;
-  };
-  std::deque<Pending> pending;
-  int64_t next = 0;
-  // Marks queued chunks cancelled when we leave early, so they cost nothing.
-  struct CancelOnExit {
-    std::shared_ptr<std::atomic<bool>> flag;
-    ~CancelOnExit() { flag->store(true); }
-  } cancel_on_exit{cancelled};
-
-  while (next < work.count || !pending.empty()) {
-    while (next < work.count && static_cast<int64_t>(pending.size()) < window) {
-      const int64_t n = std::min(chunk, work.count - next);
-      BatchInput input;
-      input.latents.assign(work.latents.begin() + next * z, work.latents.begin() + (next + n) * z);
-      if (!work.labels.empty()) {
-        input.labels.assign(work.labels.begin() + next, work.labels.begin() + next + n);
-      }
-      input.deadline = control.deadline;
-      input.cancelled = cancelled;
-      GS_ASSIGN_OR_RETURN(auto future, servable.batcher->Submit(std::move(input)));
-      pending.push_back({next, std::move(future)});
-      next += n;
+absl::StatusOr<std::string> EncodeImage(const Generator& generator, const float* pixels,
+                                        ImageEncoding encoding) {
+  const absl::Span<const float> values(pixels, generator.image_size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return absl::InternalError(
+          absl::StrCat("the model produced a non-finite value (", values[i], ") at pixel value ", i,
+                       " of an image; its weights or these latents overflow float32"));
     }
-    Pending& head = pending.front();
-    while (head.result.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
-      if (control.is_cancelled()) return absl::CancelledError("the call was cancelled");
-    }
-    absl::StatusOr<Tensor> images = head.result.get();
-    if (!images.ok()) return images.status();
-    const int64_t size = generator.image_size();
-    for (int64_t i = 0; i < images->shape[0]; ++i) {
-      const int64_t index = head.first + i;
-      GeneratedImageData image;
-      image.index = index;
-      image.label = work.labels.empty() ? -1 : work.labels[index];
-      GS_ASSIGN_OR_RETURN(image.data,
-                          Encode(generator, images->data.data() + i * size, request.encoding));
-      if (request.return_latents) {
-        image.latent.assign(work.latents.begin() + index * z,
-                            work.latents.begin() + (index + 1) * z);
-      }
-      if (!sink(std::move(image))) return absl::CancelledError("the client went away");
-    }
-    pending.pop_front();
   }
-  return absl::OkStatus();
+  if (encoding == ImageEncoding::kRawFloat32) {
+    return std::string(reinterpret_cast<const char*>(pixels), values.size() * sizeof(float));
+  }
+  std::vector<uint8_t> bytes = ToUint8(values, generator.value_min(), generator.value_max());
+  if (encoding == ImageEncoding::kRawUint8) return std::string(bytes.begin(), bytes.end());
+  Image8 image{generator.height(), generator.width(), generator.channels(), std::move(bytes)};
+  return EncodePng(image);
 }
 
 }  // namespace ganserve

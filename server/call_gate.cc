@@ -1,0 +1,52 @@
+#include "server/call_gate.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "server/status_map.h"
+
+namespace ganserve {
+
+bool BearerTokenMatches(absl::string_view header, absl::string_view token) {
+  constexpr absl::string_view kScheme = "bearer ";
+  if (header.size() < kScheme.size() ||
+      !absl::EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme)) {
+    return false;
+  }
+  const absl::string_view given = absl::StripLeadingAsciiWhitespace(header.substr(kScheme.size()));
+  // Every byte of the expected token is compared whatever the given one holds.
+  unsigned char differ = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    const unsigned char g = i < given.size() ? given[i] : 0;
+    differ |= g ^ static_cast<unsigned char>(token[i]);
+  }
+  return differ == 0;
+}
+
+grpc::Status CallGate::Check(const grpc::CallbackServerContext& context) const {
+  if (draining_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+  if (auth_token_.empty()) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end() ||
+      !BearerTokenMatches(absl::string_view(it->second.data(), it->second.size()), auth_token_)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "expected metadata \"authorization: Bearer <token>\" with a valid token");
+  }
+  return grpc::Status::OK;
+}
+
+CallGate::Call::Call(CallGate& gate, const grpc::CallbackServerContext& context)
+    : gate_(gate), start_(std::chrono::steady_clock::now()) {
+  ++gate_.in_flight_;
+  admission_ = gate_.Check(context);
+}
+
+void CallGate::Call::Record(const std::string& model, const grpc::Status& status) {
+  // Only names of served models become labels, so clients cannot grow the series.
+  const std::string label = model.empty() ? "-" : model;
+  gate_.metrics_.CountRequest(label, GrpcCodeName(status.error_code()));
+  gate_.metrics_.ObserveRequestSeconds(
+      label, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+}
+
+}  // namespace ganserve

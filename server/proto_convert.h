@@ -1,0 +1,28 @@
+// Between ganserve.v1 messages and the domain types of engine/generation.h
+// and the registry, and between messages and the raw bytes the callback
+// service receives and sends.
+#ifndef GANSERVE_SERVER_PROTO_CONVERT_H_
+#define GANSERVE_SERVER_PROTO_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "engine/generation.h"
+#include "ganserve/v1/generator.pb.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/proto_buffer_reader.h"
+#include "grpcpp/support/proto_buffer_writer.h"
+#include "server/generation_run.h"
+#include "server/servable.h"
+
+namespace ganserve {
+
+absl::StatusOr<GenerationRequest> FromProto(const v1::GenerateRequest& proto);
+v1::GeneratedImage ToProto(const Generator& generator, v1::ImageFormat format, EncodedImage image);
+void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info);
+
+// INVALID_ARGUMENT naming the message type when `bytes` do not parse.
+absl::Status ParseMessage(const grpc::ByteBuffer& bytes, google::protobuf::Message& message);
+grpc::ByteBuffer Serialize(const google::protobuf::Message& message);
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_SERVER_PROTO_CONVERT_H_

@@ -1,0 +1,218 @@
+// The Batcher on a real generator, its worker held by the before_batch hook
+// and time moved by a hand clock: what a free worker takes, what a busy one
+// lets pile up, what is dropped and what is refused. No sleeps.
+#include "server/batcher.h"
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/test_models.h"
+
+namespace ganserve::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class HandClock final : public Clock {
+ public:
+  TimePoint Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Advance(std::chrono::microseconds by) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += by;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  TimePoint now_ = TimePoint() + std::chrono::hours(1);
+};
+
+// Holds the worker in its first batch until Release; records batch sizes.
+class WorkerGate {
+ public:
+  void BeforeBatch(int64_t images) {
+    std::unique_lock<std::mutex> lock(mu_);
+    sizes_.push_back(images);
+    entered_.notify_all();
+    released_.wait(lock, [&] { return open_; });
+  }
+  void WaitUntilHeld() {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_.wait(lock, [&] { return !sizes_.empty(); });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    released_.notify_all();
+  }
+  std::vector<int64_t> sizes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sizes_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable entered_, released_;
+  std::vector<int64_t> sizes_;
+  bool open_ = false;
+};
+
+class BatcherTest : public ::testing::Test {
+ protected:
+  void Start(BatcherOptions options) {
+    options.before_batch = [this](int64_t images) { gate_.BeforeBatch(images); };
+    generator_ = MakeGenerator(UnconditionalModel(3));
+    Batcher::Context context{"m", nullptr, std::make_shared<ModelCounters>(), &clock_};
+    auto batcher = Batcher::Create(options, generator_, context);
+    ASSERT_TRUE(batcher.ok()) << batcher.status();
+    batcher_ = *std::move(batcher);
+  }
+  void TearDown() override {
+    gate_.Release();
+    batcher_.reset();
+  }
+
+  // A call of `count` images with latents that tell it apart; its answer
+  // lands in the returned future.
+  std::future<absl::StatusOr<std::vector<float>>> Submit(int64_t count, float tag,
+                                                         absl::Status* refusal = nullptr,
+                                                         WorkItem item = {}) {
+    const int64_t z = generator_->latent_size();
+    item.count = count;
+    item.latents.resize(count * z);
+    for (int64_t i = 0; i < count * z; ++i) item.latents[i] = tag + 0.01f * static_cast<float>(i);
+    auto promise = std::make_shared<std::promise<absl::StatusOr<std::vector<float>>>>();
+    auto future = promise->get_future();
+    const int64_t size = generator_->image_size();
+    item.done = [promise, size](absl::StatusOr<BatchSlice> slice) {
+      if (!slice.ok()) {
+        promise->set_value(slice.status());
+        return;
+      }
+      const float* first = slice->image(0, size);
+      promise->set_value(std::vector<float>(first, first + slice->count * size));
+    };
+    absl::Status status = batcher_->Submit(std::move(item), count);
+    if (refusal) *refusal = status;
+    return future;
+  }
+
+  // The engine's own answer for those latents, run alone.
+  std::vector<float> Expected(int64_t count, float tag) {
+    const int64_t z = generator_->latent_size();
+    std::vector<float> latents(count * z);
+    for (int64_t i = 0; i < count * z; ++i) latents[i] = tag + 0.01f * static_cast<float>(i);
+    auto context = generator_->NewContext();
+    Tensor images;
+    EXPECT_TRUE(generator_->Run(*context, latents, {}, images).ok());
+    return images.data;
+  }
+
+  HandClock clock_;
+  WorkerGate gate_;
+  std::shared_ptr<const Generator> generator_;
+  std::unique_ptr<Batcher> batcher_;
+};
+
+TEST_F(BatcherTest, AFreeWorkerRunsACallAloneAndBatchesGrowOnlyWhileItIsBusy) {
+  BatcherOptions options;
+  options.max_batch = 16;
+  Start(options);
+  auto first = Submit(1, 0.5f);
+  gate_.WaitUntilHeld();  // taken at once: a batch of one, no wait for company
+  auto second = Submit(2, -0.25f);
+  auto third = Submit(3, 0.75f);
+  auto fourth = Submit(1, 0.1f);
+  gate_.Release();
+  for (auto* call : {&first, &second, &third, &fourth}) ASSERT_TRUE(call->get().ok());
+  EXPECT_THAT(gate_.sizes(), ElementsAre(1, 6));  // what queued meanwhile, together
+}
+
+TEST_F(BatcherTest, EachCallGetsTheImagesTheEngineMakesForItsLatentsAlone) {
+  BatcherOptions options;
+  options.max_batch = 8;
+  Start(options);
+  auto hold = Submit(1, 0.0f);
+  gate_.WaitUntilHeld();
+  const std::vector<std::pair<int64_t, float>> calls = {{3, 0.3f}, {1, -0.6f}, {4, 0.9f}};
+  std::vector<std::future<absl::StatusOr<std::vector<float>>>> answers;
+  for (const auto& [count, tag] : calls) answers.push_back(Submit(count, tag));
+  gate_.Release();
+  ASSERT_TRUE(hold.get().ok());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    absl::StatusOr<std::vector<float>> images = answers[i].get();
+    ASSERT_TRUE(images.ok()) << images.status();
+    const std::vector<float> expected = Expected(calls[i].first, calls[i].second);
+    ASSERT_EQ(images->size(), expected.size());
+    for (size_t j = 0; j < expected.size(); ++j) {
+      ASSERT_NEAR((*images)[j], expected[j], 1e-5f) << "call " << i << " value " << j;
+    }
+  }
+  EXPECT_THAT(gate_.sizes(), ElementsAre(1, 8));
+}
+
+TEST_F(BatcherTest, CancelledAndExpiredCallsAreAnsweredWithoutCompute) {
+  BatcherOptions options;
+  Start(options);
+  auto hold = Submit(1, 0.0f);
+  gate_.WaitUntilHeld();
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  WorkItem cancellable;
+  cancellable.cancelled = cancelled;
+  auto dropped_by_cancel = Submit(2, 0.1f, nullptr, std::move(cancellable));
+  WorkItem expiring;
+  expiring.deadline = clock_.Now() + std::chrono::milliseconds(5);
+  auto dropped_by_deadline = Submit(3, 0.2f, nullptr, std::move(expiring));
+  auto kept = Submit(4, 0.3f);
+  cancelled->store(true);
+  clock_.Advance(std::chrono::milliseconds(6));
+  gate_.Release();
+  EXPECT_EQ(dropped_by_cancel.get().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(dropped_by_deadline.get().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(kept.get().ok());
+  EXPECT_TRUE(hold.get().ok());
+  EXPECT_THAT(gate_.sizes(), ElementsAre(1, 4));
+}
+
+TEST_F(BatcherTest, AFullQueueRefusesAtOnceNamingTheModel) {
+  BatcherOptions options;
+  options.max_batch = 8;
+  options.admission.max_queued_images = 8;
+  Start(options);
+  auto hold = Submit(1, 0.0f);
+  gate_.WaitUntilHeld();
+  absl::Status status;
+  auto queued = Submit(8, 0.1f, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  auto refused = Submit(1, 0.2f, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(), HasSubstr("model m: the model's queue is full"));
+  EXPECT_TRUE(RetryAfterMs(status).has_value());
+  Submit(9, 0.3f, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "more than max_batch";
+  gate_.Release();
+  EXPECT_TRUE(queued.get().ok());
+}
+
+TEST_F(BatcherTest, AQueueDelayLetsAFreeWorkerWaitForCompanyUntilTheOldestCallIsThatOld) {
+  BatcherOptions options;
+  options.max_batch = 8;
+  options.max_queue_delay = std::chrono::microseconds(2000);
+  Start(options);
+  gate_.Release();
+  auto first = Submit(1, 0.0f);
+  auto second = Submit(2, 0.1f);  // the worker is free but waits: the oldest call is 0 µs old
+  clock_.Advance(std::chrono::microseconds(2000));
+  auto third = Submit(1, 0.2f);  // wakes the worker, which now finds the oldest 2000 µs old
+  for (auto* call : {&first, &second, &third}) ASSERT_TRUE(call->get().ok());
+  EXPECT_THAT(gate_.sizes(), ElementsAre(4));
+}
+
+}  // namespace
+}  // namespace ganserve::testing
