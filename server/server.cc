@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -46,13 +47,17 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const TlsOp
   return grpc::SslServerCredentials(ssl);
 }
 
-// Adds server reflection to one server (InitProtoReflectionServerBuilderPlugin
-// would add it to every server the process builds).
-class ReflectionOption final : public grpc::ServerBuilderOption {
+// Linking grpc++_reflection registers its plugin for every server the
+// process builds; this option takes it out of one server's builder.
+class WithoutReflection final : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const auto& plugin) {
+                                    return plugin->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
   }
 };
 
@@ -63,6 +68,7 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   GS_ASSIGN_OR_RETURN(auto credentials, Credentials(options.tls));
 
   grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server->pool_ =
       std::make_unique<WorkPool>(options.encode_threads > 0 ? options.encode_threads : cores);
@@ -80,7 +86,7 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   builder.AddListeningPort(options.address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   // Reflection is a service of its own that the CallGate does not guard.
-  if (options.service.auth_token.empty()) builder.SetOption(std::make_unique<ReflectionOption>());
+  if (!options.service.auth_token.empty()) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

@@ -2,7 +2,9 @@
 // value range from the graph and model.json; CHW outputs come back as HWC.
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
+#include "engine/generation.h"
 #include "engine/generator_factory.h"
 #include "engine/graph_builder.h"
 #include "engine/loaders/load_model.h"
@@ -57,6 +59,25 @@ TEST(Generator, ChannelsFirstOutputIsTransposedToHwc) {
   ASSERT_TRUE((*chw)->Run(*cb, latents, {}, b).ok());
   EXPECT_EQ(b.shape, (Dims{2, 2, 3, 2}));
   EXPECT_EQ(a.data, b.data);
+}
+
+TEST(Generation, AnImageWithANonFiniteValueIsAnErrorInEveryEncoding) {
+  auto g = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
+  ASSERT_TRUE(g.ok()) << g.status();
+  std::vector<float> pixels((*g)->image_size(), 0.25f);
+  for (ImageEncoding encoding :
+       {ImageEncoding::kPng, ImageEncoding::kRawUint8, ImageEncoding::kRawFloat32}) {
+    EXPECT_TRUE(EncodeImage(**g, pixels.data(), encoding).ok());
+  }
+  pixels[7] = std::numeric_limits<float>::quiet_NaN();
+  for (ImageEncoding encoding :
+       {ImageEncoding::kPng, ImageEncoding::kRawUint8, ImageEncoding::kRawFloat32}) {
+    absl::StatusOr<std::string> bytes = EncodeImage(**g, pixels.data(), encoding);
+    EXPECT_EQ(bytes.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(bytes.status().message(), HasSubstr("non-finite value (nan) at pixel value 7"));
+  }
+  pixels[7] = std::numeric_limits<float>::infinity();
+  EXPECT_FALSE(EncodeImage(**g, pixels.data(), ImageEncoding::kPng).ok());
 }
 
 TEST(Generator, ValueRangeComesFromTheLastActivationOrModelJson) {

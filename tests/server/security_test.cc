@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_server.h"
 
@@ -101,7 +103,23 @@ TEST(Auth, BearerTokenIsRequiredButHealthStaysOpen) {
   EXPECT_EQ(list("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(list("Bearer wrong").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(list("s3cret").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list("Bearer s3cre").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list("Bearer s3cret2").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list("Basic s3cret").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(list("Bearer s3cret").ok());
+  EXPECT_TRUE(list("bearer s3cret").ok()) << "the scheme is case-insensitive (RFC 7235)";
+  EXPECT_TRUE(list("BEARER s3cret").ok());
+
+  // Reflection cannot check the token, so it is not served at all.
+  grpc::GenericStub generic(Connect(server->port()));
+  grpc::ClientContext reflect_context;
+  grpc::Slice no_bytes(std::string{});
+  grpc::ByteBuffer empty(&no_bytes, 1), reply;
+  std::promise<grpc::Status> reflected;
+  generic.UnaryCall(&reflect_context,
+                    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", {}, &empty,
+                    &reply, [&](grpc::Status status) { reflected.set_value(status); });
+  EXPECT_EQ(reflected.get_future().get().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 
   auto health = grpc::health::v1::Health::NewStub(Connect(server->port()));
   grpc::ClientContext context;

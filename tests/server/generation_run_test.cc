@@ -1,0 +1,192 @@
+// GenerationRun against a real batcher and generator: images in order and
+// equal to the engine's, flow control by consumption, cancel and refusal.
+#include "server/generation_run.h"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/test_models.h"
+
+namespace ganserve::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Records what the run hands its sink; lets the test wait for it.
+struct Received {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<EncodedImage> images;
+  std::vector<absl::Status> done;
+
+  GenerationSink Sink() {
+    return {[this](EncodedImage image) {
+              std::lock_guard<std::mutex> lock(mu);
+              images.push_back(std::move(image));
+              changed.notify_all();
+            },
+            [this](absl::Status status) {
+              std::lock_guard<std::mutex> lock(mu);
+              done.push_back(std::move(status));
+              changed.notify_all();
+            }};
+  }
+  void WaitForImages(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return images.size() >= n || !done.empty(); });
+  }
+  void WaitForDone() {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return !done.empty(); });
+  }
+};
+
+class GenerationRunTest : public ::testing::Test {
+ protected:
+  void Start(int max_batch, int64_t max_queued_images = 4096) {
+    auto servable = std::make_shared<Servable>();
+    servable->name = "m";
+    servable->generator = MakeGenerator(UnconditionalModel(5));
+    servable->counters = std::make_shared<ModelCounters>();
+    BatcherOptions options;
+    options.max_batch = max_batch;
+    options.admission.max_queued_images = max_queued_images;
+    options.before_batch = [this](int64_t images) {
+      std::unique_lock<std::mutex> lock(mu_);
+      computed_ += images;
+      held_.notify_all();
+      held_.wait(lock, [&] { return !hold_; });
+    };
+    auto batcher =
+        Batcher::Create(options, servable->generator, {"m", nullptr, servable->counters});
+    ASSERT_TRUE(batcher.ok()) << batcher.status();
+    servable->batcher = *std::move(batcher);
+    servable_ = servable;
+  }
+  void TearDown() override {
+    Hold(false);
+    servable_.reset();
+  }
+  void Hold(bool hold) {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_ = hold;
+    held_.notify_all();
+  }
+  void WaitUntilComputing(int64_t images) {
+    std::unique_lock<std::mutex> lock(mu_);
+    held_.wait(lock, [&] { return computed_ >= images; });
+  }
+  int64_t computed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return computed_;
+  }
+  PreparedGeneration Work(int64_t count) {
+    PreparedGeneration work;
+    work.count = count;
+    const int64_t z = servable_->generator->latent_size();
+    for (int64_t i = 0; i < count * z; ++i) work.latents.push_back(0.02f * (i % 37) - 0.3f);
+    return work;
+  }
+
+  std::shared_ptr<Servable> servable_;
+  std::mutex mu_;
+  std::condition_variable held_;
+  bool hold_ = false;
+  int64_t computed_ = 0;
+  WorkPool pool_{2};  // last: joined first, while what its tasks touch is alive
+};
+
+TEST_F(GenerationRunTest, DeliversEveryImageInOrderAsTheEngineAloneEncodesIt) {
+  Start(8);
+  Received received;
+  const PreparedGeneration work = Work(37);
+  GenerationRunOptions options;
+  options.encoding = ImageEncoding::kRawFloat32;
+  options.return_latents = true;
+  auto run = GenerationRun::Start(servable_, work, options, pool_, received.Sink());
+  received.WaitForDone();
+  ASSERT_EQ(received.done.size(), 1u);
+  ASSERT_TRUE(received.done[0].ok()) << received.done[0];
+  ASSERT_EQ(received.images.size(), 37u);
+  const Generator& g = *servable_->generator;
+  auto context = g.NewContext();
+  Tensor expected;
+  ASSERT_TRUE(g.Run(*context, work.latents, {}, expected).ok());
+  for (int64_t i = 0; i < 37; ++i) {
+    const EncodedImage& image = received.images[i];
+    EXPECT_EQ(image.index, i);
+    EXPECT_EQ(image.label, -1);
+    ASSERT_EQ(image.latent.size(), static_cast<size_t>(g.latent_size()));
+    EXPECT_EQ(image.latent[0], work.latents[i * g.latent_size()]);
+    ASSERT_EQ(image.data.size(), g.image_size() * sizeof(float));
+    const float* pixels = reinterpret_cast<const float*>(image.data.data());
+    for (int64_t p = 0; p < g.image_size(); ++p) {
+      ASSERT_NEAR(pixels[p], expected.data[i * g.image_size() + p], 1e-5f) << i << " " << p;
+    }
+  }
+}
+
+TEST_F(GenerationRunTest, AReaderThatDoesNotConsumeHoldsAtMostTheWindow) {
+  Start(8);
+  Received received;
+  GenerationRunOptions options;
+  options.window = 16;
+  options.consume_on_delivery = false;
+  auto run = GenerationRun::Start(servable_, Work(100), options, pool_, received.Sink());
+  received.WaitForImages(16);
+  // Nothing more is submitted until the sink says it is done with some.
+  EXPECT_EQ(computed(), 16);
+  run->Consumed(8);
+  received.WaitForImages(24);
+  EXPECT_EQ(computed(), 24);
+  run->Consumed(92);
+  received.WaitForDone();
+  EXPECT_TRUE(received.done[0].ok());
+  EXPECT_EQ(received.images.size(), 100u);
+  EXPECT_EQ(computed(), 100);
+}
+
+TEST_F(GenerationRunTest, CancelAnswersAtOnceAndQueuedChunksCostNoCompute) {
+  Start(8);
+  Hold(true);
+  Received first, cancelled;
+  auto holder = GenerationRun::Start(servable_, Work(8), {}, pool_, first.Sink());
+  WaitUntilComputing(8);
+  auto run = GenerationRun::Start(servable_, Work(16), {}, pool_, cancelled.Sink());
+  run->Cancel();
+  ASSERT_EQ(cancelled.done.size(), 1u);  // answered by Cancel itself, not by the worker
+  EXPECT_EQ(cancelled.done[0].code(), absl::StatusCode::kCancelled);
+  Hold(false);
+  first.WaitForDone();
+  EXPECT_TRUE(first.done[0].ok());
+  holder.reset();
+  run.reset();
+  // One more call runs after the dropped chunks; only it and the first were computed.
+  Received last;
+  auto after = GenerationRun::Start(servable_, Work(1), {}, pool_, last.Sink());
+  last.WaitForDone();
+  EXPECT_EQ(computed(), 9);
+  EXPECT_TRUE(cancelled.images.empty());
+}
+
+TEST_F(GenerationRunTest, ARefusedCallIsAnsweredFromStartWithTheRetryHint) {
+  Start(8, /*max_queued_images=*/8);
+  Hold(true);
+  Received computing, queued, refused;
+  auto a = GenerationRun::Start(servable_, Work(8), {}, pool_, computing.Sink());
+  WaitUntilComputing(8);
+  auto b = GenerationRun::Start(servable_, Work(8), {}, pool_, queued.Sink());
+  auto c = GenerationRun::Start(servable_, Work(1), {}, pool_, refused.Sink());
+  ASSERT_EQ(refused.done.size(), 1u);
+  EXPECT_EQ(refused.done[0].code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.done[0].message(), HasSubstr("queue is full"));
+  EXPECT_TRUE(RetryAfterMs(refused.done[0]).has_value());
+  Hold(false);
+  queued.WaitForDone();
+  EXPECT_TRUE(queued.done[0].ok());
+}
+
+}  // namespace
+}  // namespace ganserve::testing
