@@ -60,6 +60,15 @@ std::string Text(const BenchOptions& o, const std::string& target, const BenchRe
                           Ms(r.latency.ValueAtPercentile(kPercentiles[i])));
   }
   absl::StrAppendFormat(&out, "  max %.2f\n", Ms(r.latency.max()));
+  if (r.error_latency.count() > 0) {
+    absl::StrAppendFormat(&out, "Latency of failed requests (ms):  p50 %.2f  p99 %.2f  max %.2f\n",
+                          Ms(r.error_latency.ValueAtPercentile(50)),
+                          Ms(r.error_latency.ValueAtPercentile(99)), Ms(r.error_latency.max()));
+  }
+  if (r.pushbacks > 0) {
+    absl::StrAppendFormat(&out, "  pushbacks   %d (a slot waited out grpc-retry-pushback-ms)\n",
+                          r.pushbacks);
+  }
   out += "Status codes:\n";
   for (const auto& [code, summary] : r.status_counts) {
     absl::StrAppendFormat(&out, "  %-20s %8d", StatusCodeName(code), summary.count);
@@ -97,12 +106,16 @@ std::string Json(const BenchOptions& o, const std::string& target, const BenchRe
       "%.3f,\n"
       "  \"images_per_s\": %.3f,\n  \"latency_ms\": {\"min\": %.4f, \"mean\": %.4f, %s, \"max\": "
       "%.4f, "
-      "\"relative_error\": %.5f},\n  \"status_codes\": [%s],\n  \"per_second\": [%s]\n}\n",
+      "\"relative_error\": %.5f},\n  \"error_latency_ms\": {\"p50\": %.4f, \"p99\": %.4f, "
+      "\"max\": %.4f},\n  \"pushbacks\": %d,\n  \"status_codes\": [%s],\n  \"per_second\": "
+      "[%s]\n}\n",
       JsonString(target), o.rate > 0 ? "open" : "closed", o.concurrency, o.rate, o.connections,
       o.batch, r.sent, r.ok, r.errors, ErrorRate(r), r.late, r.elapsed_seconds, PerSecond(r.ok, r),
       PerSecond(r.images, r), Ms(r.latency.min()), r.latency.mean() / 1e6,
       absl::StrJoin(percentiles, ", "), Ms(r.latency.max()), r.latency.max_relative_error(),
-      absl::StrJoin(codes, ", "), absl::StrJoin(seconds, ", "));
+      Ms(r.error_latency.ValueAtPercentile(50)), Ms(r.error_latency.ValueAtPercentile(99)),
+      Ms(r.error_latency.max()), r.pushbacks, absl::StrJoin(codes, ", "),
+      absl::StrJoin(seconds, ", "));
 }
 
 std::string Csv(const BenchOptions& o, const std::string& target, const BenchResult& r) {

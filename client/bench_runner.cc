@@ -1,8 +1,10 @@
 #include "client/bench_runner.h"
 
 #include <functional>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
 
@@ -59,9 +61,69 @@ BenchRunner::BenchRunner(const BenchOptions& options, const Connection& connecti
 }
 
 BenchRunner::~BenchRunner() {
-  // Callbacks refer to this object: never leave with calls in flight.
-  std::unique_lock lock(flight_mu_);
-  flight_cv_.wait(lock, [&] { return in_flight_ == 0; });
+  {
+    // Callbacks refer to this object: never leave with calls in flight.
+    std::unique_lock lock(flight_mu_);
+    flight_cv_.wait(lock, [&] { return in_flight_ == 0; });
+  }
+  {
+    std::lock_guard lock(retry_mu_);
+    retry_stop_ = true;
+  }
+  retry_cv_.notify_all();
+  if (retry_thread_.joinable()) retry_thread_.join();
+}
+
+namespace {
+
+// The server's grpc-retry-pushback-ms trailer on a refusal, if any.
+std::optional<std::chrono::milliseconds> Pushback(const grpc::ClientContext& context,
+                                                  const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) return std::nullopt;
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find("grpc-retry-pushback-ms");
+  int64_t ms = 0;
+  if (it == trailers.end() ||
+      !absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &ms) || ms < 0) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
+void BenchRunner::IssueLater(Clock::time_point when) {
+  {
+    std::lock_guard lock(flight_mu_);
+    ++in_flight_;  // the waiting slot keeps Run (and the destructor) waiting
+  }
+  {
+    std::lock_guard lock(retry_mu_);
+    retries_.push(when);
+  }
+  retry_cv_.notify_all();
+}
+
+void BenchRunner::RetryLoop() {
+  std::unique_lock lock(retry_mu_);
+  while (true) {
+    retry_cv_.wait(lock, [&] { return retry_stop_ || !retries_.empty(); });
+    if (retries_.empty()) return;
+    if (Clock::now() < retries_.top()) {
+      retry_cv_.wait_until(lock, retries_.top());
+      continue;
+    }
+    retries_.pop();
+    lock.unlock();
+    bool measured = false;
+    const Clock::time_point now = Clock::now();
+    if (TakeTicket(now, measured)) Issue(now, measured);
+    {
+      std::lock_guard flight(flight_mu_);
+      if (--in_flight_ == 0) flight_cv_.notify_all();
+    }
+    lock.lock();
+  }
 }
 
 bool BenchRunner::TakeTicket(Clock::time_point when, bool& measured) {
@@ -128,12 +190,18 @@ void BenchRunner::OnDone(Call* call, const grpc::Status& status) {
       shard.per_second[second].images += call->response.images_size();
       ok_.fetch_add(1);
     } else {
+      shard.error_latency.Record(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->start).count());
       ++shard.per_second[second].errors;
       errors_.fetch_add(1);
     }
   }
+  const std::optional<std::chrono::milliseconds> pushback = Pushback(call->context, status);
   delete call;
-  if (options_.rate <= 0) {  // closed loop: this slot sends its next request
+  if (options_.rate <= 0 && pushback) {  // closed loop, told to wait: as a retrying client would
+    pushbacks_.fetch_add(1);
+    IssueLater(Clock::now() + *pushback);
+  } else if (options_.rate <= 0) {  // closed loop: this slot sends its next request
     const Clock::time_point next = Clock::now();
     bool measured = false;
     if (TakeTicket(next, measured)) Issue(next, measured);
@@ -174,6 +242,7 @@ absl::StatusOr<BenchResult> BenchRunner::Run() {
   measure_start_ = start_ + absl::ToChronoNanoseconds(options_.warmup);
   measure_end_ = measure_start_ + absl::ToChronoNanoseconds(options_.duration);
   started_.store(true, std::memory_order_release);
+  retry_thread_ = std::thread([this] { RetryLoop(); });
   if (options_.rate > 0) {
     RunOpenLoop();
   } else {
@@ -194,10 +263,12 @@ BenchResult BenchRunner::Collect() {
   BenchResult result;
   result.sent = sent_.load();
   result.late = late_.load();
+  result.pushbacks = pushbacks_.load();
   result.elapsed_seconds = last_done_ns_.load() / 1e9;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard->mu);
     result.latency.Merge(shard->latency).IgnoreError();  // same resolution by construction
+    result.error_latency.Merge(shard->error_latency).IgnoreError();
     result.images += shard->images;
     for (const auto& [code, summary] : shard->status_counts) {
       ErrorSummary& total = result.status_counts[code];

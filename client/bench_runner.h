@@ -13,7 +13,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -52,10 +54,12 @@ struct SecondStats {
 
 struct BenchResult {
   int64_t sent = 0, ok = 0, errors = 0;
-  int64_t late = 0;                           // open loop: sent more than late_after after schedule
-  int64_t images = 0;                         // images received in successful responses
-  double elapsed_seconds = 0;                 // measured phase: its start to the last answer
-  LatencyHistogram latency;                   // successful requests, nanoseconds
+  int64_t late = 0;                // open loop: sent more than late_after after schedule
+  int64_t images = 0;              // images received in successful responses
+  double elapsed_seconds = 0;      // measured phase: its start to the last answer
+  LatencyHistogram latency;        // successful requests, nanoseconds
+  LatencyHistogram error_latency;  // failed requests, nanoseconds
+  int64_t pushbacks = 0;  // closed loop: refusals whose grpc-retry-pushback-ms the slot waited out
   std::map<int, ErrorSummary> status_counts;  // by grpc::StatusCode, OK included
   std::vector<SecondStats> per_second;        // by completion second
 };
@@ -89,6 +93,7 @@ class BenchRunner {
   struct Shard {
     std::mutex mu;
     LatencyHistogram latency;
+    LatencyHistogram error_latency;
     std::map<int, ErrorSummary> status_counts;
     std::vector<SecondStats> per_second;
     int64_t images = 0;
@@ -100,6 +105,10 @@ class BenchRunner {
   void Issue(Clock::time_point start, bool measured);
   void OnDone(Call* call, const grpc::Status& status);
   void RunOpenLoop();
+  // Closed loop: the slot sends its next request at `when` (a server's
+  // retry pushback), from the retry thread.
+  void IssueLater(Clock::time_point when);
+  void RetryLoop();
   BenchResult Collect();
 
   BenchOptions options_;
@@ -118,7 +127,14 @@ class BenchRunner {
 
   std::mutex flight_mu_;
   std::condition_variable flight_cv_;
-  int64_t in_flight_ = 0;
+  int64_t in_flight_ = 0;  // calls sent, and slots waiting out a pushback
+
+  std::mutex retry_mu_;
+  std::condition_variable retry_cv_;
+  std::priority_queue<Clock::time_point, std::vector<Clock::time_point>, std::greater<>> retries_;
+  bool retry_stop_ = false;
+  std::atomic<int64_t> pushbacks_{0};
+  std::thread retry_thread_;
 };
 
 }  // namespace ganserve::client

@@ -63,6 +63,28 @@ TEST(BenchRunner, ClosedLoopCountsAddUpAndMatchTheServer) {
   EXPECT_EQ(series_total, result.sent);
 }
 
+TEST(BenchRunner, AClosedLoopSlotWaitsOutTheServersRetryPushback) {
+  FakeOptions fake;
+  fake.status = [](int64_t n) {
+    return n == 0 ? grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "busy") : grpc::Status::OK;
+  };
+  fake.pushback_ms = [](int64_t) { return 300; };
+  auto server = FakeGeneratorServer::Start(fake);
+  auto connection = Connect(*server);
+  BenchOptions options;
+  options.concurrency = 1;
+  options.requests = 3;
+  const auto start = std::chrono::steady_clock::now();
+  BenchResult result = RunBench(options, *connection);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.errors, 1);
+  EXPECT_EQ(result.ok, 2);
+  EXPECT_EQ(result.pushbacks, 1);
+  EXPECT_EQ(result.error_latency.count(), 1);
+  // The one slot sent nothing for the 300 ms the refusal asked for.
+  EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+}
+
 TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
   // 40% 10 ms, 40% 20 ms, 20% 40 ms, by arrival order.
   FakeOptions fake;

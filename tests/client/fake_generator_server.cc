@@ -44,6 +44,10 @@ class FakeGeneratorServer::Impl final : public ganserve::v1::Generator::Callback
     Record(*context, *request);
     grpc::Status status = Check(*context, *request);
     if (status.ok() && options_.status) status = options_.status(n);
+    if (!status.ok() && options_.pushback_ms && options_.pushback_ms(n) > 0) {
+      context->AddTrailingMetadata("grpc-retry-pushback-ms",
+                                   std::to_string(options_.pushback_ms(n)));
+    }
     if (status.ok()) status = Fill(*request, *response);
     const absl::Duration delay =
         options_.latency ? options_.latency(n, *request) : absl::ZeroDuration();

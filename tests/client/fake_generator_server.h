@@ -25,6 +25,9 @@ struct FakeOptions {
   std::function<absl::Duration(int64_t n, const ganserve::v1::GenerateRequest&)> latency;
   // Status for the n-th call; OK answers with images.
   std::function<grpc::Status(int64_t n)> status;
+  // A refusal (non-OK status) of the n-th call carries grpc-retry-pushback-ms
+  // of this many milliseconds when > 0.
+  std::function<int64_t(int64_t n)> pushback_ms;
   int latent_size = 16;
   int height = 4, width = 4, channels = 1;  // height*width*channels <= latent_size
   std::vector<std::string> label_names;     // conditional when non-empty
