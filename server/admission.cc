@@ -33,20 +33,24 @@ double EstimatedWaitSeconds(const AdmissionInput& input) {
 
 absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input) {
   const double per_worker = input.seconds_per_image / std::max(1, input.workers);
+  const double wait = EstimatedWaitSeconds(input);
+  // The hint is at least the current queue's wait: refused callers that all
+  // came back the moment the queue first had room would meet it full again,
+  // and a storm of cheap refusals takes the cores compute needs.
+  auto hint = [&](double until_room) { return std::max(until_room, wait); };
   if (input.queued_images + input.count > options.max_queued_images) {
     const int64_t excess = input.queued_images + input.count - options.max_queued_images;
     return Refuse(
         absl::StrCat("the model's queue is full (", input.queued_images, " images queued, at most ",
                      options.max_queued_images, "); retry later"),
-        static_cast<double>(excess) * per_worker);
+        hint(static_cast<double>(excess) * per_worker));
   }
-  const double wait = EstimatedWaitSeconds(input);
   const double limit = std::chrono::duration<double>(options.max_queue_time).count();
   if (wait > limit) {
     return Refuse(absl::StrFormat("the estimated queue wait (%.0f ms for %d images queued) is over "
                                   "the server's limit of %d ms; retry later",
                                   wait * 1e3, input.queued_images, options.max_queue_time.count()),
-                  wait - limit);
+                  hint(wait - limit));
   }
   if (input.deadline != TimePoint::max()) {
     const double left = std::chrono::duration<double>(input.deadline - input.now).count();
@@ -56,7 +60,7 @@ absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input)
                                     "estimated queue wait and compute (%.0f ms); retry later or "
                                     "with a longer deadline",
                                     left * 1e3, needed * 1e3),
-                    needed - left);
+                    hint(needed - left));
     }
   }
   return absl::OkStatus();

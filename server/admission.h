@@ -45,8 +45,9 @@ struct AdmissionInput {
 double EstimatedWaitSeconds(const AdmissionInput& input);
 
 // OK, or RESOURCE_EXHAUSTED saying which limit the call would break, with
-// the retry hint (milliseconds until the queue should have room) attached
-// as the payload kRetryAfterMsPayload.
+// the retry hint attached as the payload kRetryAfterMsPayload: milliseconds
+// until the queue should have room for the call, and at least the current
+// queue's estimated wait.
 absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input);
 
 inline constexpr char kRetryAfterMsPayload[] = "ganserve/retry-after-ms";

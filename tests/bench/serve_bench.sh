@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# ganserve against its own engine, in one run per model: engine-only img/s at
+# batch 1/16/64 (tests/bench/engine_rate, same thread options, no gRPC); then
+# ganctl bench against a fresh ganserve at -c 1/16/64/1024 -b 1, -c 4 -b 64 and
+# open loop at 50/90/200% of the -c 64 -b 1 capacity; server RSS after a sweep
+# through every batch size 1..max_batch at --max_batch 16 and 64; and the
+# server's thread count with 10,000 calls in flight. Prints a markdown table
+# per model for BENCHMARKS.md. The load tester shares the cores with the
+# server, as a sidecar would.
+#
+#   tests/bench/serve_bench.sh [--duration 10s] [--models a.keras,b.h5] [--build build]
+# Default models: the bundled fashion-cgan and ../shared/models/kifal_anime_generator.h5.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+duration=10s build=$repo/build
+models=$repo/models/fashion-cgan/generator.keras
+[[ -f $repo/../shared/models/kifal_anime_generator.h5 ]] &&
+  models+=,$repo/../shared/models/kifal_anime_generator.h5
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --duration) duration=$2 ;;
+    --models) models=$2 ;;
+    --build) build=$2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+ganserve=$build/server/ganserve ganctl=$build/client/ganctl rate=$build/tests/bench/engine_rate
+for tool in "$ganserve" "$ganctl" "$rate"; do
+  [[ -x $tool ]] || { echo "serve_bench: build $tool first" >&2; exit 1; }
+done
+port=50091
+server_pid=
+
+stop_server() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+
+# start_server PATH FLAGS...: ganserve on $port, returns once it answers.
+start_server() {
+  local path=$1
+  shift
+  "$ganserve" --address 127.0.0.1:$port --metrics_port -1 --model "m=$path" "$@" \
+    2>/tmp/serve_bench_server.log &
+  server_pid=$!
+  for _ in $(seq 600); do
+    "$ganctl" health --target 127.0.0.1:$port >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "serve_bench: ganserve did not start; see /tmp/serve_bench_server.log" >&2
+  exit 1
+}
+
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/"$server_pid"/status; }
+threads() { ls /proc/"$server_pid"/task | wc -l; }
+
+# bench ARGS...: one ganctl bench run; prints its JSON on one line.
+bench() {
+  "$ganctl" bench --target 127.0.0.1:$port --model m --progress off --format json \
+    --warmup 1s "$@" 2>/dev/null | tr -d '\n'
+  echo
+}
+
+# row LABEL JSON: a table row of a bench result.
+row() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+label, r = sys.argv[1], json.loads(sys.argv[2])
+lat, refused = r["latency_ms"], r["error_latency_ms"]
+cells = [label, "%.0f" % r["images_per_s"], "%.2f" % lat["p50"], "%.2f" % lat["p99"],
+         "%.1f%%" % (100 * r["error_rate"]),
+         "%.2f / %.2f" % (refused["p99"], refused["max"]) if r["errors"] else "-"]
+print("| " + " | ".join(cells) + " |")
+PY
+}
+
+echo "serve_bench $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+echo "ISA: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|avx512_vnni\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+IFS=, read -r -a model_list <<<"$models"
+for model in "${model_list[@]}"; do
+  echo
+  echo "### $(basename "$model")"
+  echo
+  echo '```'
+  "$rate" "$model" --batches 1,16,64 --seconds 3
+  echo '```'
+  echo
+  echo "| load (ganserve --max_batch 64) | img/s | p50 ms | p99 ms | errors | refused p99 / max ms |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  start_server "$model" --max_batch 64
+  capacity=0
+  for c in 1 16 64 1024; do
+    result=$(bench -c $c -b 1 -d "$duration")
+    row "-c $c -b 1" "$result"
+    if ((c == 64)); then
+      capacity=$(python3 -c 'import json,sys; print(int(json.loads(sys.argv[1])["images_per_s"]))' "$result")
+    fi
+  done
+  row "-c 4 -b 64" "$(bench -c 4 -b 64 -d "$duration")"
+  for pct in 50 90 200; do
+    r=$((capacity * pct / 100))
+    row "open loop -r $r -b 1 ($pct%)" "$(bench -r $r -b 1 -d "$duration")"
+  done
+  stop_server
+
+  for max_batch in 16 64; do
+    start_server "$model" --max_batch $max_batch
+    for b in $(seq 1 $max_batch); do
+      "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 1 -b $b -N 2 \
+        >/dev/null 2>&1
+    done
+    echo "RSS after a sweep of batch sizes 1..$max_batch at --max_batch $max_batch: $(rss_mb) MB"
+    stop_server
+  done
+
+  start_server "$model" --max_batch 64 --max_queued_images 20000 --max_queue_time_ms 600000
+  before=$(threads)
+  "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 10000 -b 1 -d 5s \
+    >/tmp/serve_bench_10k.txt 2>&1 &
+  bench_pid=$!
+  most=0
+  while kill -0 $bench_pid 2>/dev/null; do
+    n=$(threads)
+    ((n > most)) && most=$n
+    sleep 0.05
+  done
+  wait $bench_pid || true
+  echo "server threads: $before idle, at most $most with ganctl bench -c 10000 in flight ($(nproc) cores; target ≤ $((4 * $(nproc) + 16)))"
+  stop_server
+done
