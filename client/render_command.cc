@@ -19,6 +19,8 @@
 namespace ganserve::client {
 namespace {
 
+constexpr int64_t kMaxImages = 100000;
+
 struct RenderOptions {
   OfflineModelOptions model;
   std::string label, out_dir, grid, latents_file, labels_file, npy_file;
@@ -107,6 +109,15 @@ absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const G
   return labels;
 }
 
+// Validates and completes a job as ganserve validates a request: the same
+// core (engine/generation.h) checks latents and labels and samples a seed.
+absl::StatusOr<RenderJob> Prepared(const Generator& g, GenerationRequest request, int row_label) {
+  GenerationLimits limits;
+  limits.max_images_per_request = kMaxImages;
+  GS_ASSIGN_OR_RETURN(PreparedGeneration work, PrepareGeneration(g, request, limits));
+  return RenderJob{std::move(work.latents), std::move(work.labels), row_label};
+}
+
 // --latents (and --labels or one --label): a single job.
 absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path, const RenderOptions& o,
                                                     const Generator& g, const ClassNames& classes) {
@@ -127,7 +138,11 @@ absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path, con
   } else if (!o.label.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, " is unconditional: drop --label"));
   }
-  return std::vector<RenderJob>{std::move(job)};
+  GenerationRequest request;
+  request.latents = std::move(job.latents);
+  request.labels = std::move(job.labels);
+  GS_ASSIGN_OR_RETURN(RenderJob prepared, Prepared(g, std::move(request), job.row_label));
+  return std::vector<RenderJob>{std::move(prepared)};
 }
 
 // -n images of --seed: one job per class with --label all, else one.
@@ -151,14 +166,14 @@ absl::StatusOr<std::vector<RenderJob>> JobsFromSeed(const std::string& path, con
   } else {
     labels.push_back(-1);
   }
-  const SamplingSpec spec{static_cast<uint64_t>(o.seed), g.default_distribution(),
-                          static_cast<float>(o.truncation)};
   std::vector<RenderJob> jobs;
   for (int label : labels) {
-    RenderJob job;
-    job.latents = SampleLatents(spec, o.n, g.latent_size());
-    job.row_label = label;
-    if (label >= 0) job.labels.assign(o.n, label);
+    GenerationRequest request;
+    request.seed = static_cast<uint64_t>(o.seed);
+    request.count = o.n;
+    request.truncation = static_cast<float>(o.truncation);
+    if (label >= 0) request.labels = {label};
+    GS_ASSIGN_OR_RETURN(RenderJob job, Prepared(g, std::move(request), label));
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -260,7 +275,9 @@ int RenderCommand(const Args& args) {
     usage_error = "give --out DIR, --grid FILE.png and/or --npy FILE.npy";
   if (!o.labels_file.empty() && o.latents_file.empty())
     usage_error = "--labels goes with --latents";
-  if (o.n < 1 || o.n > 100000) usage_error = absl::StrCat("-n must be 1 to 100000, got ", o.n);
+  if (o.n < 1 || o.n > kMaxImages) {
+    usage_error = absl::StrCat("-n must be 1 to ", kMaxImages, ", got ", o.n);
+  }
   if (o.seed < 0) usage_error = "--seed must be >= 0";
   if (o.batch < 1) usage_error = "--batch must be >= 1";
   if (o.truncation < 0) usage_error = "--truncation must be 0 (off) or positive";
