@@ -9,11 +9,14 @@
 # server, as a sidecar would.
 #
 #   tests/bench/serve_bench.sh [--duration 10s] [--models a.keras,b.h5] [--build build]
+#                              [--ganserve other/ganserve]
 # Default models: the bundled fashion-cgan and ../shared/models/kifal_anime_generator.h5.
+# --ganserve runs another server binary (e.g. an older build, for old vs new)
+# against the same ganctl; flags it does not know are left out.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-duration=10s build=$repo/build
+duration=10s build=$repo/build ganserve_override=
 models=$repo/models/fashion-cgan/generator.keras
 [[ -f $repo/../shared/models/kifal_anime_generator.h5 ]] &&
   models+=,$repo/../shared/models/kifal_anime_generator.h5
@@ -22,11 +25,12 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2 ;;
     --models) models=$2 ;;
     --build) build=$2 ;;
+    --ganserve) ganserve_override=$2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
 done
-ganserve=$build/server/ganserve ganctl=$build/client/ganctl rate=$build/tests/bench/engine_rate
+ganserve=${ganserve_override:-$build/server/ganserve} ganctl=$build/client/ganctl rate=$build/tests/bench/engine_rate
 for tool in "$ganserve" "$ganctl" "$rate"; do
   [[ -x $tool ]] || { echo "serve_bench: build $tool first" >&2; exit 1; }
 done
@@ -120,7 +124,11 @@ for model in "${model_list[@]}"; do
     stop_server
   done
 
-  start_server "$model" --max_batch 64 --max_queued_images 20000 --max_queue_time_ms 600000
+  if "$ganserve" --helpfull 2>&1 | grep -q max_queue_time_ms; then
+    start_server "$model" --max_batch 64 --max_queued_images 20000 --max_queue_time_ms 600000
+  else
+    start_server "$model" --max_batch 64
+  fi
   before=$(threads)
   "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 10000 -b 1 -d 5s \
     >/tmp/serve_bench_10k.txt 2>&1 &
