@@ -1,10 +1,12 @@
 // Memory and speed of one execution context across batch sizes, the way a
 // batch worker sees them: per model file and max batch, the process RSS
 // after running every batch size 1..max_batch in one context, and images/s
-// at batch 1, 16 and 64 (those <= max batch). Each (model, max batch) runs
+// at batch 1, 16 and 64 (or --batches; those <= max batch), with the time
+// Generator::Prepare took and the bytes the context reports holding after it
+// and after the sweep. Each (model, max batch) runs
 // in a child process of its own so one's RSS does not carry into the next.
 // Run: nice -n 10 ./build/tests/bench/arena_bench MODEL... [--max_batches 16,64]
-//      [--seconds 2] [--threads 0]
+//      [--batches 1,16,64] [--seconds 2] [--threads 0]
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,21 +33,29 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::vector<std::string> models;
   std::vector<int64_t> max_batches{16, 64};
+  std::vector<int64_t> rate_batches{1, 16, 64};
   double seconds = 2.0;
   int threads = 0;
 };
+
+bool ParseBatches(absl::string_view list, std::vector<int64_t>& batches) {
+  batches.clear();
+  for (absl::string_view s : absl::StrSplit(list, ',')) {
+    int64_t b = 0;
+    if (!absl::SimpleAtoi(s, &b) || b <= 0) return false;
+    batches.push_back(b);
+  }
+  return true;
+}
 
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     if (k.rfind("--", 0) == 0 && i + 1 >= argc) return false;
     if (k == "--max_batches") {
-      a.max_batches.clear();
-      for (absl::string_view s : absl::StrSplit(argv[++i], ',')) {
-        int64_t b = 0;
-        if (!absl::SimpleAtoi(s, &b) || b <= 0) return false;
-        a.max_batches.push_back(b);
-      }
+      if (!ParseBatches(argv[++i], a.max_batches)) return false;
+    } else if (k == "--batches") {
+      if (!ParseBatches(argv[++i], a.rate_batches)) return false;
     } else if (k == "--seconds") {
       if (!absl::SimpleAtod(argv[++i], &a.seconds) || a.seconds <= 0) return false;
     } else if (k == "--threads") {
@@ -119,6 +129,14 @@ int Measure(const Args& a, const std::string& model, int64_t max_batch) {
   }
   auto ctx = (*g)->NewContext();
   const int64_t rss_loaded = RssBytes();
+  const Clock::time_point t0 = Clock::now();
+  const absl::Status prepared = (*g)->Prepare(*ctx, max_batch);
+  const double prepare_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "%s: %s\n", model.c_str(), std::string(prepared.message()).c_str());
+    return 1;
+  }
+  const int64_t bytes_prepared = ctx->BytesHeld();
   std::mt19937 rng(1);
   Tensor out;
   for (int64_t n = 1; n <= max_batch; ++n) {
@@ -131,15 +149,19 @@ int Measure(const Args& a, const std::string& model, int64_t max_batch) {
     }
   }
   const int64_t rss_swept = RssBytes();
+  const int64_t bytes_swept = ctx->BytesHeld();
   std::string rates;
-  for (int64_t n : {1, 16, 64}) {
+  for (int64_t n : a.rate_batches) {
     if (n > max_batch) continue;
     rates += " img/s@" + std::to_string(n) + "=" +
              std::to_string(static_cast<int64_t>(ImagesPerSecond(**g, *ctx, n, a.seconds)));
   }
-  std::printf("%s max_batch=%lld rss_loaded_MB=%.1f rss_after_sweep_MB=%.1f%s\n",
-              std::filesystem::path(model).filename().c_str(), static_cast<long long>(max_batch),
-              rss_loaded / 1e6, rss_swept / 1e6, rates.c_str());
+  std::printf(
+      "%s max_batch=%lld prepare_ms=%.0f held_MB=%.2f held_after_sweep_MB=%.2f rss_loaded_MB=%.1f "
+      "rss_after_sweep_MB=%.1f%s\n",
+      std::filesystem::path(model).filename().c_str(), static_cast<long long>(max_batch),
+      prepare_ms, bytes_prepared / 1e6, bytes_swept / 1e6, rss_loaded / 1e6, rss_swept / 1e6,
+      rates.c_str());
   std::fflush(stdout);
   return 0;
 }
@@ -147,8 +169,10 @@ int Measure(const Args& a, const std::string& model, int64_t max_batch) {
 int Main(int argc, char** argv) {
   Args a;
   if (!ParseArgs(argc, argv, a)) {
-    std::fprintf(stderr,
-                 "usage: arena_bench MODEL... [--max_batches 16,64] [--seconds 2] [--threads 0]\n");
+    std::fprintf(
+        stderr,
+        "usage: arena_bench MODEL... [--max_batches 16,64] [--batches 1,16,64] [--seconds 2] "
+        "[--threads 0]\n");
     return 2;
   }
   int failures = 0;
