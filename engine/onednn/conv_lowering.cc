@@ -89,7 +89,7 @@ void PlanBuilder::LowerDeconv(int i) {
     const std::vector<float>* bias_values = &ln.bias;
     const int64_t n = batch_, oh = out_dims[0], ow = out_dims[1], ch = out_dims[2];
     const int64_t ch_h = core_dims[0], ch_w = core_dims[1];
-    AddHost([core_mem, full_mem, bias_values, n, oh, ow, ch, ch_h, ch_w]() {
+    AddHost({core_mem, full_mem}, [core_mem, full_mem, bias_values, n, oh, ow, ch, ch_h, ch_w]() {
       const float* core = static_cast<const float*>(core_mem.get_data_handle());
       float* full = static_cast<float*>(full_mem.get_data_handle());
       for (int64_t b = 0; b < n; ++b) {
@@ -173,7 +173,7 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
                   : PlainMd(out_dims);
   Value& out = NewValue(i, out_md, out_dims);
   const dnnl::memory to = out.mem;
-  AddHost([copy, phase_mem, to]() {
+  AddHost({phase_mem, to}, [copy, phase_mem, to]() {
     PhasesToSpace(copy, static_cast<const float*>(phase_mem.get_data_handle()),
                   static_cast<float*>(to.get_data_handle()));
     return absl::OkStatus();

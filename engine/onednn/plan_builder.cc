@@ -1,5 +1,6 @@
 #include "engine/onednn/plan_builder.h"
 
+#include <climits>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,19 @@ namespace ganserve {
 
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
+
+namespace {
+
+// Blocked layouts round channels up (nChw16c of 3 channels); oneDNN's
+// kernels may rely on those padding bytes staying zero between runs.
+bool HasPadding(const dnnl::memory::desc& md) {
+  for (int d = 0; d < md.data.ndims; ++d) {
+    if (md.data.padded_dims[d] != md.data.dims[d]) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 PlanBuilder::PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
                          const dnnl::engine& engine, dnnl::stream& stream, SharedBuffers& shared,
@@ -38,19 +52,19 @@ absl::Status PlanBuilder::BuildAll() {
     GS_RETURN_IF_ERROR(LowerNode(static_cast<int>(i)));
   }
   plan_.output_ = EnsurePlain(Resolve(graph_.output())).plain_mem;
-  // One scratchpad, sized for the hungriest primitive, shared by all steps
-  // since they run one after another: the arena's last region.
-  size_t bytes = 0;
-  for (const auto& [step, md] : scratch_) bytes = std::max(bytes, md.get_size());
-  if (bytes > 0) {
-    const size_t offset = plan_.arena_bytes_;
-    for (const auto& [step, md] : scratch_) {
-      dnnl::memory scratch(md, engine_, DNNL_MEMORY_NONE);
-      plan_.bindings_.push_back({scratch, -1, offset});
-      plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] = scratch;
-    }
-    plan_.arena_bytes_ += bytes;
+  Touch(plan_.output_, static_cast<int>(plan_.steps_.size()));  // read after the last step
+  // Each primitive's scratchpad lives for its own step only.
+  for (const auto& [step, md] : scratch_) {
+    const dnnl::memory scratch = ArenaMemory(md);
+    buffers_[buffer_of_.back()].first = static_cast<int>(step);
+    buffers_[buffer_of_.back()].last = static_cast<int>(step);
+    plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] = scratch;
   }
+  const ArenaLayout layout = LayOutArena(buffers_, SharedBuffers::kAlignment);
+  for (size_t b = 0; b < plan_.bindings_.size(); ++b) {
+    if (buffer_of_[b] >= 0) plan_.bindings_[b].offset = layout.offsets[buffer_of_[b]];
+  }
+  plan_.arena_bytes_ = layout.bytes;
   // The C argument list, made once: dnnl::primitive::execute would build it
   // (a heap-allocated vector) on every call.
   for (Plan::Step& step : plan_.steps_) {
@@ -66,6 +80,7 @@ absl::Status PlanBuilder::LowerNode(int i) {
       return absl::OkStatus();
     case LoweredKind::kInput: {
       plan_.inputs_.push_back(NewPlainValue(i, node.output_dims).plain_mem);
+      Touch(plan_.inputs_.back(), -1);  // written before the first step
       return absl::OkStatus();
     }
     case LoweredKind::kConv:
@@ -161,7 +176,8 @@ void PlanBuilder::LowerReference(int i) {
   Tensor& out = shared_.host(i);
   const Op* op = node.op.get();
   const std::string* name = &node.name;
-  AddHost([op, args, &out, name]() -> absl::Status {
+  // Host tensors are the node's own, not arena buffers: nothing to declare.
+  AddHost({}, [op, args, &out, name]() -> absl::Status {
     absl::Status s = op->RunReference(args, out);
     if (!s.ok()) return absl::Status(s.code(), absl::StrCat("layer '", *name, "': ", s.message()));
     return s;
@@ -189,20 +205,36 @@ dnnl::memory::desc PlanBuilder::PlainMd(const Dims& per_sample) const {
 }
 
 dnnl::memory PlanBuilder::ArenaMemory(const dnnl::memory::desc& md) {
-  const size_t align = SharedBuffers::kAlignment;
-  const size_t offset = (plan_.arena_bytes_ + align - 1) / align * align;
-  plan_.arena_bytes_ = offset + md.get_size();
   dnnl::memory mem(md, engine_, DNNL_MEMORY_NONE);
   binding_of_[mem.get()] = plan_.bindings_.size();
-  plan_.bindings_.push_back({mem, -1, offset});
+  plan_.bindings_.push_back({mem, -1, 0});
+  buffer_of_.push_back(static_cast<int>(buffers_.size()));
+  // Padded buffers share bytes with no other buffer of the plan, so their
+  // padding stays as Plan::Activate wrote it; the others start untouched
+  // ([INT_MAX, -1]) and Touch widens them.
+  if (HasPadding(md)) {
+    buffers_.push_back({md.get_size(), -1, INT_MAX});
+  } else {
+    buffers_.push_back({md.get_size(), INT_MAX, -1});
+  }
   return mem;
 }
 
+void PlanBuilder::Touch(const dnnl::memory& mem, int step) {
+  const auto it = binding_of_.find(mem.get());
+  if (it == binding_of_.end() || buffer_of_[it->second] < 0) return;
+  ArenaBuffer& buffer = buffers_[buffer_of_[it->second]];
+  buffer.first = std::min(buffer.first, step);
+  buffer.last = std::max(buffer.last, step);
+}
+
 dnnl::memory PlanBuilder::View(const dnnl::memory& of, const dnnl::memory::desc& md) {
-  Plan::Binding binding = plan_.bindings_[binding_of_.at(of.get())];
+  const size_t of_binding = binding_of_.at(of.get());
+  Plan::Binding binding = plan_.bindings_[of_binding];
   binding.memory = dnnl::memory(md, engine_, DNNL_MEMORY_NONE);
   binding_of_[binding.memory.get()] = plan_.bindings_.size();
   plan_.bindings_.push_back(binding);
+  buffer_of_.push_back(buffer_of_[of_binding]);
   return binding.memory;
 }
 
@@ -222,6 +254,7 @@ PlanBuilder::Value& PlanBuilder::NewHostValue(int node, const Dims& per_sample) 
   v.host = true;
   binding_of_[v.plain_mem.get()] = plan_.bindings_.size();
   plan_.bindings_.push_back({v.plain_mem, node, 0});
+  buffer_of_.push_back(-1);
   return v;
 }
 
@@ -298,18 +331,21 @@ dnnl::primitive_attr PlanBuilder::Attr(const std::vector<Activation>* post_ops) 
 
 void PlanBuilder::AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                                const dnnl::memory::desc& scratchpad) {
-  if (scratchpad.get_size() > 0) scratch_.emplace_back(plan_.steps_.size(), scratchpad);
+  const int step = static_cast<int>(plan_.steps_.size());
+  for (const auto& [arg, mem] : args) Touch(mem, step);
+  if (scratchpad.get_size() > 0) scratch_.emplace_back(step, scratchpad);
   plan_.steps_.push_back({std::move(prim), std::move(args), {}, nullptr});
 }
 
-void PlanBuilder::AddHost(std::function<absl::Status()> fn) {
+void PlanBuilder::AddHost(const std::vector<dnnl::memory>& uses, std::function<absl::Status()> fn) {
+  for (const dnnl::memory& mem : uses) Touch(mem, static_cast<int>(plan_.steps_.size()));
   plan_.steps_.push_back({dnnl::primitive(), {}, {}, std::move(fn)});
 }
 
 void PlanBuilder::AddActivationLoop(const dnnl::memory& mem,
                                     const std::vector<Activation>& activations) {
   const size_t count = mem.get_desc().get_size() / sizeof(float);
-  AddHost([mem, count, activations]() {
+  AddHost({mem}, [mem, count, activations]() {
     float* data = static_cast<float*>(mem.get_data_handle());
     for (size_t i = 0; i < count; ++i) {
       for (const Activation& a : activations) data[i] = a.Apply(data[i]);

@@ -1,9 +1,10 @@
 // Internal to the oneDNN executor: builds a Plan node by node. Each node's
 // value lives in the layout its producer chose (blocked for convolutions);
 // a plain row-major copy (NHWC for images) is made only where a consumer
-// needs one. Buffers are laid out one after another in the shared arena
-// (or, for the values reference kernels touch, in the node's host tensor);
-// memories are made without a buffer and bound by Plan::Activate.
+// needs one. Buffers go in the shared arena, those whose lifetimes do not
+// overlap on the same bytes (or, for the values reference kernels touch, in
+// the node's host tensor); memories are made without a buffer and bound by
+// Plan::Activate.
 #ifndef GANSERVE_ENGINE_ONEDNN_PLAN_BUILDER_H_
 #define GANSERVE_ENGINE_ONEDNN_PLAN_BUILDER_H_
 
@@ -13,6 +14,7 @@
 #include "absl/status/status.h"
 #include "dnnl.hpp"
 #include "engine/graph.h"
+#include "engine/onednn/arena_layout.h"
 #include "engine/onednn/lowering.h"
 #include "engine/onednn/plan.h"
 
@@ -50,8 +52,10 @@ class PlanBuilder {
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   dnnl::memory::dims ImageDims(const Dims& hwc) const;  // {N, C, H, W}
-  // A memory for `md` at the end of the arena laid out so far.
+  // A memory for `md` in a buffer of its own in the arena.
   dnnl::memory ArenaMemory(const dnnl::memory::desc& md);
+  // Extends the lifetime of the arena buffer under `mem` (if any) to `step`.
+  void Touch(const dnnl::memory& mem, int step);
   // Another memory over the buffer of `of` (a plan-made memory).
   dnnl::memory View(const dnnl::memory& of, const dnnl::memory::desc& md);
   // In the node's host tensor when reference kernels read it, else the arena.
@@ -70,7 +74,8 @@ class PlanBuilder {
   dnnl::primitive_attr Attr(const std::vector<Activation>* post_ops) const;
   void AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                     const dnnl::memory::desc& scratchpad);
-  void AddHost(std::function<absl::Status()> fn);
+  // `uses`: the plan's memories `fn` reads or writes.
+  void AddHost(const std::vector<dnnl::memory>& uses, std::function<absl::Status()> fn);
   // Applies `activations` in place to the plain value in `mem` with the
   // reference formulas (for chains oneDNN cannot express).
   void AddActivationLoop(const dnnl::memory& mem, const std::vector<Activation>& activations);
@@ -84,7 +89,9 @@ class PlanBuilder {
   Plan& plan_;
   std::vector<Value> values_;
   std::vector<bool> read_by_host_;  // per node: a reference kernel reads its plain value
-  std::unordered_map<dnnl_memory_t, size_t> binding_of_;        // into plan_.bindings_
+  std::unordered_map<dnnl_memory_t, size_t> binding_of_;  // into plan_.bindings_
+  std::vector<int> buffer_of_;        // per binding: into buffers_, -1 for host tensors
+  std::vector<ArenaBuffer> buffers_;  // offsets assigned once all steps are known
   std::vector<std::pair<size_t, dnnl::memory::desc>> scratch_;  // step index, desc
 };
 
