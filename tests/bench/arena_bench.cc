@@ -1,7 +1,8 @@
 // Memory and speed of one execution context across batch sizes, the way a
 // batch worker sees them: per model file and max batch, the process RSS
 // after running every batch size 1..max_batch in one context, and images/s
-// at batch 1, 16 and 64 (or --batches; those <= max batch), with the time
+// at batch 1, 16 and 64 (or --batches; those <= max batch) and of mixed
+// traffic (every size 1..max batch, shuffled, repeated), with the time
 // Generator::Prepare took and the bytes the context reports holding after it
 // and after the sweep. Each (model, max batch) runs
 // in a child process of its own so one's RSS does not carry into the next.
@@ -118,6 +119,28 @@ double ImagesPerSecond(const Generator& g, ExecutionContext& ctx, int64_t n, dou
   return n / times[times.size() / 2];
 }
 
+// Images/s of mixed traffic: every size 1..max_batch in a shuffled order,
+// over and over, so each call runs a different plan from the last.
+double MixedImagesPerSecond(const Generator& g, ExecutionContext& ctx, int64_t max_batch,
+                            double seconds) {
+  std::mt19937 rng(11);
+  std::vector<Batch> batches;
+  for (int64_t n = 1; n <= max_batch; ++n) batches.push_back(RandomBatch(g, n, rng));
+  std::shuffle(batches.begin(), batches.end(), rng);
+  Tensor out;
+  int64_t images = 0;
+  const Clock::time_point start = Clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    for (const Batch& b : batches) {
+      if (!g.RunGraph(ctx, b.latents, b.labels, out).ok()) return -1;
+      images += static_cast<int64_t>(b.latents.size()) / g.latent_size();
+    }
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return images / elapsed;
+}
+
 int Measure(const Args& a, const std::string& model, int64_t max_batch) {
   const std::filesystem::path options = std::filesystem::path(model).parent_path() / "model.json";
   GeneratorLoadOptions load;
@@ -156,6 +179,9 @@ int Measure(const Args& a, const std::string& model, int64_t max_batch) {
     rates += " img/s@" + std::to_string(n) + "=" +
              std::to_string(static_cast<int64_t>(ImagesPerSecond(**g, *ctx, n, a.seconds)));
   }
+  rates +=
+      " img/s@mixed=" +
+      std::to_string(static_cast<int64_t>(MixedImagesPerSecond(**g, *ctx, max_batch, a.seconds)));
   std::printf(
       "%s max_batch=%lld prepare_ms=%.0f held_MB=%.2f held_after_sweep_MB=%.2f rss_loaded_MB=%.1f "
       "rss_after_sweep_MB=%.1f%s\n",
