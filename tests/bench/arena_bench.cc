@@ -7,7 +7,8 @@
 // and after the sweep. Each (model, max batch) runs
 // in a child process of its own so one's RSS does not carry into the next.
 // Run: nice -n 10 ./build/tests/bench/arena_bench MODEL... [--max_batches 16,64]
-//      [--batches 1,16,64] [--seconds 2] [--threads 0]
+//      [--batches 1,16,64] [--seconds 2] [--threads 0] [--shed]
+// --shed: shed_threads_under_load, so Prepare builds plans for two thread counts.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct Args {
   std::vector<int64_t> rate_batches{1, 16, 64};
   double seconds = 2.0;
   int threads = 0;
+  bool shed = false;
 };
 
 bool ParseBatches(absl::string_view list, std::vector<int64_t>& batches) {
@@ -52,6 +54,10 @@ bool ParseBatches(absl::string_view list, std::vector<int64_t>& batches) {
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
+    if (k == "--shed") {
+      a.shed = true;
+      continue;
+    }
     if (k.rfind("--", 0) == 0 && i + 1 >= argc) return false;
     if (k == "--max_batches") {
       if (!ParseBatches(argv[++i], a.max_batches)) return false;
@@ -145,6 +151,7 @@ int Measure(const Args& a, const std::string& model, int64_t max_batch) {
   const std::filesystem::path options = std::filesystem::path(model).parent_path() / "model.json";
   GeneratorLoadOptions load;
   load.onednn_threads = a.threads;
+  load.shed_threads_under_load = a.shed;
   auto g = LoadGenerator(model, options.string(), load);
   if (!g.ok()) {
     std::fprintf(stderr, "%s: %s\n", model.c_str(), std::string(g.status().message()).c_str());
@@ -198,7 +205,7 @@ int Main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: arena_bench MODEL... [--max_batches 16,64] [--batches 1,16,64] [--seconds 2] "
-        "[--threads 0]\n");
+        "[--threads 0] [--shed]\n");
     return 2;
   }
   int failures = 0;
