@@ -39,6 +39,11 @@ class Generator {
   const LoadedModel& model() const { return model_; }
 
   std::unique_ptr<ExecutionContext> NewContext() const { return executor_->NewContext(); }
+  // Builds what `context` needs to run any batch <= max_batch without
+  // compiling (Executor::Prepare); call it on the thread that will run it.
+  absl::Status Prepare(ExecutionContext& context, int64_t max_batch) const {
+    return executor_->Prepare(context, max_batch);
+  }
 
   // latents: N×latent_size row-major; labels: N values (empty when
   // unconditional). `images` becomes [N, H, W, C] in the model's own values.

@@ -32,15 +32,21 @@ Batcher::Batcher(const BatcherOptions& options, std::shared_ptr<const Generator>
       queue_(options.max_batch, options.workers, options.max_queue_delay, options.admission) {}
 
 absl::Status Batcher::StartWorkers() {
-  // Each worker builds its context on its own thread (oneDNN primitives run
-  // on the thread that created them) and runs a full batch twice: the first
-  // compiles, the second is timed for the rate estimate.
+  // Each worker builds its context and plans on its own thread (oneDNN
+  // primitives run on the thread that created them) and runs a full batch
+  // twice: the first warms caches, the second is timed for the rate estimate.
   std::vector<std::future<absl::Status>> ready;
   for (int i = 0; i < options_.workers; ++i) {
     auto promise = std::make_shared<std::promise<absl::Status>>();
     ready.push_back(promise->get_future());
     workers_.emplace_back([this, promise] {
       std::unique_ptr<ExecutionContext> context = generator_->NewContext();
+      // Plans for every batch size up to max_batch, so no call waits for a compile.
+      absl::Status prepared = generator_->Prepare(*context, options_.max_batch);
+      if (!prepared.ok()) {
+        promise->set_value(prepared);
+        return;
+      }
       const int64_t n = options_.max_batch;
       std::vector<float> latents(n * generator_->latent_size(), 0.0f);
       std::vector<int32_t> labels(generator_->conditional() ? n : 0, 0);

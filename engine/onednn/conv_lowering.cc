@@ -43,7 +43,7 @@ void PlanBuilder::LowerConv(int i) {
                 {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
                 {DNNL_ARG_DST, out.mem}},
                pd.scratchpad_desc());
-  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+  if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }
 
 void PlanBuilder::LowerDeconv(int i) {
@@ -76,13 +76,7 @@ void PlanBuilder::LowerDeconv(int i) {
   dnnl::deconvolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
                                                  engine_);
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
-  dnnl::memory core_mem;
-  Tensor* core = nullptr;
-  if (extend) {
-    plan_.tensors_.push_back(std::make_unique<Tensor>(WithBatch(batch_, core_dims)));
-    core = plan_.tensors_.back().get();
-    core_mem = dnnl::memory(pd.dst_desc(), engine_, core->data.data());
-  }
+  const dnnl::memory core_mem = extend ? ArenaMemory(pd.dst_desc()) : dnnl::memory();
   Value& out = NewValue(i, extend ? PlainMd(out_dims) : pd.dst_desc(), out_dims);
   AddPrimitive(dnnl::deconvolution_forward(pd),
                {{DNNL_ARG_SRC, in},
@@ -91,17 +85,19 @@ void PlanBuilder::LowerDeconv(int i) {
                 {DNNL_ARG_DST, extend ? core_mem : out.mem}},
                pd.scratchpad_desc());
   if (extend) {
-    Tensor* full = out.plain;
+    const dnnl::memory full_mem = out.plain_mem;
     const std::vector<float>* bias_values = &ln.bias;
-    AddHost([core, full, bias_values]() {
-      const int64_t n = full->shape[0], oh = full->shape[1], ow = full->shape[2];
-      const int64_t ch = full->shape[3], ch_h = core->shape[1], ch_w = core->shape[2];
+    const int64_t n = batch_, oh = out_dims[0], ow = out_dims[1], ch = out_dims[2];
+    const int64_t ch_h = core_dims[0], ch_w = core_dims[1];
+    AddHost({core_mem, full_mem}, [core_mem, full_mem, bias_values, n, oh, ow, ch, ch_h, ch_w]() {
+      const float* core = static_cast<const float*>(core_mem.get_data_handle());
+      float* full = static_cast<float*>(full_mem.get_data_handle());
       for (int64_t b = 0; b < n; ++b) {
         for (int64_t y = 0; y < oh; ++y) {
           for (int64_t x = 0; x < ow; ++x) {
-            float* dst = &full->data[((b * oh + y) * ow + x) * ch];
+            float* dst = &full[((b * oh + y) * ow + x) * ch];
             if (y < ch_h && x < ch_w) {
-              std::copy_n(&core->data[((b * ch_h + y) * ch_w + x) * ch], ch, dst);
+              std::copy_n(&core[((b * ch_h + y) * ch_w + x) * ch], ch, dst);
             } else {
               std::copy_n(bias_values->data(), ch, dst);
             }
@@ -111,7 +107,7 @@ void PlanBuilder::LowerDeconv(int i) {
       return absl::OkStatus();
     });
   }
-  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+  if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }
 
 void PlanBuilder::LowerDeconvAsConv(int i) {
@@ -140,8 +136,7 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
   dnnl::convolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
                                                engine_);
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
-  const dnnl::memory conv_out(pd.dst_desc(), engine_);
-  plan_.owned_.push_back(conv_out);
+  const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
   AddPrimitive(dnnl::convolution_forward(pd),
                {{DNNL_ARG_SRC, in},
                 {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
@@ -177,21 +172,22 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
       blocked_out ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::aBcd8b)
                   : PlainMd(out_dims);
   Value& out = NewValue(i, out_md, out_dims);
-  const float* from = static_cast<const float*>(phase_mem.get_data_handle());
-  float* to = static_cast<float*>(out.mem.get_data_handle());
-  AddHost([copy, from, to]() {
-    PhasesToSpace(copy, from, to);
+  const dnnl::memory to = out.mem;
+  AddHost({phase_mem, to}, [copy, phase_mem, to]() {
+    PhasesToSpace(copy, static_cast<const float*>(phase_mem.get_data_handle()),
+                  static_cast<float*>(to.get_data_handle()));
     return absl::OkStatus();
   });
-  if (!fused) AddActivationLoop(*out.plain, ln.activations);
+  if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }
 
 void PlanBuilder::LowerDense(int i) {
   const Node& node = graph_.node(i);
   const LoweredNode& ln = lowered_[i];
   const int64_t out_features = ln.weight_dims[0], in_features = ln.weight_dims[1];
-  Tensor& x = EnsurePlain(Resolve(node.inputs[0]));
-  const int64_t rows = x.size() / in_features;  // Dense maps the last axis of any rank
+  const dnnl::memory x = EnsurePlain(Resolve(node.inputs[0])).plain_mem;
+  // Dense maps the last axis of any rank.
+  const int64_t rows = static_cast<int64_t>(x.get_desc().get_size() / sizeof(float)) / in_features;
   const bool fused = AllExpressible(ln.activations);
   const dnnl::memory::desc src({rows, in_features}, dt::f32, tag::nc);
   const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
@@ -200,12 +196,12 @@ void PlanBuilder::LowerDense(int i) {
   dnnl::inner_product_forward::desc desc(dnnl::prop_kind::forward_inference, src, wei, bias, dst);
   dnnl::inner_product_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
                                                  engine_);
-  Tensor& y = *NewPlainValue(i, node.output_dims).plain;
+  const dnnl::memory y = NewPlainValue(i, node.output_dims).plain_mem;
   AddPrimitive(dnnl::inner_product_forward(pd),
-               {{DNNL_ARG_SRC, dnnl::memory(src, engine_, x.data.data())},
+               {{DNNL_ARG_SRC, View(x, src)},
                 {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
                 {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                {DNNL_ARG_DST, dnnl::memory(dst, engine_, y.data.data())}},
+                {DNNL_ARG_DST, View(y, dst)}},
                pd.scratchpad_desc());
   if (!fused) AddActivationLoop(y, ln.activations);
 }

@@ -1,6 +1,7 @@
 // The oneDNN executor: runs a Graph through oneDNN primitives (blocked
 // layouts, BatchNorm folded into conv weights, activations as post-ops),
-// compiled lazily once per batch size in each ExecutionContext.
+// compiled once per batch size in each ExecutionContext (at Prepare, or
+// lazily), with one arena of buffers shared by the plans of every size.
 #ifndef GANSERVE_ENGINE_ONEDNN_ONEDNN_EXECUTOR_H_
 #define GANSERVE_ENGINE_ONEDNN_ONEDNN_EXECUTOR_H_
 
@@ -23,6 +24,12 @@ struct OneDnnOptions {
   // than two. Plans are built per thread count, so each primitive runs with
   // the team it was created for.
   bool shed_threads_under_load = false;
+  // The largest batch a plan is compiled for; a larger batch runs in slices
+  // of this many samples (and one plan for the rest). A context's memory
+  // then follows min(batch, max_plan_batch): on the zoo and the bundled
+  // models throughput peaks at batch 8-16 and falls beyond (BENCHMARKS.md,
+  // "Arena"), so slicing costs nothing there.
+  int64_t max_plan_batch = 16;
 };
 
 // The thread count for one Run: `max_threads`, or 1 when `shed` and the
@@ -34,10 +41,13 @@ class OneDnnExecutor : public Executor {
   static absl::StatusOr<std::unique_ptr<Executor>> Create(std::shared_ptr<const Graph> graph,
                                                           const OneDnnOptions& options = {});
 
-  // A context holds its own engine, stream and plans; use it on one thread
-  // at a time (oneDNN primitives run on the thread that created them, so
-  // plans are built inside Run).
+  // A context holds its own engine, stream, plans and their shared buffers;
+  // use it on one thread at a time (oneDNN primitives run on the thread that
+  // created them, so plans are built inside Prepare or Run).
   std::unique_ptr<ExecutionContext> NewContext() const override;
+  // Builds the plans for every batch size 1..min(max_batch, max_plan_batch)
+  // and, with shed_threads_under_load, for both thread counts.
+  absl::Status Prepare(ExecutionContext& context, int64_t max_batch) const override;
   absl::Status Run(ExecutionContext& context, absl::Span<const Tensor> inputs,
                    Tensor& output) const override;
   const Graph& graph() const override { return *graph_; }

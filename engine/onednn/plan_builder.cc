@@ -1,5 +1,6 @@
 #include "engine/onednn/plan_builder.h"
 
+#include <climits>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -11,37 +12,59 @@ namespace ganserve {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
+namespace {
+
+// Blocked layouts round channels up (nChw16c of 3 channels); oneDNN's
+// kernels may rely on those padding bytes staying zero between runs.
+bool HasPadding(const dnnl::memory::desc& md) {
+  for (int d = 0; d < md.data.ndims; ++d) {
+    if (md.data.padded_dims[d] != md.data.dims[d]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 PlanBuilder::PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
-                         const dnnl::engine& engine, dnnl::stream& stream, Plan& plan)
+                         const dnnl::engine& engine, dnnl::stream& stream, SharedBuffers& shared,
+                         Plan& plan)
     : graph_(graph),
       lowered_(lowered),
       batch_(batch),
       engine_(engine),
       stream_(stream),
+      shared_(shared),
       plan_(plan),
-      values_(graph.nodes().size()) {}
+      values_(graph.nodes().size()),
+      read_by_host_(graph.nodes().size(), false) {
+  // Producers of what reference kernels read write straight into host
+  // tensors (UpSampling2D falls back to its reference kernel on plain input).
+  for (size_t i = 0; i < graph.nodes().size(); ++i) {
+    const LoweredKind kind = lowered[i].kind;
+    if (kind != LoweredKind::kReference && kind != LoweredKind::kResample) continue;
+    for (int j : graph.node(i).inputs) read_by_host_[Resolve(j)] = true;
+  }
+}
 
 absl::Status PlanBuilder::BuildAll() {
   plan_.batch_ = batch_;
   for (size_t i = 0; i < graph_.nodes().size(); ++i) {
     GS_RETURN_IF_ERROR(LowerNode(static_cast<int>(i)));
   }
-  plan_.output_ = &EnsurePlain(Resolve(graph_.output()));
-  // One scratchpad, sized for the hungriest primitive, shared by all steps
-  // since they run one after another.
-  size_t bytes = 0;
-  for (const auto& [step, md] : scratch_) bytes = std::max(bytes, md.get_size());
-  if (bytes > 0) {
-    // Allocated by oneDNN so it has the alignment its kernels expect.
-    const dnnl::memory scratch(
-        dnnl::memory::desc({static_cast<int64_t>(bytes)}, dnnl::memory::data_type::u8, tag::x),
-        engine_);
-    plan_.owned_.push_back(scratch);
-    for (const auto& [step, md] : scratch_) {
-      plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] =
-          dnnl::memory(md, engine_, scratch.get_data_handle());
-    }
+  plan_.output_ = EnsurePlain(Resolve(graph_.output())).plain_mem;
+  Touch(plan_.output_, static_cast<int>(plan_.steps_.size()));  // read after the last step
+  // Each primitive's scratchpad lives for its own step only.
+  for (const auto& [step, md] : scratch_) {
+    const dnnl::memory scratch = ArenaMemory(md);
+    buffers_[buffer_of_.back()].first = static_cast<int>(step);
+    buffers_[buffer_of_.back()].last = static_cast<int>(step);
+    plan_.steps_[step].args[DNNL_ARG_SCRATCHPAD] = scratch;
   }
+  const ArenaLayout layout = LayOutArena(buffers_, SharedBuffers::kAlignment);
+  for (size_t b = 0; b < plan_.bindings_.size(); ++b) {
+    if (buffer_of_[b] >= 0) plan_.bindings_[b].offset = layout.offsets[buffer_of_[b]];
+  }
+  plan_.arena_bytes_ = layout.bytes;
   // The C argument list, made once: dnnl::primitive::execute would build it
   // (a heap-allocated vector) on every call.
   for (Plan::Step& step : plan_.steps_) {
@@ -56,8 +79,8 @@ absl::Status PlanBuilder::LowerNode(int i) {
     case LoweredKind::kAlias:
       return absl::OkStatus();
     case LoweredKind::kInput: {
-      Value& v = NewPlainValue(i, node.output_dims);
-      plan_.inputs_.push_back(v.plain);
+      plan_.inputs_.push_back(NewPlainValue(i, node.output_dims).plain_mem);
+      Touch(plan_.inputs_.back(), -1);  // written before the first step
       return absl::OkStatus();
     }
     case LoweredKind::kConv:
@@ -135,7 +158,7 @@ void PlanBuilder::LowerResample(int i) {
   const Value& in = values_[Resolve(node.inputs[0])];
   // oneDNN 2.6's jit resampling crashes on large nhwc sources (seen at
   // batch 64, 4x4x512); on plain data the reference loop is as good.
-  if (in.plain != nullptr && in.mem == in.plain_mem) return LowerReference(i);
+  if (in.plain_mem && in.mem == in.plain_mem) return LowerReference(i);
   const dnnl::memory::desc dst_any(ImageDims(node.output_dims), dt::f32, tag::any);
   dnnl::resampling_forward::desc desc(dnnl::prop_kind::forward_inference, lowered_[i].resampling,
                                       in.mem.get_desc(), dst_any);
@@ -148,11 +171,13 @@ void PlanBuilder::LowerResample(int i) {
 void PlanBuilder::LowerReference(int i) {
   const Node& node = graph_.node(i);
   std::vector<const Tensor*> args;
-  for (int j : node.inputs) args.push_back(&EnsurePlain(Resolve(j)));
-  Tensor& out = *NewPlainValue(i, node.output_dims).plain;
+  for (int j : node.inputs) args.push_back(&EnsureHost(Resolve(j)));
+  NewHostValue(i, node.output_dims);
+  Tensor& out = shared_.host(i);
   const Op* op = node.op.get();
   const std::string* name = &node.name;
-  AddHost([op, args, &out, name]() -> absl::Status {
+  // Host tensors are the node's own, not arena buffers: nothing to declare.
+  AddHost({}, [op, args, &out, name]() -> absl::Status {
     absl::Status s = op->RunReference(args, out);
     if (!s.ok()) return absl::Status(s.code(), absl::StrCat("layer '", *name, "': ", s.message()));
     return s;
@@ -179,12 +204,57 @@ dnnl::memory::desc PlanBuilder::PlainMd(const Dims& per_sample) const {
   return dnnl::memory::desc(dims, dt::f32, strides);
 }
 
+dnnl::memory PlanBuilder::ArenaMemory(const dnnl::memory::desc& md) {
+  dnnl::memory mem(md, engine_, DNNL_MEMORY_NONE);
+  binding_of_[mem.get()] = plan_.bindings_.size();
+  plan_.bindings_.push_back({mem, -1, 0});
+  buffer_of_.push_back(static_cast<int>(buffers_.size()));
+  // Padded buffers share bytes with no other buffer of the plan, so their
+  // padding stays as Plan::Activate wrote it; the others start untouched
+  // ([INT_MAX, -1]) and Touch widens them.
+  if (HasPadding(md)) {
+    buffers_.push_back({md.get_size(), -1, INT_MAX});
+  } else {
+    buffers_.push_back({md.get_size(), INT_MAX, -1});
+  }
+  return mem;
+}
+
+void PlanBuilder::Touch(const dnnl::memory& mem, int step) {
+  const auto it = binding_of_.find(mem.get());
+  if (it == binding_of_.end() || buffer_of_[it->second] < 0) return;
+  ArenaBuffer& buffer = buffers_[buffer_of_[it->second]];
+  buffer.first = std::min(buffer.first, step);
+  buffer.last = std::max(buffer.last, step);
+}
+
+dnnl::memory PlanBuilder::View(const dnnl::memory& of, const dnnl::memory::desc& md) {
+  const size_t of_binding = binding_of_.at(of.get());
+  Plan::Binding binding = plan_.bindings_[of_binding];
+  binding.memory = dnnl::memory(md, engine_, DNNL_MEMORY_NONE);
+  binding_of_[binding.memory.get()] = plan_.bindings_.size();
+  plan_.bindings_.push_back(binding);
+  buffer_of_.push_back(buffer_of_[of_binding]);
+  return binding.memory;
+}
+
 PlanBuilder::Value& PlanBuilder::NewPlainValue(int node, const Dims& per_sample) {
-  plan_.tensors_.push_back(std::make_unique<Tensor>(WithBatch(batch_, per_sample)));
+  if (read_by_host_[node]) return NewHostValue(node, per_sample);
   Value& v = values_[node];
-  v.plain = plan_.tensors_.back().get();
-  v.plain_mem = dnnl::memory(PlainMd(per_sample), engine_, v.plain->data.data());
+  v.plain_mem = ArenaMemory(PlainMd(per_sample));
   v.mem = v.plain_mem;
+  return v;
+}
+
+PlanBuilder::Value& PlanBuilder::NewHostValue(int node, const Dims& per_sample) {
+  plan_.host_uses_.push_back({node, WithBatch(batch_, per_sample)});
+  Value& v = values_[node];
+  v.plain_mem = dnnl::memory(PlainMd(per_sample), engine_, DNNL_MEMORY_NONE);
+  v.mem = v.plain_mem;
+  v.host = true;
+  binding_of_[v.plain_mem.get()] = plan_.bindings_.size();
+  plan_.bindings_.push_back({v.plain_mem, node, 0});
+  buffer_of_.push_back(-1);
   return v;
 }
 
@@ -192,31 +262,42 @@ PlanBuilder::Value& PlanBuilder::NewValue(int node, const dnnl::memory::desc& md
                                           const Dims& dims) {
   if (md == PlainMd(dims)) return NewPlainValue(node, dims);
   Value& v = values_[node];
-  v.mem = dnnl::memory(md, engine_);
-  plan_.owned_.push_back(v.mem);
+  v.mem = ArenaMemory(md);
   return v;
 }
 
-Tensor& PlanBuilder::EnsurePlain(int node) {
+PlanBuilder::Value& PlanBuilder::EnsurePlain(int node) {
   Value& v = values_[node];
-  if (v.plain != nullptr) return *v.plain;
+  if (v.plain_mem) return v;
   const dnnl::memory produced = v.mem;
   NewPlainValue(node, graph_.node(node).output_dims);
   v.mem = produced;
-  dnnl::reorder::primitive_desc pd(engine_, produced.get_desc(), engine_, v.plain_mem.get_desc(),
-                                   Attr(nullptr));
-  AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, produced}, {DNNL_ARG_TO, v.plain_mem}},
-               pd.scratchpad_desc());
-  return *v.plain;
+  AddReorder(produced, v.plain_mem);
+  return v;
+}
+
+Tensor& PlanBuilder::EnsureHost(int node) {
+  Value& v = values_[node];
+  if (!v.host) {
+    // Only when a producer did not know (read_by_host_ names the usual readers).
+    const dnnl::memory produced = v.mem;
+    NewHostValue(node, graph_.node(node).output_dims);
+    v.mem = produced;
+    AddReorder(produced, v.plain_mem);
+  }
+  return shared_.host(node);
 }
 
 dnnl::memory PlanBuilder::Reordered(const dnnl::memory& mem, const dnnl::memory::desc& md) {
   if (mem.get_desc() == md) return mem;
-  dnnl::memory out(md, engine_);
-  plan_.owned_.push_back(out);
-  dnnl::reorder::primitive_desc pd(engine_, mem.get_desc(), engine_, md, Attr(nullptr));
-  AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, mem}, {DNNL_ARG_TO, out}}, pd.scratchpad_desc());
+  const dnnl::memory out = ArenaMemory(md);
+  AddReorder(mem, out);
   return out;
+}
+
+void PlanBuilder::AddReorder(const dnnl::memory& from, const dnnl::memory& to) {
+  dnnl::reorder::primitive_desc pd(engine_, from.get_desc(), engine_, to.get_desc(), Attr(nullptr));
+  AddPrimitive(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}, pd.scratchpad_desc());
 }
 
 dnnl::memory PlanBuilder::ConstMemory(const std::vector<float>& data,
@@ -226,12 +307,14 @@ dnnl::memory PlanBuilder::ConstMemory(const std::vector<float>& data,
 }
 
 dnnl::memory PlanBuilder::PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md) {
+  const int node = static_cast<int>(&ln - lowered_.data());
+  if (dnnl::memory cached = shared_.FindWeights(node, md)) return cached;
   dnnl::memory user =
       ConstMemory(ln.weights, dnnl::memory::desc(ln.weight_dims, dt::f32, ln.weight_strides));
   dnnl::memory out(md, engine_);
-  plan_.owned_.push_back(out);
   dnnl::reorder(user, out).execute(stream_, user, out);
   stream_.wait();
+  shared_.AddWeights(node, out);
   return out;
 }
 
@@ -248,18 +331,24 @@ dnnl::primitive_attr PlanBuilder::Attr(const std::vector<Activation>* post_ops) 
 
 void PlanBuilder::AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                                const dnnl::memory::desc& scratchpad) {
-  if (scratchpad.get_size() > 0) scratch_.emplace_back(plan_.steps_.size(), scratchpad);
+  const int step = static_cast<int>(plan_.steps_.size());
+  for (const auto& [arg, mem] : args) Touch(mem, step);
+  if (scratchpad.get_size() > 0) scratch_.emplace_back(step, scratchpad);
   plan_.steps_.push_back({std::move(prim), std::move(args), {}, nullptr});
 }
 
-void PlanBuilder::AddHost(std::function<absl::Status()> fn) {
+void PlanBuilder::AddHost(const std::vector<dnnl::memory>& uses, std::function<absl::Status()> fn) {
+  for (const dnnl::memory& mem : uses) Touch(mem, static_cast<int>(plan_.steps_.size()));
   plan_.steps_.push_back({dnnl::primitive(), {}, {}, std::move(fn)});
 }
 
-void PlanBuilder::AddActivationLoop(Tensor& t, const std::vector<Activation>& activations) {
-  AddHost([&t, activations]() {
-    for (float& x : t.data) {
-      for (const Activation& a : activations) x = a.Apply(x);
+void PlanBuilder::AddActivationLoop(const dnnl::memory& mem,
+                                    const std::vector<Activation>& activations) {
+  const size_t count = mem.get_desc().get_size() / sizeof(float);
+  AddHost({mem}, [mem, count, activations]() {
+    float* data = static_cast<float*>(mem.get_data_handle());
+    for (size_t i = 0; i < count; ++i) {
+      for (const Activation& a : activations) data[i] = a.Apply(data[i]);
     }
     return absl::OkStatus();
   });

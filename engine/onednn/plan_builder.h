@@ -1,15 +1,20 @@
 // Internal to the oneDNN executor: builds a Plan node by node. Each node's
 // value lives in the layout its producer chose (blocked for convolutions);
 // a plain row-major copy (NHWC for images) is made only where a consumer
-// needs one.
+// needs one. Buffers go in the shared arena, those whose lifetimes do not
+// overlap on the same bytes (or, for the values reference kernels touch, in
+// the node's host tensor); memories are made without a buffer and bound by
+// Plan::Activate.
 #ifndef GANSERVE_ENGINE_ONEDNN_PLAN_BUILDER_H_
 #define GANSERVE_ENGINE_ONEDNN_PLAN_BUILDER_H_
 
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "dnnl.hpp"
 #include "engine/graph.h"
+#include "engine/onednn/arena_layout.h"
 #include "engine/onednn/lowering.h"
 #include "engine/onednn/plan.h"
 
@@ -18,16 +23,16 @@ namespace ganserve {
 class PlanBuilder {
  public:
   PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
-              const dnnl::engine& engine, dnnl::stream& stream, Plan& plan);
+              const dnnl::engine& engine, dnnl::stream& stream, SharedBuffers& shared, Plan& plan);
 
   // Throws dnnl::error.
   absl::Status BuildAll();
 
  private:
   struct Value {
-    dnnl::memory mem;         // as produced
-    Tensor* plain = nullptr;  // plain row-major copy, when one exists
-    dnnl::memory plain_mem;   // over plain->data
+    dnnl::memory mem;        // as produced
+    dnnl::memory plain_mem;  // plain row-major copy, when one exists
+    bool host = false;       // plain_mem is over the node's host tensor
   };
 
   absl::Status LowerNode(int i);
@@ -47,29 +52,46 @@ class PlanBuilder {
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   dnnl::memory::dims ImageDims(const Dims& hwc) const;  // {N, C, H, W}
+  // A memory for `md` in a buffer of its own in the arena.
+  dnnl::memory ArenaMemory(const dnnl::memory::desc& md);
+  // Extends the lifetime of the arena buffer under `mem` (if any) to `step`.
+  void Touch(const dnnl::memory& mem, int step);
+  // Another memory over the buffer of `of` (a plan-made memory).
+  dnnl::memory View(const dnnl::memory& of, const dnnl::memory::desc& md);
+  // In the node's host tensor when reference kernels read it, else the arena.
   Value& NewPlainValue(int node, const Dims& per_sample);
+  Value& NewHostValue(int node, const Dims& per_sample);
   // A value in `md`: plain storage when md is the plain layout of `dims`.
   Value& NewValue(int node, const dnnl::memory::desc& md, const Dims& dims);
-  Tensor& EnsurePlain(int node);
+  Value& EnsurePlain(int node);
+  // The node's value as its host tensor, copied there if it lives elsewhere.
+  Tensor& EnsureHost(int node);
   dnnl::memory Reordered(const dnnl::memory& mem, const dnnl::memory::desc& md);
+  void AddReorder(const dnnl::memory& from, const dnnl::memory& to);
   // Weights reordered once, now, into the primitive's chosen layout.
   dnnl::memory PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md);
   dnnl::memory ConstMemory(const std::vector<float>& data, const dnnl::memory::desc& md);
   dnnl::primitive_attr Attr(const std::vector<Activation>* post_ops) const;
   void AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                     const dnnl::memory::desc& scratchpad);
-  void AddHost(std::function<absl::Status()> fn);
-  // Applies `activations` in place with the reference formulas (for chains
-  // oneDNN cannot express).
-  void AddActivationLoop(Tensor& t, const std::vector<Activation>& activations);
+  // `uses`: the plan's memories `fn` reads or writes.
+  void AddHost(const std::vector<dnnl::memory>& uses, std::function<absl::Status()> fn);
+  // Applies `activations` in place to the plain value in `mem` with the
+  // reference formulas (for chains oneDNN cannot express).
+  void AddActivationLoop(const dnnl::memory& mem, const std::vector<Activation>& activations);
 
   const Graph& graph_;
   const std::vector<LoweredNode>& lowered_;
   const int64_t batch_;
   const dnnl::engine& engine_;
   dnnl::stream& stream_;
+  SharedBuffers& shared_;
   Plan& plan_;
   std::vector<Value> values_;
+  std::vector<bool> read_by_host_;  // per node: a reference kernel reads its plain value
+  std::unordered_map<dnnl_memory_t, size_t> binding_of_;  // into plan_.bindings_
+  std::vector<int> buffer_of_;        // per binding: into buffers_, -1 for host tensors
+  std::vector<ArenaBuffer> buffers_;  // offsets assigned once all steps are known
   std::vector<std::pair<size_t, dnnl::memory::desc>> scratch_;  // step index, desc
 };
 
