@@ -6,7 +6,9 @@
 
 namespace ganserve::client {
 
-absl::StatusOr<Image8> MakeContactSheet(const std::vector<std::vector<Image8>>& rows, int gutter) {
+absl::StatusOr<Image8> MakeContactSheet(const std::vector<std::vector<Image8>>& rows, int gutter,
+                                        int scale) {
+  if (scale < 1) return absl::InvalidArgumentError(absl::StrCat("scale must be >= 1, got ", scale));
   const Image8* first = nullptr;
   size_t columns = 0;
   for (const auto& row : rows) {
@@ -24,22 +26,31 @@ absl::StatusOr<Image8> MakeContactSheet(const std::vector<std::vector<Image8>>& 
   if (!first) return absl::InvalidArgumentError("contact sheet has no images");
   Image8 sheet;
   sheet.channels = first->channels;
-  sheet.height = static_cast<int64_t>(rows.size()) * (first->height + gutter) + gutter;
-  sheet.width = static_cast<int64_t>(columns) * (first->width + gutter) + gutter;
-  sheet.pixels.assign(sheet.height * sheet.width * sheet.channels, 128);
+  const int64_t tile_h = first->height * scale, tile_w = first->width * scale;
+  const int64_t channels = first->channels;
+  sheet.height = static_cast<int64_t>(rows.size()) * (tile_h + gutter) + gutter;
+  sheet.width = static_cast<int64_t>(columns) * (tile_w + gutter) + gutter;
+  sheet.pixels.assign(sheet.height * sheet.width * channels, 128);
   for (size_t r = 0; r < rows.size(); ++r) {
     for (size_t c = 0; c < rows[r].size(); ++c) {
       const Image8& tile = rows[r][c];
-      const int64_t top = gutter + r * (tile.height + gutter),
-                    left = gutter + c * (tile.width + gutter);
-      for (int64_t y = 0; y < tile.height; ++y) {
-        std::copy_n(tile.pixels.begin() + y * tile.width * tile.channels,
-                    tile.width * tile.channels,
-                    sheet.pixels.begin() + ((top + y) * sheet.width + left) * sheet.channels);
+      const int64_t top = gutter + r * (tile_h + gutter), left = gutter + c * (tile_w + gutter);
+      for (int64_t y = 0; y < tile_h; ++y) {
+        const uint8_t* src = tile.pixels.data() + (y / scale) * tile.width * channels;
+        uint8_t* dst = sheet.pixels.data() + ((top + y) * sheet.width + left) * channels;
+        for (int64_t x = 0; x < tile_w; ++x) {
+          std::copy_n(src + (x / scale) * channels, channels, dst + x * channels);
+        }
       }
     }
   }
   return sheet;
+}
+
+int AutoSheetScale(int64_t tile_height, int64_t tile_width) {
+  constexpr int64_t kReadableSide = 100;
+  const int64_t side = std::max<int64_t>(1, std::max(tile_height, tile_width));
+  return static_cast<int>(std::max<int64_t>(1, (kReadableSide + side - 1) / side));
 }
 
 std::vector<std::vector<Image8>> ToRows(std::vector<Image8> images, int columns) {

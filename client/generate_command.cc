@@ -27,7 +27,7 @@ using ganserve::v1::ModelInfo;
 struct GenerateOptions {
   ConnectionOptions connection;
   std::string model, latents_file, label, format = "png", out_dir, grid;
-  int64_t n = 1, seed = 0, steps = 8, columns = 0;
+  int64_t n = 1, seed = 0, steps = 8, columns = 0, scale = 0;
   double truncation = 0;
   std::vector<std::string> interpolate;
   bool stream = false;
@@ -187,7 +187,7 @@ absl::Status Generate(const GenerateOptions& o) {
     }
   }
   if (!o.out_dir.empty()) std::cout << "wrote " << written << " files to " << o.out_dir << "\n";
-  if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows));
+  if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows, o.scale));
   return absl::OkStatus();
 }
 
@@ -217,6 +217,7 @@ int GenerateCommand(const Args& args) {
                "contact sheet (as --grid)");
   flags.String("grid", &o.grid, "write a contact sheet PNG here");
   flags.Int("columns", &o.columns, "contact sheet columns (default: square, or one strip)");
+  flags.Int("scale", &o.scale, kScaleHelp);
   flags.Bool("stream", &o.stream, "use GenerateStream (one image per message)");
   if (int code = ParseOrExit(flags, args); code >= 0) return code;
 
@@ -226,6 +227,7 @@ int GenerateCommand(const Args& args) {
   const int sources = flags.WasSet("seed") + !o.latents_file.empty() + !o.interpolate.empty();
   if (sources > 1) usage_error = "give only one of --seed, --latents and --interpolate";
   if (o.out_dir.empty() && o.grid.empty()) usage_error = "give --out DIR and/or --grid FILE.png";
+  if (std::string scale = CheckScale(o.scale); !scale.empty()) usage_error = scale;
   if (o.format != "png" && o.format != "raw")
     usage_error = "--format must be png or raw, got '" + o.format + "'";
   if (!flags.positional().empty())

@@ -1,5 +1,6 @@
 #include "client/image_files.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -50,12 +51,26 @@ absl::Status WriteFile(const std::string& path, const std::string& bytes) {
 }
 
 absl::Status WriteContactSheet(const std::string& path,
-                               const std::vector<std::vector<Image8>>& rows) {
-  GS_ASSIGN_OR_RETURN(Image8 sheet, MakeContactSheet(rows));
+                               const std::vector<std::vector<Image8>>& rows, int64_t scale) {
+  int k = static_cast<int>(scale);
+  if (k == 0) {
+    for (const auto& row : rows) {
+      if (!row.empty()) {
+        k = AutoSheetScale(row[0].height, row[0].width);
+        break;
+      }
+    }
+  }
+  GS_ASSIGN_OR_RETURN(Image8 sheet, MakeContactSheet(rows, /*gutter=*/2, std::max(k, 1)));
   GS_ASSIGN_OR_RETURN(std::string png, EncodePng(sheet));
   GS_RETURN_IF_ERROR(WriteFile(path, png));
   std::cout << "wrote " << path << " (" << sheet.width << "x" << sheet.height << ")\n";
   return absl::OkStatus();
+}
+
+std::string CheckScale(int64_t scale) {
+  if (scale >= 0 && scale <= 32) return "";
+  return absl::StrCat("--scale must be 0 (auto) to 32, got ", scale);
 }
 
 absl::Status SheetFromOutPath(std::string& out, std::string& grid) {

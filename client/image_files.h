@@ -30,8 +30,15 @@ std::string ImageStem(const std::string& dir, const std::string& prefix, int64_t
 absl::Status WriteFile(const std::string& path, const std::string& bytes);
 
 // Encodes `rows` as a contact sheet PNG at `path` and says so on stdout.
+// `scale` enlarges each tile (nearest neighbour); 0 picks AutoSheetScale.
 absl::Status WriteContactSheet(const std::string& path,
-                               const std::vector<std::vector<Image8>>& rows);
+                               const std::vector<std::vector<Image8>>& rows, int64_t scale);
+
+// The `--scale` flag of generate and render, and its check (empty: valid).
+constexpr char kScaleHelp[] =
+    "enlarge each contact sheet tile K times, nearest neighbour (0: to about 100 px a side, "
+    "so 28x28 tiles are 4x)";
+std::string CheckScale(int64_t scale);
 
 // `--out PATH`: a PATH ending in .png (any case) names a contact sheet, as in
 // `-o grid.png`, and is moved to `grid`; any other PATH stays a folder for

@@ -24,7 +24,7 @@ constexpr int64_t kMaxImages = 100000;
 struct RenderOptions {
   OfflineModelOptions model;
   std::string label, out_dir, grid, latents_file, labels_file, npy_file;
-  int64_t n = 1, seed = 0, columns = 0, batch = 16;
+  int64_t n = 1, seed = 0, columns = 0, batch = 16, scale = 0;
   double truncation = 0;
 };
 
@@ -226,7 +226,7 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
     }
   }
   if (!o.out_dir.empty()) std::cout << "wrote " << written << " files to " << o.out_dir << "\n";
-  if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows));
+  if (!o.grid.empty()) GS_RETURN_IF_ERROR(WriteContactSheet(o.grid, rows, o.scale));
   if (!o.npy_file.empty()) {
     GS_RETURN_IF_ERROR(WriteNpy(o.npy_file, raw));
     std::cout << "wrote " << absl::StrJoin(raw.shape, "x") << " float32 outputs to " << o.npy_file
@@ -257,6 +257,7 @@ int RenderCommand(const Args& args) {
                "contact sheet (as --grid)");
   flags.String("grid", &o.grid, "write a contact sheet PNG here");
   flags.Int("columns", &o.columns, "contact sheet columns (default: square)");
+  flags.Int("scale", &o.scale, kScaleHelp);
   flags.String("latents", &o.latents_file,
                "N x Z float32 .npy: render these latents instead of sampling a seed");
   flags.String("labels", &o.labels_file,
@@ -280,6 +281,7 @@ int RenderCommand(const Args& args) {
   }
   if (o.seed < 0) usage_error = "--seed must be >= 0";
   if (o.batch < 1) usage_error = "--batch must be >= 1";
+  if (std::string scale = CheckScale(o.scale); !scale.empty()) usage_error = scale;
   if (o.truncation < 0) usage_error = "--truncation must be 0 (off) or positive";
   if (!usage_error.empty()) {
     std::cerr << usage_error << " (see ganctl render --help)\n";

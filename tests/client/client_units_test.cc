@@ -72,6 +72,26 @@ TEST(ContactSheet, PlacesTilesRowByRowWithAGutter) {
               HasSubstr("differ in size"));
 }
 
+TEST(ContactSheet, ScaleRepeatsEachPixelButNotTheGutter) {
+  Image8 tile{1, 2, 1, {10, 20}};
+  auto sheet = MakeContactSheet({{tile}}, 1, 2);
+  ASSERT_TRUE(sheet.ok());
+  EXPECT_EQ(sheet->width, 6);  // 1 + 2*2 + 1
+  EXPECT_EQ(sheet->height, 4);
+  EXPECT_EQ(sheet->pixels, (std::vector<uint8_t>{128, 128, 128, 128, 128, 128,  //
+                                                 128, 10,  10,  20,  20,  128,  //
+                                                 128, 10,  10,  20,  20,  128,  //
+                                                 128, 128, 128, 128, 128, 128}));
+  EXPECT_FALSE(MakeContactSheet({{tile}}, 1, 0).ok());
+}
+
+TEST(ContactSheet, AutoScaleMakesTilesAboutAHundredPixels) {
+  EXPECT_EQ(AutoSheetScale(28, 28), 4);
+  EXPECT_EQ(AutoSheetScale(64, 64), 2);
+  EXPECT_EQ(AutoSheetScale(128, 128), 1);
+  EXPECT_EQ(AutoSheetScale(4, 4), 25);
+}
+
 TEST(ResolveTarget, ListsBecomeRoundRobinOverLiteralAddresses) {
   auto one = ResolveTarget("localhost:50051");
   ASSERT_TRUE(one.ok());

@@ -115,25 +115,45 @@ TEST_F(GanctlTest, StreamUsesGenerateStreamAndGivesTheSameImagesAsUnary) {
   EXPECT_EQ(ReadFile(unary / "seed3_0001.png"), ReadFile(streamed / "seed3_0001.png"));
 }
 
-TEST_F(GanctlTest, GridIsAContactSheetOfTheTiles) {
+TEST_F(GanctlTest, GridIsAContactSheetOfTheTilesEachScaledKTimes) {
+  StartServer();
+  const std::string grid = (dir_ / "grid.png").string();
+  const std::vector<uint8_t> tile3 = ExpectedPixels(5, 3);  // row 1, column 1
+  for (int k : {1, 3}) {
+    ASSERT_EQ(Ganctl(absl::StrCat("generate -n 4 --seed 5 --scale ", k, " --grid ", grid, Target()))
+                  .exit_code,
+              0);
+    auto sheet = DecodePng(ReadFile(grid));
+    ASSERT_TRUE(sheet.ok()) << sheet.status();
+    // 2x2 tiles of 4k x 4k with a 2-pixel gutter: 2 + 2*(4k+2), 14 at 1x and 30 at 3x.
+    const int side = 2 + 2 * (4 * k + 2), corner = 2 + 4 * k + 2;
+    ASSERT_EQ(sheet->width, side);
+    ASSERT_EQ(sheet->height, side);
+    for (int y = 0; y < 4 * k; ++y) {
+      for (int x = 0; x < 4 * k; ++x) {
+        EXPECT_EQ(sheet->pixels[(corner + y) * side + corner + x], tile3[(y / k) * 4 + x / k])
+            << "scale " << k;
+      }
+    }
+  }
+}
+
+TEST_F(GanctlTest, ScaleDefaultsToHundredPixelTilesAndRefusesNegative) {
   StartServer();
   const std::string grid = (dir_ / "grid.png").string();
   ASSERT_EQ(Ganctl(absl::StrCat("generate -n 4 --seed 5 --grid ", grid, Target())).exit_code, 0);
   auto sheet = DecodePng(ReadFile(grid));
   ASSERT_TRUE(sheet.ok()) << sheet.status();
-  // 2x2 tiles of 4x4 with a 2-pixel gutter: 2 + 2*(4+2) = 14.
-  EXPECT_EQ(sheet->width, 14);
-  EXPECT_EQ(sheet->height, 14);
-  const std::vector<uint8_t> tile3 = ExpectedPixels(5, 3);  // row 1, column 1
-  for (int y = 0; y < 4; ++y) {
-    for (int x = 0; x < 4; ++x) EXPECT_EQ(sheet->pixels[(8 + y) * 14 + 8 + x], tile3[y * 4 + x]);
-  }
+  EXPECT_EQ(sheet->width, 2 + 2 * (100 + 2));  // 4x4 tiles at 25x
+  GanctlRun bad = Ganctl(absl::StrCat("generate -n 4 --scale -1 --grid ", grid, Target()));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.out, HasSubstr("--scale must be 0 (auto) to 32"));
 }
 
 TEST_F(GanctlTest, OutPathEndingInPngIsTheContactSheetLikeRender) {
   StartServer();
   const std::filesystem::path out = dir_ / "grid.png", grid = dir_ / "ref.png";
-  const std::string args = absl::StrCat("generate -n 4 --seed 5", Target());
+  const std::string args = absl::StrCat("generate -n 4 --seed 5 --scale 1", Target());
   GanctlRun r = Ganctl(absl::StrCat(args, " -o ", out.string()));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_TRUE(std::filesystem::is_regular_file(out)) << "-o made a folder";
@@ -230,8 +250,9 @@ TEST_F(GanctlTest, LabelAllMakesOneRowPerClassAndNamesAreResolved) {
   FakeOptions options;
   options.label_names = {"cat", "dog", "fox"};
   StartServer(options);
-  GanctlRun r = Ganctl(absl::StrCat("generate -n 2 --seed 1 --label all --out ", dir_.string(),
-                                    " --grid ", (dir_ / "g.png").string(), Target()));
+  GanctlRun r =
+      Ganctl(absl::StrCat("generate -n 2 --seed 1 --label all --scale 1 --out ", dir_.string(),
+                          " --grid ", (dir_ / "g.png").string(), Target()));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("row 2: fox"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "seed1_0001_dog.png"));

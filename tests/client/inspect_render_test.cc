@@ -186,7 +186,7 @@ TEST_F(OfflineTest, RenderNpyIsTheModelsOwnOutputOnGivenLatents) {
 TEST_F(OfflineTest, RenderOutPathEndingInPngWritesTheContactSheet) {
   const std::string model =
       ganserve::testing::SourcePath("models/fashion-cgan/generator.onnx").string();
-  const std::string args = absl::StrCat("render ", model, " -n 16 --seed 7 --label 3");
+  const std::string args = absl::StrCat("render ", model, " -n 16 --seed 7 --label 3 --scale 1");
   const fs::path sheet = dir_ / "grid.png", upper = dir_ / "GRID.PNG", grid = dir_ / "ref.png";
   GanctlRun o = Ganctl(absl::StrCat(args, " -o ", sheet.string()));
   ASSERT_EQ(o.exit_code, 0) << o.out;
@@ -211,6 +211,31 @@ TEST_F(OfflineTest, RenderOutPathEndingInPngWritesTheContactSheet) {
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_THAT(both.out, HasSubstr("give one of them"));
   EXPECT_THAT(Ganctl("render --help").out, HasSubstr("a path ending in .png: the contact sheet"));
+}
+
+// 28x28 Fashion-MNIST tiles are drawn 4x by default, so the sheet is readable.
+TEST_F(OfflineTest, RenderSheetScalesTwentyEightPixelTilesFourTimesByDefault) {
+  const std::string model =
+      ganserve::testing::SourcePath("models/fashion-cgan/generator.keras").string();
+  const fs::path scaled = dir_ / "scaled.png", plain = dir_ / "plain.png";
+  const std::string args = absl::StrCat("render ", model, " -n 4 --seed 7 --label 3");
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " --grid ", scaled.string())).exit_code, 0);
+  ASSERT_EQ(Ganctl(absl::StrCat(args, " --scale 1 --grid ", plain.string())).exit_code, 0);
+  absl::StatusOr<Image8> big = DecodePng(ReadFile(scaled)), small = DecodePng(ReadFile(plain));
+  ASSERT_TRUE(big.ok() && small.ok());
+  // 2x2 tiles of 112x112 with a 2-pixel gutter: 2 + 2*(112+2) = 230.
+  ASSERT_EQ(big->width, 230);
+  ASSERT_EQ(big->height, 230);
+  ASSERT_EQ(small->width, 62);
+  for (int y = 0; y < 112; ++y) {
+    for (int x = 0; x < 112; ++x) {
+      // Tile (1, 1): from (116, 116) in the big sheet, (32, 32) in the 1x one.
+      ASSERT_EQ(big->pixels[(116 + y) * 230 + 116 + x],
+                small->pixels[(32 + y / 4) * 62 + 32 + x / 4])
+          << y << "," << x;
+    }
+  }
+  EXPECT_THAT(Ganctl("render --help").out, HasSubstr("nearest neighbour"));
 }
 
 TEST_F(OfflineTest, RenderRefusesLatentsAndLabelsThatDoNotFitTheModel) {
