@@ -1,7 +1,8 @@
 // Where each buffer of a plan goes in the arena: buffers whose lifetimes
 // (the steps from the one that first touches a buffer to the last one)
-// overlap get disjoint bytes; the others may share. Greedy, largest first,
-// each at the lowest offset that fits, as TFLite's arena planner does.
+// overlap, or end one step before the other starts, get disjoint bytes; the
+// others may share. Greedy, largest first, each at the lowest offset that
+// fits, as TFLite's arena planner does.
 #ifndef GANSERVE_ENGINE_ONEDNN_ARENA_LAYOUT_H_
 #define GANSERVE_ENGINE_ONEDNN_ARENA_LAYOUT_H_
 
