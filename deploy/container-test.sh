@@ -64,9 +64,9 @@ fi
 sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
   grep -E '^(URIs:|deb) ' || true)
 mirror=$(grep -oE 'https?://[^ ]+/debian/?( |$)' <<<"$sources" | head -n 1 | tr -d ' ' || true)
-mirror=${mirror:-http://deb.debian.org/debian}
+[[ -n $mirror ]] || skip "no Debian mirror in this machine's apt sources to build the base image from"
+# Without a security mirror in the host's sources, the image has none either.
 security=$(grep -oE 'https?://[^ ]+/debian-security/?' <<<"$sources" | head -n 1 || true)
-security=${security:-http://deb.debian.org/debian-security}
 
 # The cache is keyed by the mirrors written into the base, so a changed host
 # setup makes a new one.
@@ -90,6 +90,9 @@ URIs: $mirror
 Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    if [[ -n $security ]]; then
+      cat >>"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 
 Types: deb
 URIs: $security
@@ -97,6 +100,7 @@ Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+    fi
     cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'EOF'
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
