@@ -82,7 +82,7 @@ std::vector<WorkItem> BatchQueue::Take(TimePoint now, std::vector<WorkItem>& dro
   return batch;
 }
 
-void AnswerDropped(WorkItem& item, TimePoint now) {
+void AnswerDropped(WorkItem& item) {
   if (item.cancelled && item.cancelled->load()) {
     item.done(absl::CancelledError("the call was cancelled while queued"));
   } else {

@@ -73,11 +73,9 @@ class BatchQueue {
 
   // A worker reports a batch it ran, for the rate estimate.
   void ObserveBatch(int64_t images, double seconds) { rate_.Observe(images, seconds); }
-  double seconds_per_image() const { return rate_.seconds_per_image(); }
 
   bool empty() const { return items_.empty(); }
   int64_t queued_images() const { return queued_images_; }
-  int64_t queued_items() const { return static_cast<int64_t>(items_.size()); }
 
  private:
   static bool Abandoned(const WorkItem& item, TimePoint now);
@@ -93,7 +91,7 @@ class BatchQueue {
 };
 
 // Answers a dropped item: CANCELLED or DEADLINE_EXCEEDED.
-void AnswerDropped(WorkItem& item, TimePoint now);
+void AnswerDropped(WorkItem& item);
 
 }  // namespace ganserve
 

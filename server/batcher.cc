@@ -4,6 +4,7 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -77,11 +78,6 @@ Batcher::~Batcher() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-double Batcher::seconds_per_image() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return queue_.seconds_per_image();
-}
-
 absl::Status Batcher::Submit(WorkItem item, int64_t total_count, Admission admission) {
   const int64_t z = generator_->latent_size();
   if (item.count < 1 || item.count > options_.max_batch ||
@@ -103,19 +99,11 @@ absl::Status Batcher::Submit(WorkItem item, int64_t total_count, Admission admis
   if (context_.metrics) context_.metrics->SetQueuedImages(context_.model_name, queued);
   if (status.ok()) cv_.notify_one();
   AnswerAllDropped(dropped);
-  if (!status.ok()) {
-    absl::Status named(status.code(),
-                       absl::StrCat("model ", context_.model_name, ": ", status.message()));
-    status.ForEachPayload(
-        [&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
-    return named;
-  }
-  return status;
+  return WithPrefix(absl::StrCat("model ", context_.model_name), status);
 }
 
 void Batcher::AnswerAllDropped(std::vector<WorkItem>& dropped) {
-  const TimePoint now = context_.clock->Now();
-  for (WorkItem& item : dropped) AnswerDropped(item, now);
+  for (WorkItem& item : dropped) AnswerDropped(item);
   dropped.clear();
 }
 

@@ -65,7 +65,6 @@ class Batcher {
                       Admission admission = Admission::kByTime);
 
   const BatcherOptions& options() const { return options_; }
-  double seconds_per_image() const;
 
  private:
   Batcher(const BatcherOptions& options, std::shared_ptr<const Generator> generator,

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_context.h"
 
 namespace ganserve {
 
@@ -106,8 +107,7 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
 
 void GenerationRun::OnEncoded(int64_t index, absl::StatusOr<std::string> data) {
   if (!data.ok()) {
-    Finish(absl::Status(data.status().code(),
-                        absl::StrCat("image ", index, ": ", data.status().message())));
+    Finish(WithPrefix(absl::StrCat("image ", index), data.status()));
     return;
   }
   {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 #include "server/log.h"
 
@@ -111,7 +112,7 @@ absl::Status ModelRegistry::Load(const ModelSource& source) {
     if (options_.metrics) options_.metrics->CountLoadFailure(source.name);
     LogEvent(absl::StrCat("model_load_failed model=", source.name, " path=", source.path,
                           " error=\"", status.message(), "\""));
-    return absl::Status(status.code(), absl::StrCat("model ", source.name, ": ", status.message()));
+    return WithPrefix(absl::StrCat("model ", source.name), status);
   }
   return absl::OkStatus();
 }
