@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_models.h"
+#include "tests/server/worker_gate.h"
 
 namespace ganserve::testing {
 namespace {
@@ -33,40 +34,10 @@ class HandClock final : public Clock {
   TimePoint now_ = TimePoint() + std::chrono::hours(1);
 };
 
-// Holds the worker in its first batch until Release; records batch sizes.
-class WorkerGate {
- public:
-  void BeforeBatch(int64_t images) {
-    std::unique_lock<std::mutex> lock(mu_);
-    sizes_.push_back(images);
-    entered_.notify_all();
-    released_.wait(lock, [&] { return open_; });
-  }
-  void WaitUntilHeld() {
-    std::unique_lock<std::mutex> lock(mu_);
-    entered_.wait(lock, [&] { return !sizes_.empty(); });
-  }
-  void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    released_.notify_all();
-  }
-  std::vector<int64_t> sizes() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return sizes_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable entered_, released_;
-  std::vector<int64_t> sizes_;
-  bool open_ = false;
-};
-
 class BatcherTest : public ::testing::Test {
  protected:
   void Start(BatcherOptions options) {
-    options.before_batch = [this](int64_t images) { gate_.BeforeBatch(images); };
+    options.before_batch = gate_.Hook();
     generator_ = MakeGenerator(UnconditionalModel(3));
     Batcher::Context context{"m", nullptr, std::make_shared<ModelCounters>(), &clock_};
     auto batcher = Batcher::Create(options, generator_, context);
@@ -115,7 +86,7 @@ class BatcherTest : public ::testing::Test {
   }
 
   HandClock clock_;
-  WorkerGate gate_;
+  WorkerGate gate_{/*held=*/true};
   std::shared_ptr<const Generator> generator_;
   std::unique_ptr<Batcher> batcher_;
 };
@@ -125,7 +96,7 @@ TEST_F(BatcherTest, AFreeWorkerRunsACallAloneAndBatchesGrowOnlyWhileItIsBusy) {
   options.max_batch = 16;
   Start(options);
   auto first = Submit(1, 0.5f);
-  gate_.WaitUntilHeld();  // taken at once: a batch of one, no wait for company
+  gate_.WaitForBatches(1);  // taken at once: a batch of one, no wait for company
   auto second = Submit(2, -0.25f);
   auto third = Submit(3, 0.75f);
   auto fourth = Submit(1, 0.1f);
@@ -139,7 +110,7 @@ TEST_F(BatcherTest, EachCallGetsTheImagesTheEngineMakesForItsLatentsAlone) {
   options.max_batch = 8;
   Start(options);
   auto hold = Submit(1, 0.0f);
-  gate_.WaitUntilHeld();
+  gate_.WaitForBatches(1);
   const std::vector<std::pair<int64_t, float>> calls = {{3, 0.3f}, {1, -0.6f}, {4, 0.9f}};
   std::vector<std::future<absl::StatusOr<std::vector<float>>>> answers;
   for (const auto& [count, tag] : calls) answers.push_back(Submit(count, tag));
@@ -161,7 +132,7 @@ TEST_F(BatcherTest, CancelledAndExpiredCallsAreAnsweredWithoutCompute) {
   BatcherOptions options;
   Start(options);
   auto hold = Submit(1, 0.0f);
-  gate_.WaitUntilHeld();
+  gate_.WaitForBatches(1);
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   WorkItem cancellable;
   cancellable.cancelled = cancelled;
@@ -186,7 +157,7 @@ TEST_F(BatcherTest, AFullQueueRefusesAtOnceNamingTheModel) {
   options.admission.max_queued_images = 8;
   Start(options);
   auto hold = Submit(1, 0.0f);
-  gate_.WaitUntilHeld();
+  gate_.WaitForBatches(1);
   absl::Status status;
   auto queued = Submit(8, 0.1f, &status);
   ASSERT_TRUE(status.ok()) << status;

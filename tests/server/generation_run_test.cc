@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_models.h"
+#include "tests/server/worker_gate.h"
 
 namespace ganserve::testing {
 namespace {
@@ -53,12 +54,7 @@ class GenerationRunTest : public ::testing::Test {
     BatcherOptions options;
     options.max_batch = max_batch;
     options.admission.max_queued_images = max_queued_images;
-    options.before_batch = [this](int64_t images) {
-      std::unique_lock<std::mutex> lock(mu_);
-      computed_ += images;
-      held_.notify_all();
-      held_.wait(lock, [&] { return !hold_; });
-    };
+    options.before_batch = gate_.Hook();
     auto batcher =
         Batcher::Create(options, servable->generator, {"m", nullptr, servable->counters});
     ASSERT_TRUE(batcher.ok()) << batcher.status();
@@ -69,19 +65,9 @@ class GenerationRunTest : public ::testing::Test {
     Hold(false);
     servable_.reset();
   }
-  void Hold(bool hold) {
-    std::lock_guard<std::mutex> lock(mu_);
-    hold_ = hold;
-    held_.notify_all();
-  }
-  void WaitUntilComputing(int64_t images) {
-    std::unique_lock<std::mutex> lock(mu_);
-    held_.wait(lock, [&] { return computed_ >= images; });
-  }
-  int64_t computed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return computed_;
-  }
+  void Hold(bool hold) { gate_.Hold(hold); }
+  void WaitUntilComputing(int64_t images) { gate_.WaitForImages(images); }
+  int64_t computed() { return gate_.images(); }
   PreparedGeneration Work(int64_t count) {
     PreparedGeneration work;
     work.count = count;
@@ -91,10 +77,7 @@ class GenerationRunTest : public ::testing::Test {
   }
 
   std::shared_ptr<Servable> servable_;
-  std::mutex mu_;
-  std::condition_variable held_;
-  bool hold_ = false;
-  int64_t computed_ = 0;
+  WorkerGate gate_{/*held=*/false};
   WorkPool pool_{2};  // last: joined first, while what its tasks touch is alive
 };
 

@@ -13,6 +13,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_server.h"
+#include "tests/server/worker_gate.h"
 
 namespace ganserve::testing {
 namespace {
@@ -90,26 +91,14 @@ class HeldWorker : public ::testing::Test {
   void Start(ServerOptions options = LoopbackOptions()) {
     options.registry.batcher.workers = 1;
     options.registry.batcher.max_queue_delay = std::chrono::microseconds(0);
-    options.registry.batcher.before_batch = [this](int64_t) {
-      std::unique_lock<std::mutex> lock(mu_);
-      ++batches_;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return !hold_; });
-    };
+    options.registry.batcher.before_batch = gate_.Hook();
     server_ = StartServer(options);
     ASSERT_NE(server_, nullptr);
     stub_ = Stub(server_->port());
   }
   void TearDown() override { Release(); }
-  void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
-    hold_ = false;
-    changed_.notify_all();
-  }
-  void WaitForBatches(int n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return batches_ >= n; });
-  }
+  void Release() { gate_.Release(); }
+  void WaitForBatches(int n) { gate_.WaitForBatches(n); }
   // Sends a one-image call on its own thread; the worker will hold its batch.
   std::future<grpc::Status> Occupy() {
     return std::async(std::launch::async, [this] {
@@ -127,10 +116,7 @@ class HeldWorker : public ::testing::Test {
 
   std::unique_ptr<GanServer> server_;
   std::unique_ptr<v1::Generator::Stub> stub_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool hold_ = true;
-  int batches_ = 0;
+  WorkerGate gate_{/*held=*/true};
 };
 
 TEST_F(HeldWorker, ACallCancelledWhileQueuedIsCancelledAndCostsNoCompute) {
