@@ -23,9 +23,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/generator_factory.h"
+#include "tests/bench/batch_list.h"
 
 namespace ganserve {
 namespace {
@@ -41,16 +41,6 @@ struct Args {
   bool shed = false;
 };
 
-bool ParseBatches(absl::string_view list, std::vector<int64_t>& batches) {
-  batches.clear();
-  for (absl::string_view s : absl::StrSplit(list, ',')) {
-    int64_t b = 0;
-    if (!absl::SimpleAtoi(s, &b) || b <= 0) return false;
-    batches.push_back(b);
-  }
-  return true;
-}
-
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
@@ -60,9 +50,9 @@ bool ParseArgs(int argc, char** argv, Args& a) {
     }
     if (k.rfind("--", 0) == 0 && i + 1 >= argc) return false;
     if (k == "--max_batches") {
-      if (!ParseBatches(argv[++i], a.max_batches)) return false;
+      if (!ParseBatchList(argv[++i], a.max_batches)) return false;
     } else if (k == "--batches") {
-      if (!ParseBatches(argv[++i], a.rate_batches)) return false;
+      if (!ParseBatchList(argv[++i], a.rate_batches)) return false;
     } else if (k == "--seconds") {
       if (!absl::SimpleAtod(argv[++i], &a.seconds) || a.seconds <= 0) return false;
     } else if (k == "--threads") {

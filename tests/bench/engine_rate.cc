@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "engine/generator_factory.h"
+#include "tests/bench/batch_list.h"
 
 namespace {
 
@@ -34,12 +34,7 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i], value = argv[i + 1];
     bool ok = true;
     if (flag == "--batches") {
-      batches.clear();
-      for (absl::string_view part : absl::StrSplit(value, ',')) {
-        int64_t b = 0;
-        ok = ok && absl::SimpleAtoi(part, &b) && b > 0;
-        batches.push_back(b);
-      }
+      ok = ganserve::ParseBatchList(value, batches);
     } else if (flag == "--seconds") {
       ok = absl::SimpleAtod(value, &seconds) && seconds > 0;
     } else if (flag == "--workers") {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "engine/onednn/onednn_executor.h"
+#include "tests/bench/batch_list.h"
 #include "tests/engine/generator_zoo.h"
 
 namespace ganserve {
@@ -35,12 +35,7 @@ bool ParseArgs(int argc, char** argv, Args& a) {
     }
     if (k.rfind("--", 0) == 0 && i + 1 >= argc) return false;
     if (k == "--batches") {
-      a.batches.clear();
-      for (absl::string_view s : absl::StrSplit(argv[++i], ',')) {
-        int64_t b = 0;
-        if (!absl::SimpleAtoi(s, &b) || b <= 0) return false;
-        a.batches.push_back(b);
-      }
+      if (!ParseBatchList(argv[++i], a.batches)) return false;
     } else if (k == "--threads") {
       if (!absl::SimpleAtoi(argv[++i], &a.threads) || a.threads < 0) return false;
     } else if (k == "--runs") {
@@ -65,7 +60,8 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const std::vector<ZooModel> zoo = GeneratorZoo();
-  auto it = std::find_if(zoo.begin(), zoo.end(), [&](const ZooModel& m) { return m.name == a.model; });
+  auto it =
+      std::find_if(zoo.begin(), zoo.end(), [&](const ZooModel& m) { return m.name == a.model; });
   if (it == zoo.end()) {
     std::fprintf(stderr, "unknown model '%s'\n", a.model.c_str());
     return 2;
@@ -76,8 +72,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto shared = std::make_shared<const Graph>(*std::move(graph));
-  auto exec = OneDnnExecutor::Create(
-      shared, {.num_threads = a.threads, .shed_threads_under_load = a.shed});
+  auto exec =
+      OneDnnExecutor::Create(shared, {.num_threads = a.threads, .shed_threads_under_load = a.shed});
   if (!exec.ok()) return 1;
   auto ctx = (*exec)->NewContext();
   std::mt19937 rng(3);
@@ -101,7 +97,8 @@ int Main(int argc, char** argv) {
     std::printf(
         "{\"engine\": \"%s\", \"model\": \"%s\", \"batch\": %lld, \"threads\": %d, "
         "\"median_ms\": %.4f, \"images_per_s\": %.3f}\n",
-        a.shed ? "ganserve-shed" : "ganserve", a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3);
+        a.shed ? "ganserve-shed" : "ganserve", a.model.c_str(), static_cast<long long>(batch),
+        a.threads, median, batch / median * 1e3);
     std::fflush(stdout);
   }
   return 0;
