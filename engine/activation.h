@@ -5,9 +5,9 @@
 
 #include <limits>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ganserve {
 
@@ -21,9 +21,17 @@ struct Activation {
     kTanh,
     kSigmoid,
     kSoftplus,
-    kSwish,      // x * sigmoid(x), a.k.a. silu
-    kGelu,       // exact, with erf
-    kGeluTanh,   // the tanh approximation
+    kSwish,        // x * sigmoid(x), a.k.a. silu
+    kGelu,         // exact, with erf
+    kGeluTanh,     // the tanh approximation
+    kHardSigmoid,  // clip(alpha * x + 0.5, 0, 1)
+    kExponential,  // e^x
+    kMish,         // x * tanh(softplus(x))
+    kSoftsign,     // x / (1 + |x|)
+    kHardSilu,     // x * relu6(x + 3) / 6, a.k.a. hard_swish
+    kLogSigmoid,   // log(sigmoid(x))
+    kHardTanh,     // clip(x, -1, 1)
+    kCelu,         // max(x, 0) + min(alpha * expm1(x / alpha), 0)
   };
 
   Kind kind = Kind::kLinear;
@@ -39,8 +47,11 @@ struct Activation {
     return a;
   }
   // Keras activation names as they appear in a layer config ("relu", "tanh",
-  // "leaky_relu", "silu", ...). Unknown names are an InvalidArgument error.
-  static absl::StatusOr<Activation> FromKerasName(absl::string_view name);
+  // "leaky_relu", "silu", ...). `keras_major` picks the saving Keras's
+  // definition where they differ (hard_sigmoid: slope 0.2 before Keras 3,
+  // 1/6 from it). Unknown names are an InvalidArgument error; softmax and
+  // log_softmax are not element-wise and are the SoftmaxOp's.
+  static absl::StatusOr<Activation> FromKerasName(absl::string_view name, int keras_major = 3);
 
   bool IsLinear() const { return kind == Kind::kLinear; }
   float Apply(float x) const;

@@ -12,8 +12,8 @@ namespace {
 
 class KerasGraphBuilder {
  public:
-  KerasGraphBuilder(const KerasWeightSource& weights, CoordinateMode mode)
-      : weights_(weights), mode_(mode) {}
+  KerasGraphBuilder(const KerasWeightSource& weights, KerasDialect dialect)
+      : weights_(weights), dialect_(dialect) {}
 
   // Adds `model`'s layers. At the top level (`outer_inputs` null) its inputs
   // become graph inputs; nested, its inputs are the outer producers. Returns
@@ -145,7 +145,7 @@ class KerasGraphBuilder {
                                                    "' (custom or not yet supported by ganserve)"));
     }
     if (inputs.empty()) return absl::InvalidArgumentError(absl::StrCat(where(), ": has no inputs"));
-    KerasLayerContext ctx{layer.name, layer.class_name, layer.config, {}, {}, mode_};
+    KerasLayerContext ctx{layer.name, layer.class_name, layer.config, {}, {}, dialect_, nullptr};
     for (int id : inputs) ctx.inputs.push_back(dims_[id]);
     GS_ASSIGN_OR_RETURN(ctx.weights, weights_.LayerWeights(path));
     GS_ASSIGN_OR_RETURN(std::shared_ptr<const Op> op, build(ctx));
@@ -153,13 +153,18 @@ class KerasGraphBuilder {
     if (!out.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where(), ": ", out.status().message()));
     }
-    const int id = graph_.AddShared(layer.name, std::move(op), inputs, layer.class_name);
+    int id = graph_.AddShared(layer.name, std::move(op), inputs, layer.class_name);
     dims_[id] = *out;
+    if (ctx.then) {
+      GS_ASSIGN_OR_RETURN(Dims then_out, ctx.then->InferShape({*out}));
+      id = graph_.AddShared(absl::StrCat(layer.name, "/activation"), std::move(ctx.then), {id});
+      dims_[id] = then_out;
+    }
     return id;
   }
 
   const KerasWeightSource& weights_;
-  CoordinateMode mode_;
+  KerasDialect dialect_;
   GraphBuilder graph_;
   std::map<int, Dims> dims_;
 };
@@ -167,8 +172,8 @@ class KerasGraphBuilder {
 }  // namespace
 
 absl::StatusOr<Graph> BuildKerasGraph(const KerasModelSpec& model, const KerasWeightSource& weights,
-                                      CoordinateMode bilinear_mode) {
-  KerasGraphBuilder builder(weights, bilinear_mode);
+                                      KerasDialect dialect) {
+  KerasGraphBuilder builder(weights, dialect);
   GS_ASSIGN_OR_RETURN(int output, builder.AddModel(model, {}, nullptr));
   return builder.Build(output);
 }

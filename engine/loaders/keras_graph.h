@@ -6,13 +6,14 @@
 #include "absl/status/statusor.h"
 #include "engine/graph.h"
 #include "engine/loaders/keras_config.h"
+#include "engine/loaders/keras_layer_builders.h"
 #include "engine/loaders/keras_weights.h"
 #include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
 
 absl::StatusOr<Graph> BuildKerasGraph(const KerasModelSpec& model, const KerasWeightSource& weights,
-                                      CoordinateMode bilinear_mode);
+                                      KerasDialect dialect);
 
 }  // namespace ganserve
 

@@ -2,8 +2,12 @@
 
 #include <cmath>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/ops/activation_op.h"
+#include "engine/ops/softmax.h"
+#include "engine/status_macros.h"
 
 namespace ganserve {
 
@@ -61,18 +65,56 @@ absl::StatusOr<std::vector<int64_t>> KerasLayerContext::Ints(const char* key,
   return out;
 }
 
-absl::StatusOr<Activation> KerasLayerContext::ActivationAt(const char* key) const {
-  if (config.is_object() && config.contains(key) && !config[key].is_null() &&
-      !config[key].is_string()) {
-    return Unsupported(absl::StrCat("'", key,
-                                    "' is not a built-in activation name "
-                                    "(custom activations cannot be loaded)"));
+absl::StatusOr<Activation> KerasLayerContext::NamedActivation(const std::string& name) {
+  if (name == "softmax" || name == "log_softmax") {
+    then = std::make_shared<const SoftmaxOp>(-1, name == "log_softmax");
+    return Activation::Linear();
   }
-  auto name = String(key, "linear");
-  if (!name.ok()) return name.status();
-  auto activation = Activation::FromKerasName(*name);
+  auto activation = Activation::FromKerasName(name, dialect.keras_major);
   if (!activation.ok()) return Unsupported(std::string(activation.status().message()));
   return activation;
+}
+
+absl::StatusOr<Activation> KerasLayerContext::SerializedActivation(const char* key,
+                                                                   const json& object) {
+  const json& cls = object.value("class_name", json());
+  if (!cls.is_string()) {
+    return Unsupported(absl::StrCat("'", key, "' is an object without a class_name"));
+  }
+  const std::string class_name = cls.get<std::string>();
+  const json& inner = object.value("config", json::object());
+  // Keras 3 writes a built-in function as {"class_name": "function", "config": "relu"}.
+  if (class_name == "function" && inner.is_string())
+    return NamedActivation(inner.get<std::string>());
+  static constexpr absl::string_view kActivationLayers[] = {"Activation", "LeakyReLU", "ReLU",
+                                                            "ELU", "Softmax"};
+  if (FindKerasLayerBuilder(class_name) != nullptr &&
+      absl::c_find(kActivationLayers, class_name) == std::end(kActivationLayers)) {
+    return Unsupported(
+        absl::StrCat("'", key, "' is a serialized '", class_name, "' layer, not an activation"));
+  }
+  KerasLayerBuilder build = FindKerasLayerBuilder(class_name);
+  if (build == nullptr || !inner.is_object()) {
+    return Unsupported(absl::StrCat("'", key, "' is a serialized '", class_name,
+                                    "', not a built-in activation (custom activations cannot be "
+                                    "loaded)"));
+  }
+  KerasLayerContext layer{
+      absl::StrCat(name, "/", key), class_name, inner, inputs, {}, dialect, nullptr};
+  GS_ASSIGN_OR_RETURN(std::shared_ptr<const Op> op, build(layer));
+  if (const auto* act = dynamic_cast<const ActivationOp*>(op.get())) return act->activation();
+  then = std::move(op);  // a SoftmaxOp: Softmax, or Activation naming softmax
+  return Activation::Linear();
+}
+
+absl::StatusOr<Activation> KerasLayerContext::ActivationAt(const char* key) {
+  if (!config.is_object() || !config.contains(key) || config[key].is_null()) {
+    return Activation::Linear();
+  }
+  const json& value = config[key];
+  if (value.is_string()) return NamedActivation(value.get<std::string>());
+  if (value.is_object()) return SerializedActivation(key, value);
+  return Unsupported(absl::StrCat("'", key, "' is neither an activation name nor an object"));
 }
 
 absl::Status KerasLayerContext::RequireChannelsLast() const {

@@ -17,13 +17,22 @@
 
 namespace ganserve {
 
+// What the saving Keras changes in a layer's meaning (see KERAS.md).
+struct KerasDialect {
+  CoordinateMode bilinear_mode = CoordinateMode::kHalfPixel;
+  int keras_major = 3;  // hard_sigmoid's slope differs before Keras 3
+};
+
 struct KerasLayerContext {
   std::string name;
   std::string class_name;
   const nlohmann::json& config;
   std::vector<Dims> inputs;     // per-sample shapes of the producers
   std::vector<Tensor> weights;  // in Keras order, as the file stores them
-  CoordinateMode bilinear_mode = CoordinateMode::kHalfPixel;  // from the saving Keras
+  KerasDialect dialect;
+  // An op the layer's activation adds after the layer's own (softmax and
+  // log_softmax are not element-wise, so no Dense or Conv can fuse them).
+  std::shared_ptr<const Op> then;
 
   // "layer 'dense_1' (Dense): <what>", as InvalidArgument.
   absl::Status Error(const std::string& what) const;
@@ -37,8 +46,12 @@ struct KerasLayerContext {
   // An int or a list of ints (Keras's normalize_tuple).
   absl::StatusOr<std::vector<int64_t>> Ints(const char* key, std::vector<int64_t> fallback,
                                             size_t n) const;
-  // The activation named by config[key] (a Keras activation string).
-  absl::StatusOr<Activation> ActivationAt(const char* key) const;
+  // The activation config[key] gives: a Keras activation name, a Keras 3
+  // serialized function, or a serialized activation layer (LeakyReLU,
+  // ReLU, ...). Softmax and log_softmax come back as linear with `then` set.
+  absl::StatusOr<Activation> ActivationAt(const char* key);
+  absl::StatusOr<Activation> NamedActivation(const std::string& name);
+  absl::StatusOr<Activation> SerializedActivation(const char* key, const nlohmann::json& object);
   // Refuses data_format "channels_first": the graph IR is channels-last.
   absl::Status RequireChannelsLast() const;
   // Checks the weight count against `names` (the expected arrays, in order)

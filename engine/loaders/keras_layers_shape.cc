@@ -1,5 +1,7 @@
 // Builders for the weightless Keras layers: reshaping, resampling, padding,
 // merging, activations and the layers that are the identity at inference.
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/keras_layer_builders.h"
 #include "engine/ops/activation_op.h"
@@ -8,6 +10,7 @@
 #include "engine/ops/identity.h"
 #include "engine/ops/padding2d.h"
 #include "engine/ops/reshape.h"
+#include "engine/ops/softmax.h"
 #include "engine/ops/transpose.h"
 #include "engine/ops/upsampling2d.h"
 #include "engine/status_macros.h"
@@ -45,7 +48,7 @@ OpResult BuildUpSampling2D(KerasLayerContext& ctx) {
   }
   if (interpolation == "bilinear") {
     return std::make_shared<const UpSampling2DOp>(size[0], size[1], Interpolation::kBilinear,
-                                                  ctx.bilinear_mode);
+                                                  ctx.dialect.bilinear_mode);
   }
   return ctx.Unsupported(
       absl::StrCat("interpolation '", interpolation, "' (only nearest and bilinear)"));
@@ -127,7 +130,19 @@ OpResult BuildMultiply(KerasLayerContext& ctx) {
 OpResult BuildActivation(KerasLayerContext& ctx) {
   GS_RETURN_IF_ERROR(NoWeights(ctx));
   GS_ASSIGN_OR_RETURN(Activation act, ctx.ActivationAt("activation"));
+  if (ctx.then) return std::exchange(ctx.then, nullptr);
   return std::make_shared<const ActivationOp>(act);
+}
+
+OpResult BuildSoftmax(KerasLayerContext& ctx) {
+  GS_RETURN_IF_ERROR(NoWeights(ctx));
+  if (ctx.inputs.size() != 1) return ctx.Error("expects one input");
+  // Keras 3 may write the axis as a one-element list.
+  const json& axis_value = ctx.config.value("axis", json(-1));
+  const json& axis = axis_value.is_array() && axis_value.size() == 1 ? axis_value[0] : axis_value;
+  if (!axis.is_number_integer()) return ctx.Unsupported("'axis' is not one integer");
+  GS_ASSIGN_OR_RETURN(int sample_axis, ctx.SampleAxis(axis.get<int64_t>(), ctx.inputs[0].size()));
+  return std::make_shared<const SoftmaxOp>(sample_axis, false);
 }
 
 OpResult BuildLeakyReLU(KerasLayerContext& ctx) {
@@ -180,6 +195,7 @@ std::vector<KerasLayerEntry> KerasShapeLayers() {
       {"LeakyReLU", BuildLeakyReLU},
       {"ReLU", BuildReLU},
       {"ELU", BuildELU},
+      {"Softmax", BuildSoftmax},
       {"Dropout", BuildIdentity},
       {"SpatialDropout2D", BuildIdentity},
       {"GaussianNoise", BuildIdentity},

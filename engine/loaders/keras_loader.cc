@@ -26,8 +26,7 @@ absl::StatusOr<LoadedModel> Finish(const std::string& model_config,
                                    const KerasWeightSource& weights, std::string format,
                                    std::string keras_version) {
   GS_ASSIGN_OR_RETURN(KerasModelSpec spec, ParseKerasModelConfig(model_config));
-  GS_ASSIGN_OR_RETURN(Graph graph,
-                      BuildKerasGraph(spec, weights, KerasBilinearMode(keras_version)));
+  GS_ASSIGN_OR_RETURN(Graph graph, BuildKerasGraph(spec, weights, KerasDialectOf(keras_version)));
   LoadedModel model;
   model.graph = std::make_shared<const Graph>(std::move(graph));
   model.format = std::move(format);
@@ -94,6 +93,16 @@ CoordinateMode KerasBilinearMode(const std::string& keras_version) {
   if (absl::EndsWith(keras_version, "-tf")) return CoordinateMode::kHalfPixel;
   if (major < 2 || (major == 2 && minor < 4)) return CoordinateMode::kAsymmetric;
   return CoordinateMode::kHalfPixel;
+}
+
+KerasDialect KerasDialectOf(const std::string& keras_version) {
+  KerasDialect dialect;
+  dialect.bilinear_mode = KerasBilinearMode(keras_version);
+  int major = 0;
+  const std::string first = keras_version.substr(0, keras_version.find('.'));
+  // An unknown version is a .keras without metadata: Keras 3 writes those.
+  if (absl::SimpleAtoi(first, &major)) dialect.keras_major = major;
+  return dialect;
 }
 
 absl::StatusOr<LoadedModel> LoadKerasModel(const std::string& path) {

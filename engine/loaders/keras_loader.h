@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/loaders/keras_layer_builders.h"
 #include "engine/loaders/loaded_model.h"
 #include "engine/ops/upsampling2d.h"
 
@@ -18,6 +19,8 @@ absl::StatusOr<LoadedModel> LoadKerasModel(const std::string& path);
 // The bilinear UpSampling2D convention of the Keras that saved a file, from
 // its keras_version attribute (see KERAS.md for the sources).
 CoordinateMode KerasBilinearMode(const std::string& keras_version);
+// Everything the saving Keras's version changes (the above, hard_sigmoid).
+KerasDialect KerasDialectOf(const std::string& keras_version);
 
 }  // namespace ganserve
 

@@ -50,6 +50,22 @@ std::optional<std::vector<EltwiseSpec>> ToEltwise(const Activation& a) {
       return std::vector<EltwiseSpec>{{alg::eltwise_gelu_erf}};
     case K::kGeluTanh:
       return std::vector<EltwiseSpec>{{alg::eltwise_gelu_tanh}};
+    case K::kHardSigmoid:
+      return std::vector<EltwiseSpec>{{alg::eltwise_linear, a.alpha, 0.5f},
+                                      {alg::eltwise_clip_v2, 0.0f, 1.0f}};
+    case K::kExponential:
+      return std::vector<EltwiseSpec>{{alg::eltwise_exp}};
+    case K::kMish:
+      return std::vector<EltwiseSpec>{{alg::eltwise_mish}};
+    case K::kHardSilu:
+      return std::vector<EltwiseSpec>{{alg::eltwise_hardswish}};
+    case K::kLogSigmoid:
+      return std::vector<EltwiseSpec>{{alg::eltwise_logsigmoid}};
+    case K::kHardTanh:
+      return std::vector<EltwiseSpec>{{alg::eltwise_clip_v2, -1.0f, 1.0f}};
+    case K::kSoftsign:
+    case K::kCelu:
+      return std::nullopt;  // no oneDNN eltwise; the reference loop runs them
   }
   return std::nullopt;
 }

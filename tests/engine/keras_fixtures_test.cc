@@ -63,7 +63,14 @@ INSTANTIATE_TEST_SUITE_P(
             Fixture{"tf215_special.h5", 47, {7, 8, 1}, 1, false},
             // numpy: Keras 3.8 .keras with a Sequential nested in a Functional model,
             // weights under layers/sequential/layers/<key>/vars.
-            Fixture{"k38_nested.keras", 294, {4, 4, 2}, 1, false}),
+            Fixture{"k38_nested.keras", 294, {4, 4, 2}, 1, false},
+            // numpy: Keras 3.8 .keras, every built-in activation as a name, a serialized
+            // function and a serialized layer (LeakyReLU, ReLU max_value, Softmax) inside
+            // Dense, Conv2D and Conv2DTranspose; Keras 3's hard_sigmoid.
+            Fixture{"k38_activations.keras", 2278, {4, 4, 2}, 1, false},
+            // numpy: tf.keras 2.12 h5, Keras 2's hard_sigmoid, a legacy layer-object
+            // activation, softmax as activation and as a Softmax layer.
+            Fixture{"tf212_activations.h5", 168, {6}, 1, false}),
         ::testing::Values(ExecutorKind::kReference, ExecutorKind::kOneDnn)),
     [](const auto& info) {
       std::string name = std::get<0>(info.param).file;

@@ -63,6 +63,16 @@ TEST(KerasLoaderErrors, CustomLayerIsRefused) {
               AllOf(HasSubstr("'pixel_norm'"), HasSubstr("MyPixelNorm")));
 }
 
+TEST(KerasLoaderErrors, CustomActivationObjectNamesLayerAndClass) {
+  EXPECT_THAT(LoadError(ErrorFixture("custom_activation.h5")),
+              AllOf(HasSubstr("'dense'"), HasSubstr("MySwish"), HasSubstr("custom activations")));
+}
+
+TEST(KerasLoaderErrors, LayerObjectThatIsNoActivationIsRefused) {
+  EXPECT_THAT(LoadError(ErrorFixture("layer_as_activation.h5")),
+              AllOf(HasSubstr("'dense'"), HasSubstr("'Dense' layer, not an activation")));
+}
+
 TEST(KerasLoaderErrors, ChannelsFirstIsRefused) {
   EXPECT_THAT(LoadError(ErrorFixture("channels_first.h5")),
               AllOf(HasSubstr("'conv_cf'"), HasSubstr("Conv2D"), HasSubstr("channels_first")));
