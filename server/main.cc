@@ -46,6 +46,16 @@ ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle; clients must present a cert it signed");
 ABSL_FLAG(std::string, auth_token_file, "",
           "file holding a token clients must send as 'authorization: Bearer <token>'");
+ABSL_FLAG(int, max_connection_age_s, 60,
+          "send GOAWAY to a connection this old (+-10% jitter), so clients reconnect and reach new "
+          "replicas (0: never)");
+ABSL_FLAG(int, max_connection_age_grace_s, 30,
+          "time calls in flight at GOAWAY get before the connection closes");
+ABSL_FLAG(int, min_client_ping_interval_s, 10,
+          "clients may send keepalive pings this often, also without calls; faster ones are cut");
+ABSL_FLAG(int, keepalive_time_s, 60, "ping a connection idle this long to find vanished clients");
+ABSL_FLAG(int, keepalive_timeout_s, 20, "drop a connection whose ping is unanswered this long");
+ABSL_FLAG(int, max_concurrent_streams, 1000, "calls one connection may have open (0: unbounded)");
 
 namespace ganserve {
 namespace {
@@ -118,6 +128,16 @@ int Run() {
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
+  options.connections = {
+      .max_connection_age = std::chrono::seconds(absl::GetFlag(FLAGS_max_connection_age_s)),
+      .max_connection_age_grace =
+          std::chrono::seconds(absl::GetFlag(FLAGS_max_connection_age_grace_s)),
+      .min_client_ping_interval =
+          std::chrono::seconds(absl::GetFlag(FLAGS_min_client_ping_interval_s)),
+      .keepalive_time = std::chrono::seconds(absl::GetFlag(FLAGS_keepalive_time_s)),
+      .keepalive_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_keepalive_timeout_s)),
+      .max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams),
+  };
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
     std::ifstream in(path);
     std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

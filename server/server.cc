@@ -88,9 +88,15 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   // Reflection is a service of its own that the CallGate does not guard.
   if (!options.service.auth_token.empty()) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  ApplyConnectionPolicy(options.connections, builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
+    const std::string why = WhyCannotBind(options.address);
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.address, why.empty() ? "" : absl::StrCat(": ", why),
+        why.find("in use") != std::string::npos
+            ? " (another process holds this port; ganserve never shares one)"
+            : ""));
   }
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(true);

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
+#include "server/connection_policy.h"
 #include "server/generator_service.h"
 #include "server/metrics.h"
 #include "server/metrics_http.h"
@@ -29,6 +30,7 @@ struct ServerOptions {
   ModelRegistryOptions registry;
   GeneratorServiceOptions service;
   TlsOptions tls;
+  ConnectionPolicy connections;
   int max_receive_message_bytes = 16 << 20;
   int metrics_port = -1;   // -1: no metrics endpoint; 0: pick a free port
   int encode_threads = 0;  // threads encoding images; 0: one per core

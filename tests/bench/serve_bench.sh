@@ -135,7 +135,7 @@ for model in "${model_list[@]}"; do
     start_server "$model" --max_batch 64
   fi
   before=$(threads)
-  "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 10000 -b 1 -d 5s \
+  "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 10000 --connections 10 -b 1 -d 5s \
     >/tmp/serve_bench_10k.txt 2>&1 &
   bench_pid=$!
   most=0

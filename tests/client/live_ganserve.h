@@ -27,6 +27,7 @@ class LiveGanserve {
   ~LiveGanserve();  // SIGTERM, then SIGKILL if it has not exited in 10 s
 
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
   // SIGKILL: the server dies without draining, as in a crash.
   void Kill();
   // SIGTERM and wait up to `grace`; the waitpid status (SIGKILLed if it

@@ -29,16 +29,6 @@ int ThreadsOfThisProcess() {
   return threads;
 }
 
-// Polls `done` (the server gives no event to wait on) for up to a minute.
-bool WaitFor(const std::function<bool()>& done) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
 // Calls a method with raw request bytes.
 grpc::Status CallRaw(int port, const std::string& method, const std::string& bytes) {
   grpc::GenericStub stub(Connect(port));
@@ -184,6 +174,7 @@ TEST_F(HeldWorker, TenThousandCallsInFlightNeedABoundedNumberOfThreads) {
   options.registry.batcher.max_batch = 64;
   options.registry.batcher.admission.max_queued_images = 20000;
   options.registry.batcher.admission.max_queue_time = std::chrono::minutes(10);
+  options.connections.max_concurrent_streams = 0;  // all 10,000 share the one channel
   Start(options);
   auto occupant = Occupy();
   WaitForBatches(1);

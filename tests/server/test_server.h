@@ -3,8 +3,11 @@
 #ifndef GANSERVE_TESTS_SERVER_TEST_SERVER_H_
 #define GANSERVE_TESTS_SERVER_TEST_SERVER_H_
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ganserve/v1/generator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -13,6 +16,16 @@
 #include "tests/server/test_models.h"
 
 namespace ganserve::testing {
+
+// Polls `done` (the server gives no event to wait on) for up to a minute.
+inline bool WaitFor(const std::function<bool()>& done) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
 
 inline ServerOptions LoopbackOptions() {
   ServerOptions options;
