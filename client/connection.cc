@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/service_config.h"
 #include "engine/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -135,12 +136,20 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectionOpt
   return connection;
 }
 
-std::shared_ptr<grpc::Channel> Connection::NewChannel(int index) const {
+std::shared_ptr<grpc::Channel> Connection::NewChannel(int index, bool check_health) const {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt("ganctl.channel_index", index);
   args.SetMaxReceiveMessageSize(-1);
-  if (target_.round_robin) args.SetLoadBalancingPolicyName("round_robin");
+  args.SetServiceConfigJSON(ServiceConfigJson(target_.round_robin));
+  if (!check_health) args.SetInt(GRPC_ARG_INHIBIT_HEALTH_CHECKING, 1);
+  // A replica back from a restart is reconnected within about two seconds
+  // (gRPC's default backoff grows to two minutes while it is down).
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  // Finds a replica that vanished without closing its connections (node loss);
+  // ganserve allows pings every 10 s (--min_client_ping_interval_s).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   return grpc::CreateCustomChannel(target_.uri, credentials_, args);
 }
 

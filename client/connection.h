@@ -38,8 +38,10 @@ class Connection {
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const ConnectionOptions& options);
 
   // A channel with its own TCP connections (index makes it distinct, so
-  // --connections N really opens N connections).
-  std::shared_ptr<grpc::Channel> NewChannel(int index) const;
+  // --connections N really opens N connections), running the service config
+  // of service_config.h. `check_health` false: round_robin picks replicas
+  // whatever their health says (for asking a replica about its health).
+  std::shared_ptr<grpc::Channel> NewChannel(int index, bool check_health = true) const;
   // Adds the per-call metadata (the bearer token) to a fresh context.
   void Prepare(grpc::ClientContext& context) const;
   const ResolvedTarget& target() const { return target_; }

@@ -20,7 +20,8 @@ int HealthCommand(const Args& args) {
 
   auto connection = Connection::Open(connection_options);
   if (!connection.ok()) return Fail("health", connection.status());
-  auto stub = grpc::health::v1::Health::NewStub((*connection)->NewChannel(0));
+  auto stub =
+      grpc::health::v1::Health::NewStub((*connection)->NewChannel(0, /*check_health=*/false));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout));
   (*connection)->Prepare(context);

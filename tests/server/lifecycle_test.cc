@@ -104,11 +104,17 @@ TEST(Stream, ErrorsArriveAsTheStreamStatus) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
+// A server whose workers wait 400 ms for a fuller batch, so calls are still
+// queued when a drain test acts.
+std::unique_ptr<GanServer> StartWaitingServer() {
   ServerOptions options = LoopbackOptions();
   options.registry.batcher.max_batch = 64;
   options.registry.batcher.max_queue_delay = std::chrono::milliseconds(400);
-  auto server = StartServer(options);
+  return StartServer(options);
+}
+
+TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
+  auto server = StartWaitingServer();
   ASSERT_NE(server, nullptr);
   const int port = server->port();
   constexpr int kCalls = 8;
@@ -144,6 +150,35 @@ TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
   EXPECT_TRUE(drained);
   EXPECT_EQ(ok, kCalls);
   EXPECT_EQ(failed, 0);
+}
+
+// What client-side health checking (grpc.health.v1 Watch) relies on to stop
+// picking a draining replica while its last calls still run.
+TEST(Drain, HealthWatchersHearNotServingWhileCallsAreStillInFlight) {
+  auto server = StartWaitingServer();
+  ASSERT_NE(server, nullptr);
+  auto health = grpc::health::v1::Health::NewStub(Connect(server->port()));
+  grpc::ClientContext watch_context;
+  HealthCheckRequest request;
+  auto watch = health->Watch(&watch_context, request);
+  HealthCheckResponse status;
+  ASSERT_TRUE(watch->Read(&status));
+  EXPECT_EQ(status.status(), HealthCheckResponse::SERVING);
+  std::thread call([&] {
+    v1::GenerateRequest slow;
+    slow.set_model("gan");
+    slow.mutable_sampling()->set_count(1);
+    grpc::ClientContext context;
+    v1::GenerateResponse response;
+    EXPECT_TRUE(Stub(server->port())->Generate(&context, slow, &response).ok());
+  });
+  ASSERT_TRUE(WaitFor([&] { return server->in_flight() == 1; }));
+  std::thread drainer([&] { EXPECT_TRUE(server->Drain(std::chrono::seconds(10))); });
+  ASSERT_TRUE(watch->Read(&status));
+  EXPECT_EQ(status.status(), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(server->in_flight(), 1) << "the watcher heard only once the calls were done";
+  call.join();
+  drainer.join();
 }
 
 TEST(Drain, PerModelHealthIsNotServingWhileDraining) {
