@@ -1,7 +1,7 @@
 # ganserve image: ganserve + ganctl on debian:bookworm-slim, serving the bundled
-# models/ (default: models/fashion-cgan) on gRPC :50051 with metrics on :9090.
+# models/ (default: models/fashion-cgan) on gRPC :50051, HTTP :8080, metrics :9090.
 #   docker build -t ganserve .
-#   docker run -p 50051:50051 -p 9090:9090 ganserve [ganserve flags...]
+#   docker run -p 50051:50051 -p 8080:8080 -p 9090:9090 ganserve [ganserve flags...]
 # deploy/container-test.sh builds and runs this file unchanged with podman.
 
 # --- build: the -dev packages, then a Release build of the two binaries only.
@@ -30,7 +30,7 @@ COPY models/ /usr/local/share/ganserve/models/
 USER 10001:10001
 # The port HEALTHCHECK probes; set it when --address moves gRPC elsewhere.
 ENV GANSERVE_GRPC_PORT=50051
-EXPOSE 50051 9090
+EXPOSE 50051 8080 9090
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ganctl health --target "127.0.0.1:${GANSERVE_GRPC_PORT}" --timeout 4s >/dev/null || exit 1
 ENTRYPOINT ["ganserve"]

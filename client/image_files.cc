@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "client/contact_sheet.h"
+#include "engine/contact_sheet.h"
 #include "engine/status_macros.h"
 
 namespace ganserve::client {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands.h"
-#include "client/contact_sheet.h"
+#include "engine/contact_sheet.h"
 #include "client/image_files.h"
 #include "client/npy_io.h"
 #include "client/offline_model.h"

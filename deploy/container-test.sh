@@ -133,7 +133,7 @@ trap cleanup EXIT
 # Read-only root filesystem, as in deploy/k8s and the compose file.
 "${podman[@]}" run -d --name "$name" --network=host --read-only \
   -e GANSERVE_GRPC_PORT="$port" \
-  "$image" --address "127.0.0.1:$port" --metrics_port "$metrics_port" >/dev/null ||
+  "$image" --address "127.0.0.1:$port" --metrics_port "$metrics_port" --http_port -1 >/dev/null ||
   fail "podman run failed"
 target=127.0.0.1:$port
 dump() { "${podman[@]}" logs "$name" 2>&1 | tail -n 30 >&2; }

@@ -14,7 +14,7 @@ build_packages=(
   libdnnl-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
-  nlohmann-json3-dev openssl
+  nlohmann-json3-dev openssl libmicrohttpd-dev libgnutls28-dev curl chromium
   libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx
   clang libclang-rt-14-dev
@@ -22,11 +22,12 @@ build_packages=(
 )
 runtime_packages=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
-  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libcpp-httplib0.11 libssl3 libgomp1
+  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libssl3 libgomp1
+  libmicrohttpd12 libgnutls30
 )
 # Left out by --compile: only the tests, test data, tools and developers use these.
 not_for_compile=(
-  git ccache openssl libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  git ccache openssl curl chromium libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx clang libclang-rt-14-dev nodejs
 )
 train_packages=(python3-torch dataset-fashion-mnist)

@@ -101,7 +101,7 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
     }
     work.count = request.count;
     SamplingSpec spec{request.seed, distribution, t};
-    work.latents = SampleLatents(spec, work.count, z);
+    work.latents = SampleLatents(spec, work.count, z, request.first_index);
   }
   GS_ASSIGN_OR_RETURN(work.labels, ResolveLabels(generator, request, work.count));
   return work;

@@ -30,6 +30,9 @@ struct GenerationRequest {
   std::optional<std::vector<float>> latents;  // explicit, N × latent_size
   uint64_t seed = 0;                          // otherwise sampled
   int64_t count = 0;
+  // Image i is latent number first_index + i of the seed's stream, so one
+  // image of a larger seeded request can be asked for alone.
+  uint64_t first_index = 0;
   std::optional<Distribution> distribution;  // unset: the model's default
   float truncation = 0.0f;
   std::vector<int32_t> labels;           // one per image or one for all

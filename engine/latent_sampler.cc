@@ -63,10 +63,11 @@ void SampleLatent(const SamplingSpec& spec, uint64_t index, absl::Span<float> ou
   }
 }
 
-std::vector<float> SampleLatents(const SamplingSpec& spec, uint64_t count, int64_t size) {
+std::vector<float> SampleLatents(const SamplingSpec& spec, uint64_t count, int64_t size,
+                                 uint64_t first_index) {
   std::vector<float> latents(count * size);
   for (uint64_t i = 0; i < count; ++i) {
-    SampleLatent(spec, i, absl::MakeSpan(latents).subspan(i * size, size));
+    SampleLatent(spec, first_index + i, absl::MakeSpan(latents).subspan(i * size, size));
   }
   return latents;
 }

@@ -33,8 +33,9 @@ struct SamplingSpec {
 // client can regenerate one image of a batch alone.
 void SampleLatent(const SamplingSpec& spec, uint64_t index, absl::Span<float> out);
 
-// `count` latents of `size` values, row-major.
-std::vector<float> SampleLatents(const SamplingSpec& spec, uint64_t count, int64_t size);
+// `count` latents of `size` values, row-major: numbers first_index, first_index + 1, ...
+std::vector<float> SampleLatents(const SamplingSpec& spec, uint64_t count, int64_t size,
+                                 uint64_t first_index = 0);
 
 }  // namespace ganserve
 

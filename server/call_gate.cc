@@ -22,23 +22,34 @@ bool BearerTokenMatches(absl::string_view header, absl::string_view token) {
   return differ == 0;
 }
 
-grpc::Status CallGate::Check(const grpc::CallbackServerContext& context) const {
+grpc::Status CallGate::Check(std::optional<absl::string_view> authorization) const {
   if (draining_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
   if (auth_token_.empty()) return grpc::Status::OK;
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
-  if (it == metadata.end() ||
-      !BearerTokenMatches(absl::string_view(it->second.data(), it->second.size()), auth_token_)) {
+  if (!authorization.has_value() || !BearerTokenMatches(*authorization, auth_token_)) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "expected metadata \"authorization: Bearer <token>\" with a valid token");
+                        "expected \"authorization: Bearer <token>\" with a valid token");
   }
   return grpc::Status::OK;
 }
 
+namespace {
+
+std::optional<absl::string_view> Authorization(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return std::nullopt;
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
 CallGate::Call::Call(CallGate& gate, const grpc::CallbackServerContext& context)
+    : Call(gate, Authorization(context)) {}
+
+CallGate::Call::Call(CallGate& gate, std::optional<absl::string_view> authorization)
     : gate_(gate), start_(std::chrono::steady_clock::now()) {
   ++gate_.in_flight_;
-  admission_ = gate_.Check(context);
+  admission_ = gate_.Check(authorization);
 }
 
 void CallGate::Call::Record(const std::string& model, const grpc::Status& status) {

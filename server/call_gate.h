@@ -1,12 +1,14 @@
 // The one step every Generator RPC passes first: refuses new calls while
 // draining and calls without the bearer token, counts the call in flight,
 // and records its outcome in the metrics when it ends. Reactors get it from
-// their base classes (service_reactors.h), so a new RPC cannot skip it.
+// their base classes (gated_reactors.h), so a new RPC cannot skip it; the
+// HTTP front passes its requests through the same gate.
 #ifndef GANSERVE_SERVER_CALL_GATE_H_
 #define GANSERVE_SERVER_CALL_GATE_H_
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -23,12 +25,15 @@ class CallGate {
 
   // New calls get UNAVAILABLE from now on; calls in flight continue.
   void StartDraining() { draining_ = true; }
+  bool draining() const { return draining_; }
   int64_t in_flight() const { return in_flight_; }
 
   // One call through the gate: in flight from construction to destruction.
   class Call {
    public:
     Call(CallGate& gate, const grpc::CallbackServerContext& context);
+    // For protocols other than gRPC: the "authorization" header, if sent.
+    Call(CallGate& gate, std::optional<absl::string_view> authorization);
     ~Call() { --gate_.in_flight_; }
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
@@ -45,7 +50,7 @@ class CallGate {
   };
 
  private:
-  grpc::Status Check(const grpc::CallbackServerContext& context) const;
+  grpc::Status Check(std::optional<absl::string_view> authorization) const;
 
   Metrics& metrics_;
   const std::string auth_token_;

@@ -53,7 +53,7 @@ class GeneratorService final : public RawGeneratorService {
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
 
-  // What the Generate reactors share.
+  // What the Generate reactors share, and the HTTP front with them.
   struct Deps {
     ModelRegistry& registry;
     Metrics& metrics;
@@ -61,10 +61,9 @@ class GeneratorService final : public RawGeneratorService {
     const GenerationLimits& limits;
     CallGate& gate;
   };
-
- private:
   Deps deps() { return {registry_, metrics_, pool_, options_.limits, gate_}; }
 
+ private:
   ModelRegistry& registry_;
   Metrics& metrics_;
   WorkPool& pool_;

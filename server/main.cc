@@ -40,6 +40,12 @@ ABSL_FLAG(int, onednn_threads, 0,
 ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
 ABSL_FLAG(int, max_message_mb, 16, "largest request message accepted, MiB");
 ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics HTTP port (-1: off)");
+ABSL_FLAG(std::string, metrics_address, "",
+          "host the metrics port binds to (empty: the host of --address)");
+ABSL_FLAG(int, http_port, 8080,
+          "HTTP port: Open Inference Protocol REST, images by URL, playground page (-1: off)");
+ABSL_FLAG(std::string, http_address, "",
+          "host the HTTP port binds to (empty: the host of --address)");
 ABSL_FLAG(int, drain_timeout_s, 30, "seconds in-flight calls get to finish on SIGTERM");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS)");
 ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
@@ -126,6 +132,9 @@ int Run() {
   options.service.limits.max_images_per_request = absl::GetFlag(FLAGS_max_images_per_request);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  options.metrics_host = absl::GetFlag(FLAGS_metrics_address);
+  options.http_port = absl::GetFlag(FLAGS_http_port);
+  options.http_host = absl::GetFlag(FLAGS_http_address);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
   options.connections = {

@@ -33,6 +33,9 @@ const std::map<std::string, std::string>& Help() {
       {"ganserve_queue_duration_seconds", "Time a request waited in the batcher queue"},
       {"ganserve_compute_duration_seconds", "Time one engine batch took"},
       {"ganserve_batch_size_images", "Images per engine batch"},
+      {"ganserve_cache_hits_total", "Seeded images answered from the response cache"},
+      {"ganserve_cache_misses_total",
+       "Seeded images looked up in the response cache and generated"},
   };
   return *help;
 }
@@ -53,6 +56,12 @@ void Metrics::AddImages(const std::string& model, int64_t images) {
 void Metrics::CountLoadFailure(const std::string& model) {
   std::lock_guard<std::mutex> lock(mu_);
   counters_["ganserve_model_load_failures_total"][ModelLabel(model)] += 1;
+}
+
+void Metrics::CountCacheLookup(const std::string& model, bool hit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  counters_[hit ? "ganserve_cache_hits_total" : "ganserve_cache_misses_total"][ModelLabel(model)] +=
+      1;
 }
 
 void Metrics::SetQueuedImages(const std::string& model, int64_t images) {

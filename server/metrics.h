@@ -20,6 +20,8 @@ class Metrics {
   void ObserveBatchSize(const std::string& model, int64_t images);
   void SetQueuedImages(const std::string& model, int64_t images);
   void CountLoadFailure(const std::string& model);
+  // One image looked up in the response cache.
+  void CountCacheLookup(const std::string& model, bool hit);
 
   // The whole exposition, e.g. for GET /metrics.
   std::string Render() const;

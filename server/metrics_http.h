@@ -1,31 +1,27 @@
-// Serves Metrics::Render() at GET /metrics over plain HTTP (cpp-httplib).
+// Serves Metrics::Render() at GET /metrics over plain HTTP, on the same
+// HTTP front as --http_port, so idle scrapers' connections cannot blind it.
 #ifndef GANSERVE_SERVER_METRICS_HTTP_H_
 #define GANSERVE_SERVER_METRICS_HTTP_H_
 
 #include <memory>
-#include <thread>
+#include <string>
 
 #include "absl/status/statusor.h"
+#include "server/http_front.h"
 #include "server/metrics.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace ganserve {
 
 class MetricsHttp {
  public:
-  // port 0 picks a free port.
-  static absl::StatusOr<std::unique_ptr<MetricsHttp>> Create(const Metrics& metrics, int port);
-  ~MetricsHttp();
-  int port() const { return port_; }
+  // port 0 picks a free port; `host` is the address to bind ("0.0.0.0": all).
+  static absl::StatusOr<std::unique_ptr<MetricsHttp>> Create(const Metrics& metrics,
+                                                             const std::string& host, int port);
+  int port() const { return front_->port(); }
 
  private:
   MetricsHttp() = default;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<HttpFront> front_;
 };
 
 }  // namespace ganserve

@@ -25,23 +25,36 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const TlsOptions& tls) {
+// The PEM texts of the TLS flags (all empty: plaintext), read once for gRPC and HTTP.
+struct TlsPem {
+  std::string cert, key, client_ca;
+};
+
+absl::StatusOr<TlsPem> ReadTls(const TlsOptions& tls) {
   if (tls.cert_path.empty() && tls.key_path.empty()) {
     if (!tls.client_ca_path.empty()) {
       return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
     }
-    return grpc::InsecureServerCredentials();
+    return TlsPem{};
   }
   if (tls.cert_path.empty() || tls.key_path.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
-  grpc::SslServerCredentialsOptions ssl;
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  GS_ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.key_path));
-  GS_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.cert_path));
-  ssl.pem_key_cert_pairs.push_back(pair);
+  TlsPem pem;
+  GS_ASSIGN_OR_RETURN(pem.key, ReadFile(tls.key_path));
+  GS_ASSIGN_OR_RETURN(pem.cert, ReadFile(tls.cert_path));
   if (!tls.client_ca_path.empty()) {
-    GS_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(tls.client_ca_path));
+    GS_ASSIGN_OR_RETURN(pem.client_ca, ReadFile(tls.client_ca_path));
+  }
+  return pem;
+}
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsPem& pem) {
+  if (pem.cert.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({pem.key, pem.cert});
+  if (!pem.client_ca.empty()) {
+    ssl.pem_root_certs = pem.client_ca;
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(ssl);
@@ -65,7 +78,7 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
 
 absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions options) {
   std::unique_ptr<GanServer> server(new GanServer());
-  GS_ASSIGN_OR_RETURN(auto credentials, Credentials(options.tls));
+  GS_ASSIGN_OR_RETURN(const TlsPem pem, ReadTls(options.tls));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -83,7 +96,7 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   server->service_ = std::make_unique<GeneratorService>(*server->registry_, server->metrics_,
                                                         *server->pool_, options.service);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, credentials, &server->port_);
+  builder.AddListeningPort(options.address, Credentials(pem), &server->port_);
   builder.RegisterService(server->service_.get());
   // Reflection is a service of its own that the CallGate does not guard.
   if (!options.service.auth_token.empty()) builder.SetOption(std::make_unique<WithoutReflection>());
@@ -103,13 +116,34 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   for (const auto& servable : server->registry_->List()) {
     health->SetServingStatus(servable->name, true);
   }
+  // The HTTP ports bind where gRPC does unless told otherwise, so a server
+  // kept to loopback does not open its metrics or images to the network.
+  const std::string grpc_host = HostOfAddress(options.address);
   if (options.metrics_port >= 0) {
-    GS_ASSIGN_OR_RETURN(server->metrics_http_,
-                        MetricsHttp::Create(server->metrics_, options.metrics_port));
+    GS_ASSIGN_OR_RETURN(
+        server->metrics_http_,
+        MetricsHttp::Create(server->metrics_,
+                            options.metrics_host.empty() ? grpc_host : options.metrics_host,
+                            options.metrics_port));
+  }
+  if (options.http_port >= 0) {
+    server->http_api_ = std::make_unique<HttpApi>(server->service_->deps());
+    HttpFrontOptions http;
+    http.host = options.http_host.empty() ? grpc_host : options.http_host;
+    http.port = options.http_port;
+    http.tls_cert_pem = pem.cert;
+    http.tls_key_pem = pem.key;
+    http.tls_client_ca_pem = pem.client_ca;
+    http.max_body_bytes = static_cast<size_t>(options.max_receive_message_bytes);
+    GS_ASSIGN_OR_RETURN(server->http_front_,
+                        HttpFront::Create(http, [api = server->http_api_.get()](HttpRequest request,
+                                                                                HttpReply reply) {
+                          api->Handle(std::move(request), std::move(reply));
+                        }));
   }
   LogEvent(absl::StrCat("listening address=", options.address, " port=", server->port_,
-                        " tls=", options.tls.cert_path.empty() ? "off" : "on",
-                        " metrics_port=", server->metrics_port()));
+                        " tls=", options.tls.cert_path.empty() ? "off" : "on", " metrics_port=",
+                        server->metrics_port(), " http_port=", server->http_port()));
   return server;
 }
 
@@ -124,6 +158,7 @@ bool GanServer::Drain(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const bool all_done = service_->in_flight() == 0;
+  http_front_.reset();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   server_->Wait();
   LogEvent(absl::StrCat("stopped all_in_flight_finished=", all_done ? "true" : "false"));
@@ -131,6 +166,7 @@ bool GanServer::Drain(std::chrono::milliseconds timeout) {
 }
 
 GanServer::~GanServer() {
+  http_front_.reset();  // waits for the replies it owes
   if (server_ && !stopped_) {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();

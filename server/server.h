@@ -1,6 +1,6 @@
 // The whole ganserve process minus flags: model registry, Generator service,
 // health, reflection (off when a token is required: it cannot check one),
-// TLS and the metrics endpoint, with a bounded drain.
+// TLS, the HTTP API and the metrics endpoint, with a bounded drain.
 #ifndef GANSERVE_SERVER_SERVER_H_
 #define GANSERVE_SERVER_SERVER_H_
 
@@ -12,6 +12,8 @@
 #include "grpcpp/server.h"
 #include "server/connection_policy.h"
 #include "server/generator_service.h"
+#include "server/http_api.h"
+#include "server/http_front.h"
 #include "server/metrics.h"
 #include "server/metrics_http.h"
 #include "server/model_registry.h"
@@ -32,8 +34,11 @@ struct ServerOptions {
   TlsOptions tls;
   ConnectionPolicy connections;
   int max_receive_message_bytes = 16 << 20;
-  int metrics_port = -1;   // -1: no metrics endpoint; 0: pick a free port
-  int encode_threads = 0;  // threads encoding images; 0: one per core
+  int metrics_port = -1;     // -1: no metrics endpoint; 0: pick a free port
+  std::string metrics_host;  // empty: the host of `address`
+  int http_port = -1;        // -1: no HTTP API; 0: pick a free port
+  std::string http_host;     // empty: the host of `address`
+  int encode_threads = 0;    // threads encoding images; 0: one per core
 };
 
 class GanServer {
@@ -43,6 +48,7 @@ class GanServer {
 
   int port() const { return port_; }
   int metrics_port() const { return metrics_http_ ? metrics_http_->port() : -1; }
+  int http_port() const { return http_front_ ? http_front_->port() : -1; }
   ModelRegistry& registry() { return *registry_; }
   Metrics& metrics() { return metrics_; }
   // Generator calls between their arrival and their final status.
@@ -62,6 +68,9 @@ class GanServer {
   std::unique_ptr<GeneratorService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttp> metrics_http_;
+  std::unique_ptr<HttpApi> http_api_;
+  // Declared last: destroyed first, while what its pending replies use is alive.
+  std::unique_ptr<HttpFront> http_front_;
   int port_ = 0;
   bool stopped_ = false;
 };

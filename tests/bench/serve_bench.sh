@@ -50,7 +50,10 @@ trap stop_server EXIT
 start_server() {
   local path=$1
   shift
-  "$ganserve" --address 127.0.0.1:$port --metrics_port -1 --model "m=$path" "$@" \
+  # Servers that have an HTTP port get it closed, so it cannot collide with a busy one.
+  local http=()
+  "$ganserve" --helpfull 2>&1 | grep -q -- "-http_port" && http=(--http_port -1)
+  "$ganserve" --address 127.0.0.1:$port --metrics_port -1 "${http[@]}" --model "m=$path" "$@" \
     2>/tmp/serve_bench_server.log &
   server_pid=$!
   for _ in $(seq 600); do

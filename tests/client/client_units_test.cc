@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "client/connection.h"
-#include "client/contact_sheet.h"
+#include "engine/contact_sheet.h"
 #include "client/flag_set.h"
-#include "client/latent_interpolation.h"
+#include "engine/latent_interpolation.h"
 #include "client/npy_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

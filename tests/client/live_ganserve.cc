@@ -13,7 +13,8 @@ namespace ganserve::testing {
 
 absl::StatusOr<std::unique_ptr<LiveGanserve>> LiveGanserve::Start(
     const std::string& binary, const std::vector<std::string>& flags, absl::Duration timeout) {
-  std::vector<std::string> args = {binary, "--address=127.0.0.1:0", "--metrics_port=-1"};
+  std::vector<std::string> args = {binary, "--address=127.0.0.1:0", "--metrics_port=-1",
+                                   "--http_port=-1"};
   args.insert(args.end(), flags.begin(), flags.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -35,9 +36,8 @@ absl::StatusOr<std::unique_ptr<LiveGanserve>> LiveGanserve::Start(
   close(fds[1]);
   server->reader_ = std::thread([s = server.get(), fd = fds[0]] { s->ReadLog(fd); });
   std::unique_lock<std::mutex> lock(server->mu_);
-  const bool up = server->cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] {
-    return server->port_ != 0 || server->log_closed_;
-  });
+  const bool up = server->cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                                       [&] { return server->port_ != 0 || server->log_closed_; });
   if (!up || server->port_ == 0) {
     const std::string log = server->log_;
     lock.unlock();

@@ -19,7 +19,7 @@ namespace ganserve::testing {
 
 class LiveGanserve {
  public:
-  // Runs `binary --address 127.0.0.1:0 --metrics_port -1 <flags>` and waits
+  // Runs `binary --address 127.0.0.1:0 --metrics_port -1 --http_port -1 <flags>` and waits
   // until it logs the port it bound; fails with its log if it exits first.
   static absl::StatusOr<std::unique_ptr<LiveGanserve>> Start(const std::string& binary,
                                                              const std::vector<std::string>& flags,

@@ -1,7 +1,7 @@
 // Lays images out as a contact sheet: one row per list, same-size tiles
 // separated by a grey gutter.
-#ifndef GANSERVE_CLIENT_CONTACT_SHEET_H_
-#define GANSERVE_CLIENT_CONTACT_SHEET_H_
+#ifndef GANSERVE_ENGINE_CONTACT_SHEET_H_
+#define GANSERVE_ENGINE_CONTACT_SHEET_H_
 
 #include <cstdint>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "engine/png.h"
 
-namespace ganserve::client {
+namespace ganserve {
 
 // Rows may have different lengths; every image must share one size. Each tile
 // is enlarged `scale` times (nearest neighbour); the gutter is not.
@@ -23,6 +23,6 @@ int AutoSheetScale(int64_t tile_height, int64_t tile_width);
 // Splits a flat list into rows of `columns` (the last may be short).
 std::vector<std::vector<Image8>> ToRows(std::vector<Image8> images, int columns);
 
-}  // namespace ganserve::client
+}  // namespace ganserve
 
-#endif  // GANSERVE_CLIENT_CONTACT_SHEET_H_
+#endif  // GANSERVE_ENGINE_CONTACT_SHEET_H_

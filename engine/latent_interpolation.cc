@@ -1,9 +1,9 @@
-#include "client/latent_interpolation.h"
+#include "engine/latent_interpolation.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ganserve::client {
+namespace ganserve {
 
 std::vector<float> Slerp(const std::vector<float>& a, const std::vector<float>& b, double t) {
   double dot = 0, na = 0, nb = 0;
@@ -34,4 +34,4 @@ std::vector<float> SlerpPath(const std::vector<float>& a, const std::vector<floa
   return path;
 }
 
-}  // namespace ganserve::client
+}  // namespace ganserve

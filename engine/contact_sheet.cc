@@ -1,10 +1,10 @@
-#include "client/contact_sheet.h"
+#include "engine/contact_sheet.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 
-namespace ganserve::client {
+namespace ganserve {
 
 absl::StatusOr<Image8> MakeContactSheet(const std::vector<std::vector<Image8>>& rows, int gutter,
                                         int scale) {
@@ -62,4 +62,4 @@ std::vector<std::vector<Image8>> ToRows(std::vector<Image8> images, int columns)
   return rows;
 }
 
-}  // namespace ganserve::client
+}  // namespace ganserve
