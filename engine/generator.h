@@ -31,6 +31,8 @@ class Generator {
   int64_t width() const { return width_; }
   int64_t channels() const { return channels_; }
   int64_t image_size() const { return height_ * width_ * channels_; }
+  // Whether the model file lays its images out C, H, W (ONNX) rather than H, W, C.
+  bool channels_first() const { return channels_first_; }
   float value_min() const { return value_min_; }
   float value_max() const { return value_max_; }
   Distribution default_distribution() const {

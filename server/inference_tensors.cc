@@ -1,0 +1,348 @@
+#include "server/inference_tensors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/status_macros.h"
+
+namespace ganserve {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "output tensors copy host floats as the protocol's little-endian bytes");
+
+absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
+}
+
+std::string Quoted(const std::string& name) { return absl::StrCat("'", name, "'"); }
+
+absl::Status CheckDatatype(const InferInput& input, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), input.datatype) != allowed.end()) {
+    return absl::OkStatus();
+  }
+  return Invalid(absl::StrCat("input ", Quoted(input.name), " must have datatype ",
+                              absl::StrJoin(allowed, " or "), ", got ",
+                              input.datatype.empty() ? "none" : input.datatype));
+}
+
+// The shape's element count matches the elements given.
+absl::Status CheckElements(const InferInput& input) {
+  int64_t expected = 1;
+  for (int64_t d : input.shape) {
+    if (d < 0) {
+      return Invalid(absl::StrCat("input ", Quoted(input.name), " has shape ",
+                                  ShapeString(input.shape), "; dimensions cannot be negative"));
+    }
+    if (d > 0 && expected > std::numeric_limits<int64_t>::max() / d) {
+      return Invalid(absl::StrCat("input ", Quoted(input.name), " has shape ",
+                                  ShapeString(input.shape), ", too many elements"));
+    }
+    expected *= d;
+  }
+  const size_t given = input.datatype == "FP32" ? input.floats.size() : input.integers.size();
+  if (static_cast<int64_t>(given) != expected) {
+    return Invalid(absl::StrCat("input ", Quoted(input.name), " has shape ",
+                                ShapeString(input.shape), " (", expected, " elements) but ", given,
+                                " elements were given"));
+  }
+  return absl::OkStatus();
+}
+
+// Every input is known to the model and named once.
+absl::Status CheckInputNames(const Generator& generator, const InferRequest& request) {
+  std::vector<std::string> known = {kLatentInput};
+  if (generator.conditional()) known.push_back(kLabelInput);
+  std::vector<std::string> seen;
+  for (const InferInput& input : request.inputs) {
+    if (std::find(known.begin(), known.end(), input.name) == known.end()) {
+      return Invalid(absl::StrCat("unknown input ", Quoted(input.name),
+                                  "; this model's inputs are: ", absl::StrJoin(known, ", ")));
+    }
+    if (std::find(seen.begin(), seen.end(), input.name) != seen.end()) {
+      return Invalid(absl::StrCat("input ", Quoted(input.name), " is given twice"));
+    }
+    seen.push_back(input.name);
+  }
+  return absl::OkStatus();
+}
+
+const InferInput* FindInput(const InferRequest& request, const std::string& name) {
+  for (const InferInput& input : request.inputs) {
+    if (input.name == name) return &input;
+  }
+  return nullptr;
+}
+
+const InferParameterValue* FindParameter(const InferRequest& request, const std::string& name) {
+  auto it = request.parameters.find(name);
+  return it == request.parameters.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<int64_t> IntegerParameter(const InferParameterValue& value, const char* name) {
+  if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+  if (const auto* u = std::get_if<uint64_t>(&value);
+      u != nullptr && *u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return static_cast<int64_t>(*u);
+  }
+  return Invalid(absl::StrCat("parameter '", name, "' must be an integer"));
+}
+
+absl::StatusOr<uint64_t> SeedParameter(const InferParameterValue& value) {
+  if (const auto* u = std::get_if<uint64_t>(&value)) return *u;
+  if (const auto* i = std::get_if<int64_t>(&value); i != nullptr && *i >= 0) {
+    return static_cast<uint64_t>(*i);
+  }
+  return Invalid(absl::StrCat("parameter '", kSeedParameter, "' must be an integer from 0 to ",
+                              std::numeric_limits<uint64_t>::max()));
+}
+
+absl::StatusOr<double> NumberParameter(const InferParameterValue& value, const char* name) {
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  if (const auto* i = std::get_if<int64_t>(&value)) return static_cast<double>(*i);
+  if (const auto* u = std::get_if<uint64_t>(&value)) return static_cast<double>(*u);
+  return Invalid(absl::StrCat("parameter '", name, "' must be a number"));
+}
+
+// The latents: the `latent` input's rows, or drawn from the parameters.
+absl::Status ResolveLatents(const Generator& generator, const InferRequest& request,
+                            const GenerationLimits& limits, GenerationRequest& out) {
+  const int64_t z = generator.latent_size();
+  const InferInput* latent = FindInput(request, kLatentInput);
+  const InferParameterValue* seed = FindParameter(request, kSeedParameter);
+  const InferParameterValue* count = FindParameter(request, kCountParameter);
+  const InferParameterValue* truncation = FindParameter(request, kTruncationParameter);
+  if (latent != nullptr) {
+    if (seed != nullptr || count != nullptr || truncation != nullptr) {
+      return Invalid(absl::StrCat("give the input '", kLatentInput, "' or the parameters '",
+                                  kSeedParameter, "', '", kCountParameter, "', '",
+                                  kTruncationParameter, "', not both"));
+    }
+    GS_RETURN_IF_ERROR(CheckDatatype(*latent, {"FP32"}));
+    if (latent->shape.size() != 2 || latent->shape[1] != z || latent->shape[0] < 1) {
+      return Invalid(absl::StrCat("input ", Quoted(latent->name), " must have shape [-1, ", z,
+                                  "] (one row of ", z, " values per image), got ",
+                                  ShapeString(latent->shape)));
+    }
+    GS_RETURN_IF_ERROR(CheckElements(*latent));
+    out.latents = latent->floats;
+    return absl::OkStatus();
+  }
+  out.count = 1;
+  if (count != nullptr) {
+    GS_ASSIGN_OR_RETURN(out.count, IntegerParameter(*count, kCountParameter));
+  }
+  if (out.count < 1 || out.count > limits.max_images_per_request) {
+    return Invalid(absl::StrCat("parameter '", kCountParameter, "' must be 1 to ",
+                                limits.max_images_per_request, ", got ", out.count));
+  }
+  if (seed != nullptr) {
+    GS_ASSIGN_OR_RETURN(out.seed, SeedParameter(*seed));
+  }
+  if (truncation != nullptr) {
+    GS_ASSIGN_OR_RETURN(const double t, NumberParameter(*truncation, kTruncationParameter));
+    if (!std::isfinite(t) || (t != 0.0 && t < kMinTruncation)) {
+      return Invalid(absl::StrCat("parameter '", kTruncationParameter,
+                                  "' must be 0 (off) or a finite number >= ", kMinTruncation,
+                                  ", got ", t));
+    }
+    if (t != 0.0 && generator.default_distribution() == Distribution::kUniform) {
+      return Invalid(absl::StrCat("parameter '", kTruncationParameter,
+                                  "' applies to normal latents; this model draws uniform ones"));
+    }
+    out.truncation = static_cast<float>(t);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResolveLabels(const Generator& generator, const InferRequest& request, int64_t count,
+                           GenerationRequest& out) {
+  if (!generator.conditional()) return absl::OkStatus();
+  const InferInput* label = FindInput(request, kLabelInput);
+  if (label == nullptr) {
+    return Invalid(absl::StrCat("missing input '", kLabelInput,
+                                "' (INT32 or INT64, shape [-1]): this model is conditional"));
+  }
+  GS_RETURN_IF_ERROR(CheckDatatype(*label, {"INT32", "INT64"}));
+  if (label->shape.size() != 1) {
+    return Invalid(absl::StrCat("input ", Quoted(label->name), " must have shape [-1], got ",
+                                ShapeString(label->shape)));
+  }
+  GS_RETURN_IF_ERROR(CheckElements(*label));
+  const int64_t given = static_cast<int64_t>(label->integers.size());
+  if (given != 1 && given != count) {
+    return Invalid(absl::StrCat("input ", Quoted(label->name), " has ", given,
+                                " values; give 1 (for every image) or one per image (", count,
+                                ")"));
+  }
+  const int64_t k = generator.label_count();
+  for (int64_t value : label->integers) {
+    if (value < 0 || value >= k) {
+      return Invalid(absl::StrCat("input ", Quoted(label->name), ": label ", value,
+                                  " is out of range [0, ", k, ")"));
+    }
+    out.labels.push_back(static_cast<int32_t>(value));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<InferOutputKind>> ResolveOutputs(const InferRequest& request) {
+  static const std::vector<std::pair<std::string, InferOutputKind>> kOutputs = {
+      {kImageOutput, InferOutputKind::kImage},
+      {kImageUint8Output, InferOutputKind::kImageUint8},
+      {kPngOutput, InferOutputKind::kPng}};
+  std::vector<InferOutputKind> kinds;
+  if (request.outputs.empty()) {
+    for (const auto& [name, kind] : kOutputs) kinds.push_back(kind);
+    return kinds;
+  }
+  for (const std::string& name : request.outputs) {
+    auto it = std::find_if(kOutputs.begin(), kOutputs.end(),
+                           [&](const auto& output) { return output.first == name; });
+    if (it == kOutputs.end()) {
+      return Invalid(absl::StrCat("unknown output ", Quoted(name), "; this model's outputs are: ",
+                                  kImageOutput, ", ", kImageUint8Output, ", ", kPngOutput));
+    }
+    if (std::find(kinds.begin(), kinds.end(), it->second) != kinds.end()) {
+      return Invalid(absl::StrCat("output ", Quoted(name), " is requested twice"));
+    }
+    kinds.push_back(it->second);
+  }
+  return kinds;
+}
+
+// What each image must be delivered as: one encoding the run can do on its
+// pool when it is all the outputs need, else the floats the others derive from.
+ImageEncoding RunEncoding(const std::vector<InferOutputKind>& kinds) {
+  if (kinds.size() == 1 && kinds[0] == InferOutputKind::kPng) return ImageEncoding::kPng;
+  if (kinds.size() == 1 && kinds[0] == InferOutputKind::kImageUint8) {
+    return ImageEncoding::kRawUint8;
+  }
+  return ImageEncoding::kRawFloat32;
+}
+
+void AppendFloats(const std::vector<float>& values, std::string& data) {
+  data.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+}
+
+// H, W, C → C, H, W.
+std::vector<float> ChannelsFirst(const Generator& g, const std::vector<float>& hwc) {
+  std::vector<float> chw(hwc.size());
+  const int64_t plane = g.height() * g.width();
+  for (int64_t p = 0; p < plane; ++p) {
+    for (int64_t c = 0; c < g.channels(); ++c) chw[c * plane + p] = hwc[p * g.channels() + c];
+  }
+  return chw;
+}
+
+}  // namespace
+
+absl::StatusOr<InferPlan> PlanInference(const Generator& generator, const InferRequest& request,
+                                        const GenerationLimits& limits) {
+  GS_RETURN_IF_ERROR(CheckInputNames(generator, request));
+  GenerationRequest generation;
+  GS_RETURN_IF_ERROR(ResolveLatents(generator, request, limits, generation));
+  const int64_t count = generation.latents ? static_cast<int64_t>(generation.latents->size()) /
+                                                 generator.latent_size()
+                                           : generation.count;
+  GS_RETURN_IF_ERROR(ResolveLabels(generator, request, count, generation));
+  InferPlan plan;
+  GS_ASSIGN_OR_RETURN(plan.outputs, ResolveOutputs(request));
+  plan.encoding = RunEncoding(plan.outputs);
+  absl::StatusOr<PreparedGeneration> work = PrepareGeneration(generator, generation, limits);
+  if (!work.ok()) {
+    // Inputs and parameters are checked above; what is left is about the latent values.
+    return absl::Status(work.status().code(),
+                        absl::StrCat("input '", kLatentInput, "': ", work.status().message()));
+  }
+  plan.work = *std::move(work);
+  return plan;
+}
+
+InferTensorMetadata DescribeOutput(const Generator& g, InferOutputKind kind, int64_t count) {
+  switch (kind) {
+    case InferOutputKind::kImage:
+      return {kImageOutput, "FP32",
+              g.channels_first()
+                  ? std::vector<int64_t>{count, g.channels(), g.height(), g.width()}
+                  : std::vector<int64_t>{count, g.height(), g.width(), g.channels()}};
+    case InferOutputKind::kImageUint8:
+      return {kImageUint8Output, "UINT8", {count, g.height(), g.width(), g.channels()}};
+    case InferOutputKind::kPng:
+      break;
+  }
+  return {kPngOutput, "BYTES", {count}};
+}
+
+std::vector<InferTensorMetadata> DescribeInputs(const Generator& g) {
+  std::vector<InferTensorMetadata> inputs = {{kLatentInput, "FP32", {kAnySize, g.latent_size()}}};
+  if (g.conditional()) inputs.push_back({kLabelInput, "INT32", {kAnySize}});
+  return inputs;
+}
+
+std::vector<InferTensorMetadata> DescribeOutputs(const Generator& g) {
+  return {DescribeOutput(g, InferOutputKind::kImage, kAnySize),
+          DescribeOutput(g, InferOutputKind::kImageUint8, kAnySize),
+          DescribeOutput(g, InferOutputKind::kPng, kAnySize)};
+}
+
+InferOutputs::InferOutputs(const Generator& generator, const InferPlan& plan)
+    : generator_(generator), encoding_(plan.encoding), kinds_(plan.outputs) {
+  for (InferOutputKind kind : kinds_) {
+    InferOutput output;
+    static_cast<InferTensorMetadata&>(output) = DescribeOutput(generator, kind, plan.work.count);
+    outputs_.push_back(std::move(output));
+  }
+}
+
+absl::Status InferOutputs::Add(const EncodedImage& image) {
+  if (encoding_ != ImageEncoding::kRawFloat32) {  // the one output, encoded by the run
+    InferOutput& output = outputs_.front();
+    if (encoding_ == ImageEncoding::kPng) {
+      output.elements.push_back(image.data);
+    } else {
+      output.data.append(image.data);
+    }
+    return absl::OkStatus();
+  }
+  std::vector<float> pixels(generator_.image_size());
+  if (image.data.size() != pixels.size() * sizeof(float)) {
+    return absl::InternalError(absl::StrCat("image ", image.index, " has ", image.data.size(),
+                                            " bytes, expected ", pixels.size() * sizeof(float)));
+  }
+  std::memcpy(pixels.data(), image.data.data(), image.data.size());
+  for (size_t i = 0; i < kinds_.size(); ++i) {
+    InferOutput& output = outputs_[i];
+    switch (kinds_[i]) {
+      case InferOutputKind::kImage:
+        AppendFloats(generator_.channels_first() ? ChannelsFirst(generator_, pixels) : pixels,
+                     output.data);
+        break;
+      case InferOutputKind::kImageUint8: {
+        GS_ASSIGN_OR_RETURN(std::string bytes,
+                            EncodeImage(generator_, pixels.data(), ImageEncoding::kRawUint8));
+        output.data.append(bytes);
+        break;
+      }
+      case InferOutputKind::kPng: {
+        GS_ASSIGN_OR_RETURN(std::string png,
+                            EncodeImage(generator_, pixels.data(), ImageEncoding::kPng));
+        output.elements.push_back(std::move(png));
+        break;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<InferOutput> InferOutputs::Take() { return std::move(outputs_); }
+
+}  // namespace ganserve
