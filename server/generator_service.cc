@@ -5,9 +5,9 @@
 #include <optional>
 
 #include "engine/status_macros.h"
-#include "server/gated_reactors.h"
 #include "server/generation_run.h"
 #include "server/proto_convert.h"
+#include "server/run_reactor.h"
 
 namespace ganserve {
 namespace {
@@ -20,14 +20,7 @@ struct GenerateCall {
   GenerationRunOptions run;
 };
 
-TimePoint SteadyDeadline(const grpc::CallbackServerContext& context) {
-  const auto deadline = context.deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) return TimePoint::max();
-  return std::chrono::steady_clock::now() + std::chrono::duration_cast<TimePoint::duration>(
-                                                deadline - std::chrono::system_clock::now());
-}
-
-absl::StatusOr<GenerateCall> PrepareCall(GeneratorService::Deps& deps,
+absl::StatusOr<GenerateCall> PrepareCall(ServiceDeps& deps,
                                          const grpc::CallbackServerContext& context,
                                          const grpc::ByteBuffer& bytes, std::string& model) {
   v1::GenerateRequest proto;
@@ -45,52 +38,33 @@ absl::StatusOr<GenerateCall> PrepareCall(GeneratorService::Deps& deps,
   return call;
 }
 
-// What the Generate reactors share: preparing the call and holding its run.
+// What the Generate reactors share: preparing the call.
 template <class Reactor>
-class GenerateBase : public Gated<Reactor> {
+class GenerateBase : public RunReactor<Reactor> {
  protected:
-  GenerateBase(GeneratorService::Deps deps, grpc::CallbackServerContext* context)
-      : Gated<Reactor>(deps.gate, context), deps_(deps) {}
+  GenerateBase(ServiceDeps deps, grpc::CallbackServerContext* context)
+      : RunReactor<Reactor>(deps, context) {}
 
   // The validated call, or nothing once the refusal is sent.
   std::optional<GenerateCall> Prepare(const grpc::ByteBuffer& request) {
     if (!this->Admitted()) return std::nullopt;
-    absl::StatusOr<GenerateCall> call = PrepareCall(deps_, *this->context_, request, model_);
+    absl::StatusOr<GenerateCall> call =
+        PrepareCall(this->deps_, *this->context_, request, this->model_);
     if (!call.ok()) {
-      this->Reply(model_, call.status());
+      this->Reply(this->model_, call.status());
       return std::nullopt;
     }
     return *std::move(call);
   }
-  // Starts the run. The sink's calls come one at a time, none after on_done,
-  // and the reactor replies only from on_done, so it outlives them all.
   void Start(GenerateCall call, GenerationSink sink) {
-    std::shared_ptr<GenerationRun> run = GenerationRun::Start(
-        call.servable, std::move(call.work), call.run, deps_.pool, std::move(sink));
-    std::lock_guard<std::mutex> lock(run_mu_);
-    run_ = std::move(run);
+    RunReactor<Reactor>::Start(std::move(call.servable), std::move(call.work), call.run,
+                               std::move(sink));
   }
-  std::shared_ptr<GenerationRun> run() {
-    std::lock_guard<std::mutex> lock(run_mu_);
-    return run_;
-  }
-  void CountImages(int64_t images) { deps_.metrics.AddImages(model_, images); }
-
-  std::string model_;
-
- private:
-  void OnCancel() override {
-    if (std::shared_ptr<GenerationRun> run = this->run()) run->Cancel();  // on_done replies
-  }
-
-  GeneratorService::Deps deps_;
-  std::mutex run_mu_;
-  std::shared_ptr<GenerationRun> run_;
 };
 
 class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
  public:
-  GenerateReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
+  GenerateReactor(ServiceDeps deps, grpc::CallbackServerContext* context,
                   const grpc::ByteBuffer& request, grpc::ByteBuffer* response)
       : GenerateBase(deps, context), response_(response) {
     std::optional<GenerateCall> call = Prepare(request);
@@ -121,7 +95,7 @@ class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
 // complete, so a slow reader holds at most the run's window of images.
 class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc::ByteBuffer>> {
  public:
-  GenerateStreamReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
+  GenerateStreamReactor(ServiceDeps deps, grpc::CallbackServerContext* context,
                         const grpc::ByteBuffer& request)
       : GenerateBase(deps, context) {
     std::optional<GenerateCall> call = Prepare(request);
@@ -186,26 +160,6 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
   bool run_done_ = false;
   bool closed_ = false;
   absl::Status status_;
-};
-
-// ListModels and GetModel: parse, answer from the registry, reply.
-template <class Request>
-class RegistryReactor : public GatedUnaryReactor {
- public:
-  // Sets the response (and the model it is about, if one), or says why not.
-  using Answer = absl::Status (*)(const Request& request, ModelRegistry& registry,
-                                  grpc::ByteBuffer& response, std::string& model);
-
-  RegistryReactor(GeneratorService::Deps deps, grpc::CallbackServerContext* context,
-                  const grpc::ByteBuffer& request, grpc::ByteBuffer* response, Answer answer)
-      : GatedUnaryReactor(deps.gate, context) {
-    if (!Admitted()) return;
-    Request parsed;
-    if (!Parsed(request, parsed)) return;
-    std::string model;
-    absl::Status status = answer(parsed, deps.registry, *response, model);
-    Reply(model, status);
-  }
 };
 
 absl::Status ListModels(const v1::ListModelsRequest&, ModelRegistry& registry,

@@ -12,6 +12,7 @@
 #include "server/call_gate.h"
 #include "server/metrics.h"
 #include "server/model_registry.h"
+#include "server/run_reactor.h"
 #include "server/work_pool.h"
 
 namespace ganserve {
@@ -28,18 +29,8 @@ using RawGeneratorService = v1::Generator::WithRawCallbackMethod_Generate<
 
 class GeneratorService final : public RawGeneratorService {
  public:
-  // `pool` encodes images; it must outlive every call (and the registry).
-  GeneratorService(ModelRegistry& registry, Metrics& metrics, WorkPool& pool,
-                   GeneratorServiceOptions options)
-      : registry_(registry),
-        metrics_(metrics),
-        pool_(pool),
-        options_(std::move(options)),
-        gate_(metrics, options_.auth_token) {}
-
-  // New calls get UNAVAILABLE from now on; in-flight ones continue.
-  void StartDraining() { gate_.StartDraining(); }
-  int64_t in_flight() const { return gate_.in_flight(); }
+  // Everything given must outlive every call; deps.pool also the registry.
+  explicit GeneratorService(ServiceDeps deps) : deps_(deps) {}
 
   grpc::ServerUnaryReactor* Generate(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
@@ -53,22 +44,10 @@ class GeneratorService final : public RawGeneratorService {
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
 
-  // What the Generate reactors share, and the HTTP front with them.
-  struct Deps {
-    ModelRegistry& registry;
-    Metrics& metrics;
-    WorkPool& pool;
-    const GenerationLimits& limits;
-    CallGate& gate;
-  };
-  Deps deps() { return {registry_, metrics_, pool_, options_.limits, gate_}; }
-
  private:
-  ModelRegistry& registry_;
-  Metrics& metrics_;
-  WorkPool& pool_;
-  const GeneratorServiceOptions options_;
-  CallGate gate_;
+  ServiceDeps deps() { return deps_; }
+
+  const ServiceDeps deps_;
 };
 
 }  // namespace ganserve

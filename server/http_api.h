@@ -15,14 +15,14 @@ namespace ganserve {
 
 class HttpApi {
  public:
-  explicit HttpApi(GeneratorService::Deps deps) : deps_(deps) {}
+  explicit HttpApi(ServiceDeps deps) : deps_(deps) {}
 
   void Handle(HttpRequest request, HttpReply reply);
 
  private:
   void Health(const std::vector<std::string>& parts, HttpReply& reply);
 
-  GeneratorService::Deps deps_;
+  ServiceDeps deps_;
 };
 
 }  // namespace ganserve

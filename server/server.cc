@@ -93,11 +93,16 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
     if (self->server_) self->server_->GetHealthCheckService()->SetServingStatus(name, true);
   };
   GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
-  server->service_ = std::make_unique<GeneratorService>(*server->registry_, server->metrics_,
-                                                        *server->pool_, options.service);
+  server->limits_ = options.service.limits;
+  server->gate_ = std::make_unique<CallGate>(server->metrics_, options.service.auth_token);
+  const ServiceDeps deps{*server->registry_, server->metrics_, *server->pool_, server->limits_,
+                         *server->gate_};
+  server->service_ = std::make_unique<GeneratorService>(deps);
+  server->inference_ = std::make_unique<InferenceService>(deps);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, Credentials(pem), &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->inference_.get());
   // Reflection is a service of its own that the CallGate does not guard.
   if (!options.service.auth_token.empty()) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
@@ -127,7 +132,7 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
                             options.metrics_port));
   }
   if (options.http_port >= 0) {
-    server->http_api_ = std::make_unique<HttpApi>(server->service_->deps());
+    server->http_api_ = std::make_unique<HttpApi>(deps);
     HttpFrontOptions http;
     http.host = options.http_host.empty() ? grpc_host : options.http_host;
     http.port = options.http_port;
@@ -152,12 +157,12 @@ bool GanServer::Drain(std::chrono::milliseconds timeout) {
   stopped_ = true;
   LogEvent("draining");
   server_->GetHealthCheckService()->Shutdown();  // every status → NOT_SERVING
-  service_->StartDraining();
+  gate_->StartDraining();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (service_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (gate_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  const bool all_done = service_->in_flight() == 0;
+  const bool all_done = gate_->in_flight() == 0;
   http_front_.reset();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   server_->Wait();

@@ -1,4 +1,5 @@
-// The whole ganserve process minus flags: model registry, Generator service,
+// The whole ganserve process minus flags: model registry, Generator and
+// Open Inference Protocol services behind one CallGate,
 // health, reflection (off when a token is required: it cannot check one),
 // TLS, the HTTP API and the metrics endpoint, with a bounded drain.
 #ifndef GANSERVE_SERVER_SERVER_H_
@@ -10,10 +11,12 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
+#include "server/call_gate.h"
 #include "server/connection_policy.h"
 #include "server/generator_service.h"
 #include "server/http_api.h"
 #include "server/http_front.h"
+#include "server/inference_service.h"
 #include "server/metrics.h"
 #include "server/metrics_http.h"
 #include "server/model_registry.h"
@@ -51,8 +54,8 @@ class GanServer {
   int http_port() const { return http_front_ ? http_front_->port() : -1; }
   ModelRegistry& registry() { return *registry_; }
   Metrics& metrics() { return metrics_; }
-  // Generator calls between their arrival and their final status.
-  int64_t in_flight() const { return service_->in_flight(); }
+  // Calls of either service between their arrival and their final status.
+  int64_t in_flight() const { return gate_->in_flight(); }
 
   // Health → NOT_SERVING, new calls → UNAVAILABLE, waits for in-flight calls
   // (at most `timeout`), then stops the server. Returns whether all finished.
@@ -65,7 +68,10 @@ class GanServer {
   // Outlives the registry: batchers draining at shutdown still post to it.
   std::unique_ptr<WorkPool> pool_;
   std::unique_ptr<ModelRegistry> registry_;
+  GenerationLimits limits_;
+  std::unique_ptr<CallGate> gate_;
   std::unique_ptr<GeneratorService> service_;
+  std::unique_ptr<InferenceService> inference_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttp> metrics_http_;
   std::unique_ptr<HttpApi> http_api_;

@@ -106,12 +106,7 @@ TEST(Stream, ErrorsArriveAsTheStreamStatus) {
 
 // A server whose workers wait 400 ms for a fuller batch, so calls are still
 // queued when a drain test acts.
-std::unique_ptr<GanServer> StartWaitingServer() {
-  ServerOptions options = LoopbackOptions();
-  options.registry.batcher.max_batch = 64;
-  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(400);
-  return StartServer(options);
-}
+std::unique_ptr<GanServer> StartWaitingServer() { return StartServer(LingeringBatchOptions()); }
 
 TEST(Drain, InFlightCallsFinishNewOnesAreRefusedAndHealthIsNotServing) {
   auto server = StartWaitingServer();

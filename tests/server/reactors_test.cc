@@ -29,18 +29,6 @@ int ThreadsOfThisProcess() {
   return threads;
 }
 
-// Calls a method with raw request bytes.
-grpc::Status CallRaw(int port, const std::string& method, const std::string& bytes) {
-  grpc::GenericStub stub(Connect(port));
-  grpc::ClientContext context;
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, method, {}, &request, &response,
-                 [&](grpc::Status status) { done.set_value(std::move(status)); });
-  return done.get_future().get();
-}
-
 TEST(Reactors, RequestBytesThatDoNotParseAreInvalidArgumentWithAMessage) {
   auto server = StartServer();
   ASSERT_NE(server, nullptr);

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "ganserve/v1/generator.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
@@ -37,6 +39,15 @@ inline ServerOptions LoopbackOptions() {
   return options;
 }
 
+// Batches that wait 400 ms for more work: calls stay in flight long enough
+// for a test to drain the server under them.
+inline ServerOptions LingeringBatchOptions() {
+  ServerOptions options = LoopbackOptions();
+  options.registry.batcher.max_batch = 64;
+  options.registry.batcher.max_queue_delay = std::chrono::milliseconds(400);
+  return options;
+}
+
 // A server with models "cgan" (conditional, default) and "gan" (unconditional).
 inline std::unique_ptr<GanServer> StartServer(ServerOptions options = LoopbackOptions()) {
   auto server = GanServer::Create(std::move(options));
@@ -55,6 +66,18 @@ inline std::shared_ptr<grpc::Channel> Connect(int port) {
 
 inline std::unique_ptr<v1::Generator::Stub> Stub(int port) {
   return v1::Generator::NewStub(Connect(port));
+}
+
+// Calls a method with raw request bytes.
+inline grpc::Status CallRaw(int port, const std::string& method, const std::string& bytes) {
+  grpc::GenericStub stub(Connect(port));
+  grpc::ClientContext context;
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, {}, &request, &response,
+                 [&](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get();
 }
 
 // The model's images_generated counter, through GetModel.
