@@ -38,16 +38,20 @@ int BenchCommand(const Args& args) {
   BenchOptions o;
   int64_t concurrency = 1, connections = 1, batch = 1, seed = 1,
           max_outstanding = o.max_outstanding;
-  std::string labels, format = "text", progress = "auto";
+  std::string labels, format = "text", progress = "auto", api = "native";
   Thresholds thresholds;
   double max_error_rate = -1;
   FlagSet flags(
       "ganctl bench [--target a,b,c] (--concurrency C | --rate R) (--duration D | --requests N)",
-      "Load-tests Generate. Closed loop keeps C requests in flight; open loop sends R requests/s "
+      "Load-tests Generate (--api v2: ModelInfer). Closed loop keeps C requests in flight; open "
+      "loop sends R requests/s "
       "on a\n"
       "fixed schedule and measures latency from each request's scheduled time (no coordinated\n"
       "omission). Exit 3 when --max-p99 or --max-error-rate is breached.");
   AddConnectionFlags(flags, connection_options);
+  flags.String("api", &api,
+               "what each request calls: native (ganserve.v1 Generate) or v2 (Open Inference "
+               "Protocol ModelInfer, png output)");
   flags.String("model", &o.model, "model name (default: the server's default)");
   flags.Int("concurrency,c", &concurrency, "closed loop: requests in flight");
   flags.Double("rate,r", &o.rate, "open loop: requests per second (overrides --concurrency)");
@@ -86,6 +90,12 @@ int BenchCommand(const Args& args) {
     }
     o.labels.push_back(label);
   }
+  absl::StatusOr<BenchApi> parsed_api = ParseBenchApi(api);
+  if (!parsed_api.ok()) {
+    std::cerr << parsed_api.status().message() << "\n";
+    return kExitUsage;
+  }
+  o.api = *parsed_api;
   auto report_format = ParseReportFormat(format);
   if (!report_format.ok()) return Fail("bench", report_format.status());
   if (progress != "auto" && progress != "on" && progress != "off") {

@@ -40,8 +40,8 @@ double PerSecond(int64_t n, const BenchResult& r) {
 }
 
 std::string Text(const BenchOptions& o, const std::string& target, const BenchResult& r) {
-  std::string out = absl::StrFormat("Target %s, %s, %d connection(s), batch %d\n", target, Mode(o),
-                                    o.connections, o.batch);
+  std::string out = absl::StrFormat("Target %s, api %s, %s, %d connection(s), batch %d\n", target,
+                                    BenchApiName(o.api), Mode(o), o.connections, o.batch);
   absl::StrAppendFormat(&out, "  requests    %d sent, %d ok, %d errors (%.2f%%)\n", r.sent, r.ok,
                         r.errors, 100 * ErrorRate(r));
   absl::StrAppendFormat(&out, "  elapsed     %.3f s (after %s warm-up)\n", r.elapsed_seconds,
@@ -99,7 +99,8 @@ std::string Json(const BenchOptions& o, const std::string& target, const BenchRe
                                           Ms(r.latency.ValueAtPercentile(kPercentiles[i]))));
   }
   return absl::StrFormat(
-      "{\n  \"target\": %s,\n  \"mode\": \"%s\",\n  \"concurrency\": %d,\n  \"rate\": %g,\n"
+      "{\n  \"target\": %s,\n  \"api\": \"%s\",\n  \"mode\": \"%s\",\n  \"concurrency\": %d,\n  "
+      "\"rate\": %g,\n"
       "  \"connections\": %d,\n  \"batch\": %d,\n  \"sent\": %d,\n  \"ok\": %d,\n  \"errors\": "
       "%d,\n"
       "  \"error_rate\": %.6f,\n  \"late\": %d,\n  \"elapsed_s\": %.6f,\n  \"requests_per_s\": "
@@ -109,13 +110,13 @@ std::string Json(const BenchOptions& o, const std::string& target, const BenchRe
       "\"relative_error\": %.5f},\n  \"error_latency_ms\": {\"p50\": %.4f, \"p99\": %.4f, "
       "\"max\": %.4f},\n  \"pushbacks\": %d,\n  \"status_codes\": [%s],\n  \"per_second\": "
       "[%s]\n}\n",
-      JsonString(target), o.rate > 0 ? "open" : "closed", o.concurrency, o.rate, o.connections,
-      o.batch, r.sent, r.ok, r.errors, ErrorRate(r), r.late, r.elapsed_seconds, PerSecond(r.ok, r),
-      PerSecond(r.images, r), Ms(r.latency.min()), r.latency.mean() / 1e6,
-      absl::StrJoin(percentiles, ", "), Ms(r.latency.max()), r.latency.max_relative_error(),
-      Ms(r.error_latency.ValueAtPercentile(50)), Ms(r.error_latency.ValueAtPercentile(99)),
-      Ms(r.error_latency.max()), r.pushbacks, absl::StrJoin(codes, ", "),
-      absl::StrJoin(seconds, ", "));
+      JsonString(target), BenchApiName(o.api), o.rate > 0 ? "open" : "closed", o.concurrency,
+      o.rate, o.connections, o.batch, r.sent, r.ok, r.errors, ErrorRate(r), r.late,
+      r.elapsed_seconds, PerSecond(r.ok, r), PerSecond(r.images, r), Ms(r.latency.min()),
+      r.latency.mean() / 1e6, absl::StrJoin(percentiles, ", "), Ms(r.latency.max()),
+      r.latency.max_relative_error(), Ms(r.error_latency.ValueAtPercentile(50)),
+      Ms(r.error_latency.ValueAtPercentile(99)), Ms(r.error_latency.max()), r.pushbacks,
+      absl::StrJoin(codes, ", "), absl::StrJoin(seconds, ", "));
 }
 
 std::string Csv(const BenchOptions& o, const std::string& target, const BenchResult& r) {

@@ -21,8 +21,7 @@ std::chrono::system_clock::time_point ToSystemDeadline(absl::Duration d) {
 
 struct BenchRunner::Call {
   grpc::ClientContext context;
-  ganserve::v1::GenerateRequest request;
-  ganserve::v1::GenerateResponse response;
+  int64_t images = 0;  // in the answer
   Clock::time_point start;
   bool measured = false;
 };
@@ -150,21 +149,23 @@ void BenchRunner::Issue(Clock::time_point start, bool measured) {
   call->measured = measured;
   call->context.set_deadline(ToSystemDeadline(options_.deadline));
   connection_.Prepare(call->context);
-  auto& request = call->request;
-  request.set_model(options_.model);
-  request.mutable_sampling()->set_seed(options_.seed + static_cast<uint64_t>(n));
-  request.mutable_sampling()->set_count(options_.batch);
+  BenchRequestSpec spec;
+  spec.model = options_.model;
+  spec.seed = options_.seed + static_cast<uint64_t>(n);
+  spec.batch = options_.batch;
   for (int i = 0; i < options_.batch && !options_.labels.empty(); ++i) {
-    request.add_labels(options_.labels[(n * options_.batch + i) % options_.labels.size()]);
+    spec.labels.push_back(options_.labels[(n * options_.batch + i) % options_.labels.size()]);
   }
   {
     std::lock_guard lock(flight_mu_);
     ++in_flight_;
   }
   if (measured) sent_.fetch_add(1);
-  stubs_[n % stubs_.size()]->async()->Generate(
-      &call->context, &call->request, &call->response,
-      [this, call](grpc::Status status) { OnDone(call, status); });
+  stubs_[n % stubs_.size()]->Send(call->context, spec,
+                                  [this, call](grpc::Status status, int64_t images) {
+                                    call->images = images;
+                                    OnDone(call, status);
+                                  });
 }
 
 void BenchRunner::OnDone(Call* call, const grpc::Status& status) {
@@ -185,9 +186,9 @@ void BenchRunner::OnDone(Call* call, const grpc::Status& status) {
     if (status.ok()) {
       shard.latency.Record(
           std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->start).count());
-      shard.images += call->response.images_size();
+      shard.images += call->images;
       ++shard.per_second[second].ok;
-      shard.per_second[second].images += call->response.images_size();
+      shard.per_second[second].images += call->images;
       ok_.fetch_add(1);
     } else {
       shard.error_latency.Record(
@@ -236,7 +237,7 @@ absl::StatusOr<BenchResult> BenchRunner::Run() {
                                                  "' within ",
                                                  absl::FormatDuration(options_.connect_timeout)));
     }
-    stubs_.push_back(ganserve::v1::Generator::NewStub(channel));
+    stubs_.push_back(BenchStub::Create(options_.api, channel));
   }
   start_ = Clock::now();
   measure_start_ = start_ + absl::ToChronoNanoseconds(options_.warmup);

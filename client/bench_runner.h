@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/bench_api.h"
 #include "client/connection.h"
 #include "client/latency_histogram.h"
 #include "ganserve/v1/generator.grpc.pb.h"
@@ -27,6 +28,7 @@
 namespace ganserve::client {
 
 struct BenchOptions {
+  BenchApi api = BenchApi::kNative;                // what each request calls
   std::string model;                               // empty: the server's default
   int concurrency = 1;                             // closed loop: requests in flight
   double rate = 0;                                 // > 0: open loop, requests per second
@@ -113,7 +115,7 @@ class BenchRunner {
 
   BenchOptions options_;
   const Connection& connection_;
-  std::vector<std::unique_ptr<ganserve::v1::Generator::Stub>> stubs_;
+  std::vector<std::unique_ptr<BenchStub>> stubs_;
   std::vector<std::unique_ptr<Shard>> shards_;
 
   Clock::time_point start_, measure_start_, measure_end_;

@@ -16,7 +16,7 @@ build_packages=(
   libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
   nlohmann-json3-dev openssl libmicrohttpd-dev libgnutls28-dev curl chromium
   libonnx-testdata
-  python3 python3-numpy python3-h5py python3-onnx
+  python3 python3-numpy python3-h5py python3-onnx python3-grpcio python3-protobuf
   clang libclang-rt-14-dev
   nodejs
 )
@@ -28,7 +28,8 @@ runtime_packages=(
 # Left out by --compile: only the tests, test data, tools and developers use these.
 not_for_compile=(
   git ccache openssl curl chromium libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
-  python3 python3-numpy python3-h5py python3-onnx clang libclang-rt-14-dev nodejs
+  python3 python3-numpy python3-h5py python3-onnx python3-grpcio python3-protobuf clang
+  libclang-rt-14-dev nodejs
 )
 train_packages=(python3-torch dataset-fashion-mnist)
 # Debian's podman builds and runs the image without a Docker engine; runc because

@@ -3,6 +3,8 @@
 // generated, the open-loop rate holds, a server killed mid-run is counted,
 // and offline `ganctl render` writes the very bytes `ganctl generate` gets.
 
+#include "tests/client/live_ganserve.h"
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -13,17 +15,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/client/ganctl_process.h"
-#include "tests/client/live_ganserve.h"
 
 namespace ganserve::client {
 namespace {
 
 namespace fs = std::filesystem;
-using ganserve::testing::LiveGanserve;
-using ::testing::HasSubstr;
 using ganserve::testing::Ganctl;
 using ganserve::testing::GanctlRun;
+using ganserve::testing::LiveGanserve;
 using ganserve::testing::ReadFile;
+using ::testing::HasSubstr;
 
 // A small conditional GAN (latent 6, 3 classes, 4x4x1 tanh output) saved by Keras 3.8.
 constexpr char kFixture[] = "tests/fixtures/keras/k38_cgan.keras";
@@ -32,7 +33,8 @@ class LiveGanserveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     model_ = ganserve::testing::SourcePath(kFixture).string();
-    if (!fs::exists(model_)) GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
+    if (!fs::exists(model_))
+      GTEST_SKIP() << model_ << " is absent (it comes with the Keras loader)";
     if (absl::StatusOr<LoadedModel> m = LoadModel(model_); !m.ok()) {
       GTEST_SKIP() << "this build cannot load " << model_ << ": " << m.status();
     }
@@ -122,6 +124,29 @@ TEST_F(LiveGanserveTest, BenchWithoutLabelsCyclesAllClassesOfAConditionalModel) 
   EXPECT_EQ(bench.exit_code, 0) << bench.out;
   EXPECT_THAT(bench.out, HasSubstr("cycling labels 0..2"));
   EXPECT_EQ(ImagesGenerated(), 30);
+}
+
+TEST_F(LiveGanserveTest, BenchApiV2CallsModelInferAndCountsItsImages) {
+  StartServer();
+  GanctlRun bench = Ganctl(absl::StrCat("bench --api v2 --target ", server_->target(),
+                                        " --model live -N 20 -c 2 -b 2 --max-error-rate 0"));
+  EXPECT_EQ(bench.exit_code, 0) << bench.out;
+  EXPECT_THAT(bench.out, HasSubstr("api v2"));
+  EXPECT_THAT(bench.out, HasSubstr("20 sent, 20 ok, 0 errors"));
+  EXPECT_EQ(ImagesGenerated(), 40);  // the server's own count: ModelInfer ran them
+
+  BenchOptions options;
+  options.api = BenchApi::kV2;
+  options.concurrency = 2;
+  options.requests = 10;
+  options.batch = 3;
+  options.labels = {1};
+  const BenchResult result = RunBench(options);
+  EXPECT_EQ(result.ok, 10);
+  EXPECT_EQ(result.images, 30);  // counted from the png output's shape
+  GanctlRun wrong = Ganctl(absl::StrCat("bench --api soap --target ", server_->target(), " -N 1"));
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_THAT(wrong.out, HasSubstr("--api must be native"));
 }
 
 TEST_F(LiveGanserveTest, OpenLoopHoldsTheRateWithinFivePercent) {
