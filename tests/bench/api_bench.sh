@@ -3,7 +3,8 @@
 # (default -c 16 -b 1) against one ganserve, alternating --api native and
 # --api v2 (Open Inference Protocol ModelInfer, png output) for several rounds
 # so machine noise hits both alike. Prints a markdown table for BENCHMARKS.md
-# with each run and, per round, v2's throughput as a share of native's.
+# with each run and, per round, v2's throughput as a share of native's, then
+# the median share over the rounds (robust to a noisy neighbour hitting one run).
 #
 #   tests/bench/api_bench.sh [--duration 10s] [--rounds 3] [--load "-c 16 -b 1"]
 #                            [--model models/fashion-cgan/generator.keras] [--build build]
@@ -50,14 +51,17 @@ echo "ISA: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|avx512_vnni\|amx_bf16' /pro
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: tests/bench/api_bench.sh --duration $duration --rounds $rounds --load \"$load\""
 echo
+shares=$(mktemp)
 echo "| round | api | images/s | p50 ms | p99 ms | errors | v2 / native |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for round in $(seq "$rounds"); do
   native=$(bench native)
   v2=$(bench v2)
-  python3 - "$round" "$native" "$v2" <<'PY'
+  python3 - "$round" "$native" "$v2" "$shares" <<'PY'
 import json, sys
 round_, native, v2 = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+with open(sys.argv[4], "a") as shares:
+    shares.write("%f %f\n" % (native["images_per_s"], v2["images_per_s"]))
 for name, r in (("native", native), ("v2", v2)):
     lat = r["latency_ms"]
     share = "%.1f%%" % (100 * v2["images_per_s"] / native["images_per_s"]) if name == "v2" else ""
@@ -65,5 +69,15 @@ for name, r in (("native", native), ("v2", v2)):
                                                       lat["p99"], r["errors"], share))
 PY
 done
+python3 - "$shares" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, line.split())) for line in open(sys.argv[1])]
+native, v2 = zip(*rows)
+print()
+print("median v2 / native over %d rounds: %.1f%%; medians: native %.0f, v2 %.0f images/s"
+      % (len(rows), 100 * statistics.median(b / a for a, b in rows), statistics.median(native),
+         statistics.median(v2)))
+PY
+rm -f "$shares"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
