@@ -18,6 +18,7 @@ struct GenerateCall {
   v1::ImageFormat format = v1::IMAGE_FORMAT_UNSPECIFIED;
   PreparedGeneration work;
   GenerationRunOptions run;
+  std::optional<SeededKey> cache_key;
 };
 
 absl::StatusOr<GenerateCall> PrepareCall(ServiceDeps& deps,
@@ -31,6 +32,7 @@ absl::StatusOr<GenerateCall> PrepareCall(ServiceDeps& deps,
   GS_ASSIGN_OR_RETURN(GenerationRequest request, FromProto(proto));
   GS_ASSIGN_OR_RETURN(call.work,
                       PrepareGeneration(*call.servable->generator, request, deps.limits));
+  call.cache_key = SeededCacheKey(*call.servable, request);
   call.format = proto.format();
   call.run.encoding = request.encoding;
   call.run.return_latents = request.return_latents;
@@ -58,7 +60,7 @@ class GenerateBase : public RunReactor<Reactor> {
   }
   void Start(GenerateCall call, GenerationSink sink) {
     RunReactor<Reactor>::Start(std::move(call.servable), std::move(call.work), call.run,
-                               std::move(sink));
+                               std::move(sink), call.cache_key);
   }
 };
 

@@ -1,8 +1,11 @@
 #include "server/http_api.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "server/cached_generation.h"
 #include "server/http_call.h"
+#include "server/http_images.h"
 
 namespace ganserve {
 namespace {
@@ -31,6 +34,16 @@ HttpResponse Verdict(const char* field, bool yes) {
   return JsonBody({{field, yes}}, yes ? 200 : 400);
 }
 
+constexpr char kImmutable[] = "public, max-age=31536000, immutable";
+
+HttpResponse Png(std::string bytes, const std::string& etag) {
+  HttpResponse response;
+  response.content_type = "image/png";
+  response.body = std::move(bytes);
+  response.headers = {{"ETag", etag}, {"Cache-Control", kImmutable}};
+  return response;
+}
+
 }  // namespace
 
 void HttpApi::Handle(HttpRequest request, HttpReply reply) {
@@ -40,6 +53,10 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
        (parts.size() >= 4 && parts[1] == "models" && parts.back() == "ready"))) {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
     return Health(parts, reply);
+  }
+  if (parts.size() >= 4 && parts[0] == "v1" && parts[1] == "models") {
+    if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
+    return Images(request, parts, std::move(reply));
   }
   reply(JsonError(404, "no such path: " + request.path));
 }
@@ -64,6 +81,58 @@ void HttpApi::Health(const std::vector<std::string>& parts, HttpReply& reply) {
     return reply(Verdict("ready", !deps_.gate.draining()));
   }
   reply(JsonError(404, "no such health path"));
+}
+
+}  // namespace ganserve
+
+namespace ganserve {
+
+void HttpApi::Images(const HttpRequest& request, const std::vector<std::string>& parts,
+                     HttpReply reply) {
+  std::shared_ptr<HttpCall> call = HttpCall::Open(deps_.gate, request, std::move(reply));
+  if (!call->Admitted()) return;
+  absl::StatusOr<std::shared_ptr<Servable>> found = deps_.registry.Get(parts[2]);
+  if (!found.ok() || parts[2].empty()) return call->Fail("", found.status());
+  std::shared_ptr<Servable> servable = *std::move(found);
+  const std::string& model = servable->name;
+  absl::StatusOr<ImagePlan> plan = absl::NotFoundError("no such path: " + request.path);
+  if (parts.size() == 5 && parts[3] == "images" && absl::EndsWith(parts[4], ".png")) {
+    plan = PlanSingleImage(*servable, parts[4].substr(0, parts[4].size() - 4), request.query);
+  } else if (parts.size() == 4 && parts[3] == "grid.png") {
+    plan = PlanGrid(*servable, request.query);
+  } else if (parts.size() == 4 && parts[3] == "interpolate.png") {
+    plan = PlanStrip(*servable, request.query);
+  }
+  if (!plan.ok()) return call->Fail(model, plan.status());
+  const std::string etag = ImageETag(*servable, *plan);
+  if (auto if_none_match = request.Header("if-none-match");
+      if_none_match && MatchesETag(*if_none_match, etag)) {
+    HttpResponse not_modified = Png("", etag);
+    not_modified.status = 304;
+    not_modified.content_type.clear();
+    return call->Finish(model, std::move(not_modified));
+  }
+  absl::StatusOr<PreparedGeneration> work =
+      PrepareGeneration(*servable->generator, plan->request, deps_.limits);
+  if (!work.ok()) return call->Fail(model, work.status());
+  const int64_t count = work->count;
+  auto images = std::make_shared<std::vector<std::string>>();
+  GenerationSink sink;
+  sink.on_image = [images](EncodedImage image) { images->push_back(std::move(image.data)); };
+  sink.on_done = [this, call, servable, plan = *plan, images, etag, count](absl::Status status) {
+    if (!status.ok()) return call->Fail(servable->name, status);
+    deps_.metrics.AddImages(servable->name, count);
+    if (plan.layout == ImageLayout::kSingle) {
+      return call->Finish(servable->name, Png(std::move(images->front()), etag));
+    }
+    absl::StatusOr<std::string> sheet = ComposeSheet(*servable->generator, plan, *images);
+    if (!sheet.ok()) return call->Fail(servable->name, sheet.status());
+    call->Finish(servable->name, Png(*std::move(sheet), etag));
+  };
+  GenerationRunOptions run;
+  run.encoding = plan->request.encoding;
+  (void)StartCachedGeneration(deps_.cache, deps_.metrics, SeededCacheKey(*servable, plan->request),
+                              servable, *std::move(work), run, deps_.pool, std::move(sink));
 }
 
 }  // namespace ganserve

@@ -44,6 +44,8 @@ ABSL_FLAG(std::string, metrics_address, "",
           "host the metrics port binds to (empty: the host of --address)");
 ABSL_FLAG(int, http_port, 8080,
           "HTTP port: Open Inference Protocol REST, images by URL, playground page (-1: off)");
+ABSL_FLAG(int, cache_mb, 64,
+          "MiB of seeded images kept to answer repeated requests (native, OIP, HTTP); 0: none");
 ABSL_FLAG(std::string, http_address, "",
           "host the HTTP port binds to (empty: the host of --address)");
 ABSL_FLAG(int, drain_timeout_s, 30, "seconds in-flight calls get to finish on SIGTERM");
@@ -135,6 +137,7 @@ int Run() {
   options.metrics_host = absl::GetFlag(FLAGS_metrics_address);
   options.http_port = absl::GetFlag(FLAGS_http_port);
   options.http_host = absl::GetFlag(FLAGS_http_address);
+  options.cache_bytes = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_cache_mb))) << 20;
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
   options.connections = {

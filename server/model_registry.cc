@@ -1,12 +1,16 @@
 #include "server/model_registry.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 #include "server/log.h"
@@ -124,6 +128,32 @@ absl::Status ModelRegistry::AddGenerator(const std::string& name,
   return Install(name, source_path, std::move(generator));
 }
 
+namespace {
+
+// FNV-1a over the files' bytes: stable across processes, unlike absl::Hash.
+std::string FileFingerprint(const std::vector<std::string>& paths) {
+  uint64_t hash = 14695981039346656037ull;
+  bool any = false;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) continue;
+    any = true;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+      for (std::streamsize i = 0; i < in.gcount(); ++i) {
+        hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+      }
+    }
+  }
+  if (!any) {
+    static std::atomic<uint64_t> loads{0};
+    return absl::StrCat("mem", ::getpid(), "t", absl::ToUnixNanos(absl::Now()), "n", ++loads);
+  }
+  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
+}
+
+}  // namespace
+
 absl::Status ModelRegistry::Install(const std::string& name, const std::string& source_path,
                                     std::unique_ptr<Generator> generator) {
   std::shared_ptr<const Generator> shared(std::move(generator));
@@ -132,6 +162,12 @@ absl::Status ModelRegistry::Install(const std::string& name, const std::string& 
   servable->name = name;
   servable->source_path = source_path;
   servable->generator = shared;
+  std::string options_path;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    options_path = entries_[name].source.options_path;
+  }
+  servable->fingerprint = FileFingerprint({source_path, options_path});
   {
     std::lock_guard<std::mutex> lock(mu_);
     Entry& entry = entries_[name];

@@ -7,9 +7,11 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine/generation.h"
+#include "server/cached_generation.h"
 #include "server/call_gate.h"
 #include "server/clock.h"
 #include "server/gated_reactors.h"
@@ -27,6 +29,7 @@ struct ServiceDeps {
   WorkPool& pool;
   const GenerationLimits& limits;
   CallGate& gate;
+  ResponseCache* cache = nullptr;  // seeded images (cached_generation.h); null: none
 };
 
 // The call's deadline on the steady clock the batcher uses.
@@ -40,10 +43,13 @@ class RunReactor : public Gated<Reactor> {
 
   // Starts the run. The sink's calls come one at a time, none after on_done,
   // and the reactor replies only from on_done, so it outlives them all.
+  // With a `cache_key`, the run goes through the response cache.
   void Start(std::shared_ptr<const Servable> servable, PreparedGeneration work,
-             GenerationRunOptions options, GenerationSink sink) {
-    std::shared_ptr<GenerationRun> run = GenerationRun::Start(std::move(servable), std::move(work),
-                                                              options, deps_.pool, std::move(sink));
+             GenerationRunOptions options, GenerationSink sink,
+             const std::optional<SeededKey>& cache_key = std::nullopt) {
+    std::shared_ptr<GenerationRun> run =
+        StartCachedGeneration(deps_.cache, deps_.metrics, cache_key, std::move(servable),
+                              std::move(work), options, deps_.pool, std::move(sink));
     std::lock_guard<std::mutex> lock(run_mu_);
     run_ = std::move(run);
   }

@@ -16,6 +16,9 @@ struct Servable {
   std::string name;
   std::string version;
   std::string source_path;
+  // A hash of the model (and model.json) file bytes; in-memory models get a
+  // token unique to this load. With `version`, what cached answers depend on.
+  std::string fingerprint;
   std::shared_ptr<const Generator> generator;
   std::shared_ptr<ModelCounters> counters;
   // Declared last: destroyed first, so queued work finishes while the

@@ -95,8 +95,11 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
   server->limits_ = options.service.limits;
   server->gate_ = std::make_unique<CallGate>(server->metrics_, options.service.auth_token);
+  if (options.cache_bytes > 0) {
+    server->cache_ = std::make_unique<ResponseCache>(options.cache_bytes);
+  }
   const ServiceDeps deps{*server->registry_, server->metrics_, *server->pool_, server->limits_,
-                         *server->gate_};
+                         *server->gate_,     server->cache_.get()};
   server->service_ = std::make_unique<GeneratorService>(deps);
   server->inference_ = std::make_unique<InferenceService>(deps);
   grpc::ServerBuilder builder;

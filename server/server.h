@@ -20,6 +20,7 @@
 #include "server/metrics.h"
 #include "server/metrics_http.h"
 #include "server/model_registry.h"
+#include "server/response_cache.h"
 #include "server/work_pool.h"
 
 namespace ganserve {
@@ -41,6 +42,7 @@ struct ServerOptions {
   std::string metrics_host;  // empty: the host of `address`
   int http_port = -1;        // -1: no HTTP API; 0: pick a free port
   std::string http_host;     // empty: the host of `address`
+  size_t cache_bytes = 0;    // the response cache for seeded images; 0: none
   int encode_threads = 0;    // threads encoding images; 0: one per core
 };
 
@@ -67,6 +69,7 @@ class GanServer {
   Metrics metrics_;
   // Outlives the registry: batchers draining at shutdown still post to it.
   std::unique_ptr<WorkPool> pool_;
+  std::unique_ptr<ResponseCache> cache_;
   std::unique_ptr<ModelRegistry> registry_;
   GenerationLimits limits_;
   std::unique_ptr<CallGate> gate_;

@@ -10,6 +10,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "tests/server/http_client.h"
 #include "tests/server/test_server.h"
 
 namespace ganserve::testing {
@@ -86,6 +87,37 @@ TEST_F(Certificates, MutualTlsRequiresAClientCertificateFromTheCa) {
   ASSERT_NE(server, nullptr);
   EXPECT_TRUE(List(server->port(), Tls(true)).ok());
   EXPECT_EQ(List(server->port(), Tls(false)).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// The HTTP port takes the same certificates as gRPC.
+TEST_F(Certificates, HttpPortServesTlsAndChecksClientCertificates) {
+  ServerOptions options = LoopbackOptions();
+  options.http_port = 0;
+  options.tls = {(dir_ / "server.pem").string(), (dir_ / "server.key").string(),
+                 (dir_ / "ca.pem").string()};
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto get = [&](bool client_cert) {
+    httplib::SSLClient client("127.0.0.1", server->http_port(),
+                              client_cert ? (dir_ / "client.pem").string() : std::string(),
+                              client_cert ? (dir_ / "client.key").string() : std::string());
+    client.set_ca_cert_path((dir_ / "ca.pem").string().c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_connection_timeout(5);
+    return ToAnswer(client.Get("/v1/models/cgan/images/1.png?label=0"));
+  };
+  const HttpAnswer trusted = get(true);
+  EXPECT_EQ(trusted.status, 200) << trusted.body;
+  EXPECT_EQ(get(false).status, 403);
+  EXPECT_EQ(HttpGet(server->http_port(), "/v2/health/live").status, -1) << "no plaintext";
+
+  options.tls.client_ca_path.clear();
+  auto tls_only = StartServer(options);
+  ASSERT_NE(tls_only, nullptr);
+  httplib::SSLClient client("127.0.0.1", tls_only->http_port());
+  client.set_ca_cert_path((dir_ / "ca.pem").string().c_str());
+  client.enable_server_certificate_verification(true);
+  EXPECT_EQ(ToAnswer(client.Get("/v2/health/live")).status, 200);
 }
 
 TEST(Auth, BearerTokenIsRequiredButHealthStaysOpen) {
