@@ -21,6 +21,7 @@ void Print(const ganserve::v1::ModelInfo& m, bool summary) {
             << absl::StrFormat("  output           %dx%dx%d, values %g..%g\n", m.output_height(),
                                m.output_width(), m.output_channels(), m.value_min(), m.value_max())
             << absl::StrFormat("  parameters       %d\n", m.parameter_count())
+            << absl::StrFormat("  precision        %s\n", m.precision())
             << absl::StrFormat("  default latents  %s\n",
                                m.default_distribution() == ganserve::v1::LATENT_DISTRIBUTION_UNIFORM
                                    ? "uniform"

@@ -23,6 +23,7 @@ constexpr int64_t kMaxImages = 100000;
 
 struct RenderOptions {
   OfflineModelOptions model;
+  std::string precision;  // empty: model.json's, else f32
   std::string label, out_dir, grid, latents_file, labels_file, npy_file;
   int64_t n = 1, seed = 0, columns = 0, batch = 16, scale = 0;
   double truncation = 0;
@@ -187,6 +188,9 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
   }
   GeneratorLoadOptions load;
   load.executor = executor;
+  if (!o.precision.empty()) {
+    GS_ASSIGN_OR_RETURN(load.precision_override, ParsePrecision(o.precision));
+  }
   absl::StatusOr<std::unique_ptr<Generator>> loaded = LoadGenerator(path, json_path, load);
   // A file ganserve would refuse is a runtime failure (exit 1), whatever its code.
   if (!loaded.ok()) return absl::FailedPreconditionError(loaded.status().message());
@@ -246,6 +250,9 @@ int RenderCommand(const Args& args) {
       "and\nPNG encoding as ganserve: the files equal `ganctl generate` against a ganserve "
       "serving FILE.");
   AddOfflineModelFlags(flags, o.model, /*with_executor=*/true);
+  flags.String(
+      "precision", &o.precision,
+      "f32, bf16 (needs avx512_bf16 or AMX) or auto; overrides model.json's \"precision\"");
   flags.Int("n,n", &o.n, "number of images");
   flags.Int("seed", &o.seed, "sampling seed: image i uses latent i of this seed");
   flags.Double("truncation", &o.truncation,

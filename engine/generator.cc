@@ -49,7 +49,8 @@ std::optional<Activation> LastActivation(const Graph& graph) {
 
 absl::StatusOr<std::unique_ptr<Generator>> Generator::Create(LoadedModel model,
                                                              std::unique_ptr<Executor> executor,
-                                                             ModelOptions options) {
+                                                             ModelOptions options,
+                                                             Precision precision) {
   if (model.graph == nullptr || executor == nullptr) {
     return absl::InvalidArgumentError("Generator needs a graph and an executor");
   }
@@ -57,6 +58,7 @@ absl::StatusOr<std::unique_ptr<Generator>> Generator::Create(LoadedModel model,
   g->model_ = std::move(model);
   g->executor_ = std::move(executor);
   g->options_ = std::move(options);
+  g->precision_ = precision;
   GS_RETURN_IF_ERROR(g->ResolveInputs());
   GS_RETURN_IF_ERROR(g->ResolveOutput());
   GS_RETURN_IF_ERROR(g->ResolveRange());

@@ -14,6 +14,7 @@
 #include "engine/latent_sampler.h"
 #include "engine/loaders/loaded_model.h"
 #include "engine/model_options.h"
+#include "engine/precision.h"
 
 namespace ganserve {
 
@@ -21,7 +22,8 @@ class Generator {
  public:
   static absl::StatusOr<std::unique_ptr<Generator>> Create(LoadedModel model,
                                                            std::unique_ptr<Executor> executor,
-                                                           ModelOptions options);
+                                                           ModelOptions options,
+                                                           Precision precision = Precision::kF32);
 
   int64_t latent_size() const { return latent_size_; }
   bool conditional() const { return label_input_ >= 0; }
@@ -39,6 +41,8 @@ class Generator {
     return options_.latent_distribution.value_or(Distribution::kNormal);
   }
   const LoadedModel& model() const { return model_; }
+  // What the executor computes in: kF32 or kBf16 (auto is resolved at load).
+  Precision precision() const { return precision_; }
 
   std::unique_ptr<ExecutionContext> NewContext() const { return executor_->NewContext(); }
   // Builds what `context` needs to run any batch <= max_batch without
@@ -67,6 +71,7 @@ class Generator {
   LoadedModel model_;
   std::unique_ptr<Executor> executor_;
   ModelOptions options_;
+  Precision precision_ = Precision::kF32;
   int latent_input_ = 0;
   int label_input_ = -1;
   int64_t latent_size_ = 0;

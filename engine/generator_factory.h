@@ -5,11 +5,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "engine/generator.h"
 #include "engine/onednn/onednn_executor.h"
+#include "engine/precision.h"
 
 namespace ganserve {
 
@@ -24,6 +26,10 @@ struct GeneratorLoadOptions {
   // Drop to one thread while other processes fill the cores
   // (OneDnnOptions::shed_threads_under_load).
   bool shed_threads_under_load = false;
+  // The precision of a model whose model.json names none; `precision_override`
+  // (ganctl's --precision) wins over model.json.
+  Precision precision = Precision::kF32;
+  std::optional<Precision> precision_override;
   // Reads a model file; empty means LoadModel (engine/loaders/load_model.h).
   // Tests inject their own to serve graphs built in code.
   ModelFileLoader loader;
@@ -35,9 +41,13 @@ absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const G
                                                          ExecutorKind kind,
                                                          const OneDnnOptions& onednn);
 
+// `precision` kBf16 needs the oneDNN executor on a CPU that runs bf16
+// natively (FailedPrecondition otherwise); kAuto is bf16 only there, and only
+// when a timed warm-up at batch 8 ran it faster than f32.
 absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
                                                           ExecutorKind kind,
-                                                          const OneDnnOptions& onednn = {});
+                                                          const OneDnnOptions& onednn = {},
+                                                          Precision precision = Precision::kF32);
 
 // Loads `model_path` and, when `options_path` names an existing file, its model.json.
 absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,

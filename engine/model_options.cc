@@ -60,10 +60,15 @@ absl::Status ParseInto(const json& root, ModelOptions& options) {
         dims.push_back(d.get<int64_t>());
       }
       options.output_shape = dims;
+    } else if (key == "precision") {
+      absl::StatusOr<Precision> precision =
+          ParsePrecision(value.is_string() ? value.get<std::string>() : "");
+      if (!precision.ok()) return Bad("\"precision\" must be \"f32\", \"bf16\" or \"auto\"");
+      options.precision = *precision;
     } else {
       return Bad(absl::StrCat("unknown key \"", key,
                               "\" (expected labels, output_range, latent_distribution, "
-                              "layout, output_shape)"));
+                              "layout, output_shape, precision)"));
     }
   }
   return absl::OkStatus();

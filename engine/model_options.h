@@ -1,6 +1,7 @@
 // Per-model settings a file cannot carry, read from the optional model.json
 // next to the model file: label names, output value range, default latent
-// distribution, output layout and (for flat outputs) the image shape.
+// distribution, output layout, (for flat outputs) the image shape and the
+// precision the engine computes in.
 #ifndef GANSERVE_ENGINE_MODEL_OPTIONS_H_
 #define GANSERVE_ENGINE_MODEL_OPTIONS_H_
 
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "engine/latent_sampler.h"
 #include "engine/loaders/loaded_model.h"
+#include "engine/precision.h"
 #include "engine/tensor.h"
 
 namespace ganserve {
@@ -21,7 +23,8 @@ struct ModelOptions {
   std::optional<std::pair<float, float>> output_range;  // "output_range": [-1, 1]
   std::optional<Distribution> latent_distribution;      // "normal" | "uniform"
   std::optional<SampleLayout> layout;                   // "NHWC" | "NCHW"
-  std::optional<Dims> output_shape;  // "output_shape": [H, W, C] (or [C, H, W] for NCHW)
+  std::optional<Dims> output_shape;    // "output_shape": [H, W, C] (or [C, H, W] for NCHW)
+  std::optional<Precision> precision;  // "precision": "f32" | "bf16" | "auto"
 };
 
 // Parses model.json text; unknown keys are an error so typos do not pass silently.

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/precision.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -37,6 +38,9 @@ ABSL_FLAG(bool, shed_threads_under_load, true,
           "load average >= cores + threads); OpenMP teams stall when a member is descheduled");
 ABSL_FLAG(int, onednn_threads, 0,
           "oneDNN threads per batch worker (0: cores / workers, so workers x threads = cores)");
+ABSL_FLAG(std::string, precision, "f32",
+          "what models compute in unless their model.json says: f32, bf16 (needs avx512_bf16 or "
+          "AMX) or auto (bf16 where the CPU runs it natively and the warm-up measured it faster)");
 ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
 ABSL_FLAG(int, max_message_mb, 16, "largest request message accepted, MiB");
 ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics HTTP port (-1: off)");
@@ -121,6 +125,12 @@ int Run() {
   }
   options.registry.load.executor =
       executor == "onednn" ? ExecutorKind::kOneDnn : ExecutorKind::kReference;
+  const absl::StatusOr<Precision> precision = ParsePrecision(absl::GetFlag(FLAGS_precision));
+  if (!precision.ok()) {
+    std::fprintf(stderr, "ganserve: --%s\n", std::string(precision.status().message()).c_str());
+    return 2;
+  }
+  options.registry.load.precision = *precision;
   const int threads = absl::GetFlag(FLAGS_onednn_threads);
   options.registry.load.shed_threads_under_load = absl::GetFlag(FLAGS_shed_threads_under_load);
   options.registry.load.onednn_threads =

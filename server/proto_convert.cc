@@ -1,6 +1,7 @@
 #include "server/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/precision.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 
 namespace ganserve {
@@ -91,6 +92,7 @@ void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info) {
   info.set_is_default(is_default);
   info.set_images_generated(servable.counters->images.load());
   info.set_batches_run(servable.counters->batches.load());
+  info.set_precision(PrecisionName(g.precision()));
 }
 
 absl::Status ParseMessage(const grpc::ByteBuffer& bytes, google::protobuf::Message& message) {

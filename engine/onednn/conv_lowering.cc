@@ -13,6 +13,17 @@ namespace ganserve {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
+template <typename PrimitiveDesc, typename MakeDesc>
+PrimitiveDesc PlanBuilder::PickPrecision(int i, const dnnl::primitive_attr& attr,
+                                         MakeDesc make) const {
+  if (bf16_ && i != output_layer_) {
+    PrimitiveDesc pd(make(dt::bf16), attr, engine_, /*allow_empty=*/true);
+    // oneDNN's reference kernels are far slower in bf16 than f32 is.
+    if (pd && std::string(pd.impl_info_str()).find("ref") == std::string::npos) return pd;
+  }
+  return PrimitiveDesc(make(dt::f32), attr, engine_);
+}
+
 void PlanBuilder::LowerConv(int i) {
   const Node& node = graph_.node(i);
   const LoweredNode& ln = lowered_[i];
@@ -23,18 +34,19 @@ void PlanBuilder::LowerConv(int i) {
   const AxisGeometry r = a.ConvRows(in_dims[0], ln.weight_dims[2]);
   const AxisGeometry c = a.ConvCols(in_dims[1], ln.weight_dims[3]);
   const bool fused = AllExpressible(ln.activations);
-  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
-  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
   const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
-  // Activations oneDNN cannot express run as a loop over a plain output.
-  const dnnl::memory::desc dst =
-      fused ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::any) : PlainMd(out_dims);
-  dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wei, bias, dst,
-      {a.stride_h, a.stride_w}, {a.dilation_h - 1, a.dilation_w - 1}, {r.pad_begin, c.pad_begin},
-      {r.pad_end, c.pad_end});
-  dnnl::convolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
-                                               engine_);
+  const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
+      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
+        // Activations oneDNN cannot express run as a loop over a plain output.
+        const dnnl::memory::desc dst =
+            fused ? dnnl::memory::desc(ImageDims(out_dims), type, tag::any) : PlainMd(out_dims);
+        return dnnl::convolution_forward::desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
+            dnnl::memory::desc(ln.weight_dims, type, tag::any), bias, dst, {a.stride_h, a.stride_w},
+            {a.dilation_h - 1, a.dilation_w - 1}, {r.pad_begin, c.pad_begin},
+            {r.pad_end, c.pad_end});
+      });
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
   Value& out = NewValue(i, pd.dst_desc(), out_dims);
   AddPrimitive(dnnl::convolution_forward(pd),
@@ -63,18 +75,18 @@ void PlanBuilder::LowerDeconv(int i) {
   const bool extend = extra_h > 0 || extra_w > 0;
   const bool fused = !extend && AllExpressible(ln.activations);
   const Dims core_dims{out_dims[0] - extra_h, out_dims[1] - extra_w, out_dims[2]};
-  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
-  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
   const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
-  const dnnl::memory::desc dst =
-      fused ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::any) : PlainMd(core_dims);
-  dnnl::deconvolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, src, wei, bias,
-      dst, {a.stride_h, a.stride_w}, {a.dilation_h - 1, a.dilation_w - 1},
-      {r.pad_begin, c.pad_begin},
-      {std::max<int64_t>(r.pad_end, 0), std::max<int64_t>(c.pad_end, 0)});
-  dnnl::deconvolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
-                                                 engine_);
+  const auto pd = PickPrecision<dnnl::deconvolution_forward::primitive_desc>(
+      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
+        const dnnl::memory::desc dst =
+            fused ? dnnl::memory::desc(ImageDims(out_dims), type, tag::any) : PlainMd(core_dims);
+        return dnnl::deconvolution_forward::desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
+            dnnl::memory::desc(ln.weight_dims, type, tag::any), bias, dst, {a.stride_h, a.stride_w},
+            {a.dilation_h - 1, a.dilation_w - 1}, {r.pad_begin, c.pad_begin},
+            {std::max<int64_t>(r.pad_end, 0), std::max<int64_t>(c.pad_end, 0)});
+      });
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
   const dnnl::memory core_mem = extend ? ArenaMemory(pd.dst_desc()) : dnnl::memory();
   Value& out = NewValue(i, extend ? PlainMd(out_dims) : pd.dst_desc(), out_dims);
@@ -125,16 +137,17 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
   const int64_t oc = k[2], phases = a.stride_h * a.stride_w;
   const int64_t mh = copy.rows.out, mw = copy.cols.out;
   const Dims phase_dims{mh, mw, phases * oc};
-  const dnnl::memory::desc src(ImageDims(in_dims), dt::f32, tag::any);
-  const dnnl::memory::desc wei(ln.weight_dims, dt::f32, tag::any);
   const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
-  // The destination stays 'any': asking for nhwc sends oneDNN 2.6 to ref:any.
-  dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wei, bias,
-      dnnl::memory::desc(ImageDims(phase_dims), dt::f32, tag::any), {1, 1}, {0, 0},
-      {copy.rows.pad_begin, copy.cols.pad_begin}, {copy.rows.pad_end, copy.cols.pad_end});
-  dnnl::convolution_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
-                                               engine_);
+  const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
+      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
+        // The destination stays 'any': asking for nhwc sends oneDNN 2.6 to ref:any.
+        return dnnl::convolution_forward::desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
+            dnnl::memory::desc(ln.weight_dims, type, tag::any), bias,
+            dnnl::memory::desc(ImageDims(phase_dims), type, tag::any), {1, 1}, {0, 0},
+            {copy.rows.pad_begin, copy.cols.pad_begin}, {copy.rows.pad_end, copy.cols.pad_end});
+      });
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
   const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
   AddPrimitive(dnnl::convolution_forward(pd),
@@ -143,18 +156,30 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
                 {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
                 {DNNL_ARG_DST, conv_out}},
                pd.scratchpad_desc());
-  // nChw8c with whole blocks per phase is copied 8 channels at a time, and
-  // the result stays nChw8c for the next convolution; else via plain NHWC.
-  const bool blocked = oc % 8 == 0 && pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims),
-                                                                          dt::f32, tag::aBcd8b);
-  const dnnl::memory phase_mem = blocked ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
+  // Blocked layouts (nChw8c, nChw16c) with whole blocks per phase are
+  // copied a block at a time and stay blocked for the next convolution; so
+  // is bf16 NHWC, one run of channels per pixel; else via plain f32 NHWC.
+  // The activation loop of an unfused chain needs plain f32.
+  const dt type = pd.dst_desc().data_type();
+  int64_t block = 0;
+  for (const auto& [size, layout] : {std::pair{8, tag::aBcd8b}, std::pair{16, tag::aBcd16b}}) {
+    if (oc % size == 0 && pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims), type, layout))
+      block = size;
+  }
+  const bool blocked = block > 0 && (fused || type == dt::f32);
+  const bool bf16_nhwc =
+      fused && type == dt::bf16 &&
+      pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims), type, tag::nhwc);
+  const dnnl::memory phase_mem =
+      blocked || bf16_nhwc ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
   copy.batch = batch_;
   copy.height = out_dims[0];
   copy.width = out_dims[1];
-  copy.run = blocked ? 8 : oc;
+  copy.run = blocked ? block : oc;
   copy.blocks = oc / copy.run;
+  copy.element_bytes = blocked || bf16_nhwc ? dnnl::memory::data_type_size(type) : sizeof(float);
   if (blocked) {
-    copy.src = {.block = mh * mw * 8, .y = mw * 8, .x = 8};
+    copy.src = {.block = mh * mw * block, .y = mw * block, .x = block};
     copy.src.phase = copy.blocks * copy.src.block;
   } else {
     copy.src = {.block = 0, .y = mw * phases * oc, .x = phases * oc, .phase = oc};
@@ -162,20 +187,21 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
   copy.src.n = phases * oc * mh * mw;
   const bool blocked_out = blocked && fused;
   if (blocked_out) {
-    copy.dst = {.block = out_dims[0] * out_dims[1] * 8, .y = out_dims[1] * 8, .x = 8};
+    copy.dst = {.block = out_dims[0] * out_dims[1] * block, .y = out_dims[1] * block, .x = block};
   } else {
     copy.dst = {.block = copy.run, .y = out_dims[1] * oc, .x = oc};
   }
   copy.dst.n = out_dims[0] * out_dims[1] * oc;
   SetColumnOffsets(copy);
   const dnnl::memory::desc out_md =
-      blocked_out ? dnnl::memory::desc(ImageDims(out_dims), dt::f32, tag::aBcd8b)
+      blocked_out
+          ? dnnl::memory::desc(ImageDims(out_dims), type, block == 8 ? tag::aBcd8b : tag::aBcd16b)
+      : bf16_nhwc ? dnnl::memory::desc(ImageDims(out_dims), type, tag::nhwc)
                   : PlainMd(out_dims);
   Value& out = NewValue(i, out_md, out_dims);
   const dnnl::memory to = out.mem;
   AddHost({phase_mem, to}, [copy, phase_mem, to]() {
-    PhasesToSpace(copy, static_cast<const float*>(phase_mem.get_data_handle()),
-                  static_cast<float*>(to.get_data_handle()));
+    PhasesToSpace(copy, phase_mem.get_data_handle(), to.get_data_handle());
     return absl::OkStatus();
   });
   if (!fused) AddActivationLoop(out.plain_mem, ln.activations);

@@ -67,20 +67,24 @@ void SetColumnOffsets(PhaseCopy& copy) {
   }
 }
 
-void PhasesToSpace(const PhaseCopy& copy, const float* src, float* dst) {
+void PhasesToSpace(const PhaseCopy& copy, const void* src, void* dst) {
   const PhaseAxis& rows = copy.rows;
   const PhaseAxis& cols = copy.cols;
   const std::vector<int64_t>& col_offset = copy.col_offset;
-  const size_t bytes = copy.run * sizeof(float);
+  const size_t e = copy.element_bytes;
+  const size_t bytes = copy.run * e;
+  const char* from = static_cast<const char*>(src);
+  char* to = static_cast<char*>(dst);
 #pragma omp parallel for collapse(3) schedule(static)
   for (int64_t b = 0; b < copy.batch; ++b) {
     for (int64_t k = 0; k < copy.blocks; ++k) {
       for (int64_t y = 0; y < copy.height; ++y) {
-        const float* in = src + b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
-                          rows.Phase(y) * cols.stride * copy.src.phase;
-        float* out = dst + b * copy.dst.n + k * copy.dst.block + y * copy.dst.y;
+        const char* in =
+            from + e * (b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
+                        rows.Phase(y) * cols.stride * copy.src.phase);
+        char* out = to + e * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
         for (int64_t x = 0; x < copy.width; ++x) {
-          std::memcpy(out + x * copy.dst.x, in + col_offset[x], bytes);
+          std::memcpy(out + e * x * copy.dst.x, in + e * col_offset[x], bytes);
         }
       }
     }

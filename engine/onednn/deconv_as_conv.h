@@ -46,8 +46,8 @@ struct PhaseAxis {
   int64_t Phase(int64_t o) const { return (o + crop) % stride; }
 };
 
-// Strides (in floats) of a 4-d image whose channels are stored as `blocks`
-// runs of `run` consecutive floats: plain NHWC is one run of C, oneDNN's
+// Strides (in elements) of a 4-d image whose channels are stored as `blocks`
+// runs of `run` consecutive elements: plain NHWC is one run of C, oneDNN's
 // nChw8c is C/8 runs of 8.
 struct RunLayout {
   int64_t n = 0, block = 0, y = 0, x = 0;
@@ -59,6 +59,7 @@ struct PhaseCopy {
   PhaseAxis rows, cols;
   int64_t batch = 0, height = 0, width = 0;  // of the result
   int64_t blocks = 0, run = 0;
+  size_t element_bytes = sizeof(float);  // 2 for bf16
   RunLayout src, dst;
   std::vector<int64_t> col_offset;  // per result column, into src; see SetColumnOffsets
 };
@@ -67,7 +68,7 @@ struct PhaseCopy {
 void SetColumnOffsets(PhaseCopy& copy);
 
 // Interleaves the phases into space (and crops). Allocates nothing.
-void PhasesToSpace(const PhaseCopy& copy, const float* src, float* dst);
+void PhasesToSpace(const PhaseCopy& copy, const void* src, void* dst);
 
 }  // namespace ganserve
 

@@ -76,18 +76,46 @@ absl::StatusOr<OneDnnContext*> InitContext(ExecutionContext& context, const OneD
 // The context's plan for `batch` samples on `threads` threads, built if new.
 absl::StatusOr<const Plan*> PlanFor(OneDnnContext& ctx, const Graph& graph,
                                     const std::vector<LoweredNode>& lowered, int64_t batch,
-                                    int threads) {
+                                    int threads, bool bf16) {
   for (const auto& e : ctx.plans) {
     if (e.plan->batch() == batch && e.threads == threads) return e.plan.get();
   }
-  GS_ASSIGN_OR_RETURN(auto built,
-                      Plan::Build(graph, lowered, batch, *ctx.engine, *ctx.stream, *ctx.shared));
+  GS_ASSIGN_OR_RETURN(
+      auto built, Plan::Build(graph, lowered, batch, bf16, *ctx.engine, *ctx.stream, *ctx.shared));
   ctx.plans.push_back({threads, std::move(built)});
   ctx.active = nullptr;  // the shared buffers may have moved
   return ctx.plans.back().plan.get();
 }
 
 }  // namespace
+
+bool CpuRunsBf16Natively() {
+  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
+std::string CpuIsaName() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41:
+      return "sse41";
+    case dnnl::cpu_isa::avx:
+      return "avx";
+    case dnnl::cpu_isa::avx2:
+      return "avx2";
+    case dnnl::cpu_isa::avx2_vnni:
+      return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core:
+      return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
+  }
+}
 
 int ThreadsForLoad(int max_threads, bool shed, double load, int cores) {
   if (!shed || max_threads <= 1) return max_threads;
@@ -124,7 +152,7 @@ absl::Status OneDnnExecutor::Prepare(ExecutionContext& context, int64_t max_batc
       omp_set_num_threads(threads);
       // Largest first, so the shared buffers are allocated once.
       for (int64_t b = std::min(max_batch, options_.max_plan_batch); b >= 1; --b) {
-        GS_RETURN_IF_ERROR(PlanFor(*ctx, *graph_, lowered_, b, threads).status());
+        GS_RETURN_IF_ERROR(PlanFor(*ctx, *graph_, lowered_, b, threads, options_.bf16).status());
       }
     }
     return absl::OkStatus();
@@ -148,7 +176,8 @@ absl::Status OneDnnExecutor::Run(ExecutionContext& context, absl::Span<const Ten
   return TranslateDnnlErrors([&]() -> absl::Status {
     for (int64_t first = 0; first < batch; first += options_.max_plan_batch) {
       const int64_t count = std::min(batch - first, options_.max_plan_batch);
-      GS_ASSIGN_OR_RETURN(const Plan* plan, PlanFor(*ctx, *graph_, lowered_, count, threads));
+      GS_ASSIGN_OR_RETURN(const Plan* plan,
+                          PlanFor(*ctx, *graph_, lowered_, count, threads, options_.bf16));
       if (ctx->active != plan) {
         plan->Activate(*ctx->shared, *ctx->stream);
         ctx->active = plan;

@@ -6,6 +6,7 @@
 #define GANSERVE_ENGINE_ONEDNN_ONEDNN_EXECUTOR_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -30,7 +31,18 @@ struct OneDnnOptions {
   // models throughput peaks at batch 8-16 and falls beyond (BENCHMARKS.md,
   // "Arena"), so slicing costs nothing there.
   int64_t max_plan_batch = 16;
+  // Convolutions and deconvolutions in bf16 (weights and activations, f32
+  // accumulation), except the output layer; a layer oneDNN would run with a
+  // reference kernel in bf16 stays f32. Dense layers, host steps and plain
+  // values stay f32.
+  bool bf16 = false;
 };
+
+// True when oneDNN runs bf16 convolutions with native instructions here
+// (avx512_bf16 or AMX), not by emulation or reference loops.
+bool CpuRunsBf16Natively();
+// oneDNN's name for the instruction set it uses here, e.g. "avx512_core_amx".
+std::string CpuIsaName();
 
 // The thread count for one Run: `max_threads`, or 1 when `shed` and the
 // load average `load` says other work already fills the `cores`.

@@ -10,10 +10,11 @@ namespace ganserve {
 
 absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(const Graph& graph,
                                                   const std::vector<LoweredNode>& lowered,
-                                                  int64_t batch, const dnnl::engine& engine,
-                                                  dnnl::stream& stream, SharedBuffers& shared) {
+                                                  int64_t batch, bool bf16,
+                                                  const dnnl::engine& engine, dnnl::stream& stream,
+                                                  SharedBuffers& shared) {
   auto plan = std::unique_ptr<Plan>(new Plan());
-  PlanBuilder builder(graph, lowered, batch, engine, stream, shared, *plan);
+  PlanBuilder builder(graph, lowered, batch, bf16, engine, stream, shared, *plan);
   GS_RETURN_IF_ERROR(builder.BuildAll());
   shared.ReserveArena(engine, plan->arena_bytes_);
   for (const HostUse& use : plan->host_uses_) shared.ReserveHost(use.node, NumElements(use.shape));

@@ -26,12 +26,13 @@ namespace ganserve {
 
 class Plan {
  public:
-  // Reorders weights not yet in `shared` into it, and reserves the arena and
-  // host tensors this plan needs. Throws dnnl::error (translated by the
-  // caller) when oneDNN rejects a descriptor.
+  // `bf16`: OneDnnOptions::bf16. Reorders weights not yet in `shared` into it, and reserves the
+  // arena and host tensors this plan needs. Throws dnnl::error (translated by the caller) when
+  // oneDNN rejects a descriptor.
   static absl::StatusOr<std::unique_ptr<Plan>> Build(const Graph& graph,
                                                      const std::vector<LoweredNode>& lowered,
-                                                     int64_t batch, const dnnl::engine& engine,
+                                                     int64_t batch, bool bf16,
+                                                     const dnnl::engine& engine,
                                                      dnnl::stream& stream, SharedBuffers& shared);
 
   // Points every buffer at its place in `shared` (oneDNN writes the zero

@@ -23,14 +23,31 @@ bool HasPadding(const dnnl::memory::desc& md) {
   return false;
 }
 
+// The last convolution or dense layer before the graph's output, through
+// single-input nodes (activations, BatchNorm, reshapes, transposes).
+int OutputLayer(const Graph& graph, const std::vector<LoweredNode>& lowered) {
+  int i = graph.output();
+  while (graph.node(i).inputs.size() == 1) {
+    const LoweredKind kind = lowered[i].kind;
+    if (kind == LoweredKind::kConv || kind == LoweredKind::kDeconv ||
+        kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kDense) {
+      break;
+    }
+    i = graph.node(i).inputs[0];
+  }
+  return i;
+}
+
 }  // namespace
 
 PlanBuilder::PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
-                         const dnnl::engine& engine, dnnl::stream& stream, SharedBuffers& shared,
-                         Plan& plan)
+                         bool bf16, const dnnl::engine& engine, dnnl::stream& stream,
+                         SharedBuffers& shared, Plan& plan)
     : graph_(graph),
       lowered_(lowered),
       batch_(batch),
+      bf16_(bf16),
+      output_layer_(OutputLayer(graph, lowered)),
       engine_(engine),
       stream_(stream),
       shared_(shared),

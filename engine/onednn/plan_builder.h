@@ -22,7 +22,7 @@ namespace ganserve {
 
 class PlanBuilder {
  public:
-  PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch,
+  PlanBuilder(const Graph& graph, const std::vector<LoweredNode>& lowered, int64_t batch, bool bf16,
               const dnnl::engine& engine, dnnl::stream& stream, SharedBuffers& shared, Plan& plan);
 
   // Throws dnnl::error.
@@ -49,6 +49,11 @@ class PlanBuilder {
   void LowerReference(int i);
 
   // Helpers.
+  // The primitive descriptor `make(data type)` gives for node i: bf16 when
+  // the plan is bf16, i is not the output layer and oneDNN has a native
+  // kernel for it; else f32.
+  template <typename PrimitiveDesc, typename MakeDesc>
+  PrimitiveDesc PickPrecision(int i, const dnnl::primitive_attr& attr, MakeDesc make) const;
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   dnnl::memory::dims ImageDims(const Dims& hwc) const;  // {N, C, H, W}
@@ -83,6 +88,8 @@ class PlanBuilder {
   const Graph& graph_;
   const std::vector<LoweredNode>& lowered_;
   const int64_t batch_;
+  const bool bf16_;
+  const int output_layer_;  // stays f32 in a bf16 plan
   const dnnl::engine& engine_;
   dnnl::stream& stream_;
   SharedBuffers& shared_;

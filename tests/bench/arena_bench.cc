@@ -24,8 +24,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
+#include "client/batch_list.h"
 #include "engine/generator_factory.h"
-#include "tests/bench/batch_list.h"
 
 namespace ganserve {
 namespace {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "dnnl.hpp"
+#include "engine/onednn/matmul_probe.h"
 #include "engine/onednn/onednn_executor.h"
 #include "engine/reference/reference_executor.h"
 #include "tests/engine/generator_zoo.h"
@@ -55,27 +55,12 @@ void RunModel(benchmark::State& state, const ZooModel& model, int64_t batch, boo
   SetCounters(state, batch, GraphFlopsPerSample(*shared));
 }
 
-// C[m,n] = A[m,k] B[k,n] in f32: oneDNN's best case on this CPU.
+// C[n,n] = A[n,n] B[n,n] in f32: oneDNN's best case on this CPU.
 void Matmul(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  dnnl::stream stream(engine);
-  const dnnl::memory::desc md({n, n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab);
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(md, md, md), engine);
-  dnnl::memory a(md, engine), b(md, engine), c(md, engine);
-  std::fill_n(static_cast<float*>(a.get_data_handle()), n * n, 0.5f);
-  std::fill_n(static_cast<float*>(b.get_data_handle()), n * n, 0.25f);
-  dnnl::matmul mm(pd);
-  const std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}};
-  mm.execute(stream, args);
-  stream.wait();
-  for (auto _ : state) {
-    mm.execute(stream, args);
-    stream.wait();
-  }
+  MatmulProbe probe(state.range(0));
+  for (auto _ : state) probe.Run();
   state.counters["GFLOP_per_s"] =
-      benchmark::Counter(2.0 * n * n * n / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+      benchmark::Counter(probe.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace

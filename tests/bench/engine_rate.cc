@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "client/batch_list.h"
 #include "engine/generator_factory.h"
-#include "tests/bench/batch_list.h"
 
 namespace {
 

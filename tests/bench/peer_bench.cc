@@ -1,19 +1,24 @@
-// Our side of tests/bench/compare_peers.sh: median latency of one zoo model on
-// the oneDNN executor, timed like the peers (ort_bench.js, torch_bench.py):
-// warm-up runs, then the median of timed runs, one JSON line per batch.
+// Our side of tests/bench/compare_peers.sh: median latency of one zoo model
+// (or a model file, through ganserve's loader) on the oneDNN executor, timed like the peers
+// (ort_bench.js, torch_bench.py): warm-up runs, then the median of timed runs, one JSON line per
+// batch.
 //   peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] [--warmup 3] [--shed]
-// --shed reports as engine "ganserve-shed": at most --threads, one under load.
+//              [--precision f32|bf16]
+// --shed reports as engine "ganserve-shed": at most --threads, one under load;
+// --precision bf16 as "ganserve-bf16".
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "engine/onednn/onednn_executor.h"
-#include "tests/bench/batch_list.h"
+#include "client/batch_list.h"
+#include "engine/generator_factory.h"
+#include "engine/latent_sampler.h"
 #include "tests/engine/generator_zoo.h"
 
 namespace ganserve {
@@ -24,6 +29,7 @@ struct Args {
   std::vector<int64_t> batches{1, 8, 64};
   int threads = 2, runs = 20, warmup = 3;
   bool shed = false;  // OneDnnOptions::shed_threads_under_load
+  bool bf16 = false;  // OneDnnOptions::bf16
 };
 
 bool ParseArgs(int argc, char** argv, Args& a) {
@@ -40,6 +46,10 @@ bool ParseArgs(int argc, char** argv, Args& a) {
       if (!absl::SimpleAtoi(argv[++i], &a.threads) || a.threads < 0) return false;
     } else if (k == "--runs") {
       if (!absl::SimpleAtoi(argv[++i], &a.runs) || a.runs <= 0) return false;
+    } else if (k == "--precision") {
+      const std::string p = argv[++i];
+      if (p != "f32" && p != "bf16") return false;
+      a.bf16 = p == "bf16";
     } else if (k == "--warmup") {
       if (!absl::SimpleAtoi(argv[++i], &a.warmup) || a.warmup < 0) return false;
     } else if (a.model.empty()) {
@@ -56,34 +66,53 @@ int Main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, a)) {
     std::fprintf(stderr,
                  "usage: peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] "
-                 "[--warmup 3] [--shed]\n");
+                 "[--warmup 3] [--shed] [--precision f32|bf16]\n");
     return 2;
   }
-  const std::vector<ZooModel> zoo = GeneratorZoo();
-  auto it =
-      std::find_if(zoo.begin(), zoo.end(), [&](const ZooModel& m) { return m.name == a.model; });
-  if (it == zoo.end()) {
-    std::fprintf(stderr, "unknown model '%s'\n", a.model.c_str());
-    return 2;
+  const OneDnnOptions options{
+      .num_threads = a.threads, .shed_threads_under_load = a.shed, .bf16 = a.bf16};
+  // A zoo name, or a model file (ganserve's loader and model.json).
+  absl::StatusOr<std::unique_ptr<Generator>> generator = absl::NotFoundError(a.model);
+  if (std::filesystem::is_regular_file(a.model)) {
+    GeneratorLoadOptions load;
+    load.onednn_threads = a.threads;
+    load.shed_threads_under_load = a.shed;
+    load.precision = a.bf16 ? Precision::kBf16 : Precision::kF32;
+    generator = LoadGenerator(
+        a.model, (std::filesystem::path(a.model).parent_path() / "model.json").string(), load);
+  } else {
+    const std::vector<ZooModel> zoo = GeneratorZoo();
+    auto it =
+        std::find_if(zoo.begin(), zoo.end(), [&](const ZooModel& m) { return m.name == a.model; });
+    if (it == zoo.end()) {
+      std::fprintf(stderr, "'%s' is neither a zoo model nor a file\n", a.model.c_str());
+      return 2;
+    }
+    absl::StatusOr<Graph> graph = it->make(1);
+    if (graph.ok()) {
+      LoadedModel model;
+      model.graph = std::make_shared<const Graph>(*std::move(graph));
+      generator = BuildGenerator(std::move(model), {}, ExecutorKind::kOneDnn, options,
+                                 a.bf16 ? Precision::kBf16 : Precision::kF32);
+    } else {
+      generator = graph.status();
+    }
   }
-  auto graph = it->make(1);
-  if (!graph.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(graph.status().message()).c_str());
+  if (!generator.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(generator.status().message()).c_str());
     return 1;
   }
-  auto shared = std::make_shared<const Graph>(*std::move(graph));
-  auto exec =
-      OneDnnExecutor::Create(shared, {.num_threads = a.threads, .shed_threads_under_load = a.shed});
-  if (!exec.ok()) return 1;
-  auto ctx = (*exec)->NewContext();
-  std::mt19937 rng(3);
+  const Generator& g = **generator;
+  auto ctx = g.NewContext();
   for (int64_t batch : a.batches) {
-    std::vector<Tensor> inputs{RandomTensor(WithBatch(batch, shared->input_dims(0)), rng)};
+    const std::vector<float> latents = SampleLatents({.seed = 3}, batch, g.latent_size());
+    std::vector<int32_t> labels;
+    for (int64_t i = 0; g.conditional() && i < batch; ++i) labels.push_back(i % g.label_count());
     Tensor out;
     std::vector<double> ms;
     for (int r = 0; r < a.warmup + a.runs; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
-      const absl::Status s = (*exec)->Run(*ctx, inputs, out);
+      const absl::Status s = g.RunGraph(*ctx, latents, labels, out);
       const auto t1 = std::chrono::steady_clock::now();
       if (!s.ok()) {
         std::fprintf(stderr, "run failed: %s\n", std::string(s.message()).c_str());
@@ -97,8 +126,10 @@ int Main(int argc, char** argv) {
     std::printf(
         "{\"engine\": \"%s\", \"model\": \"%s\", \"batch\": %lld, \"threads\": %d, "
         "\"median_ms\": %.4f, \"images_per_s\": %.3f}\n",
-        a.shed ? "ganserve-shed" : "ganserve", a.model.c_str(), static_cast<long long>(batch),
-        a.threads, median, batch / median * 1e3);
+        a.shed   ? "ganserve-shed"
+        : a.bf16 ? "ganserve-bf16"
+                 : "ganserve",
+        a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3);
     std::fflush(stdout);
   }
   return 0;

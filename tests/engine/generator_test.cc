@@ -150,6 +150,37 @@ TEST(ModelOptions, ParsesTheBundledModelsKeysAndRejectsTypos) {
               HasSubstr("min < max"));
 }
 
+TEST(ModelOptions, PrecisionKeyNamesOneOfThree) {
+  EXPECT_EQ(ParseModelOptions(R"({"precision": "bf16"})")->precision, Precision::kBf16);
+  EXPECT_EQ(ParseModelOptions(R"({"precision": "auto"})")->precision, Precision::kAuto);
+  EXPECT_EQ(ParseModelOptions("{}")->precision, std::nullopt);
+  EXPECT_THAT(ParseModelOptions(R"({"precision": "fp16"})").status().message(),
+              HasSubstr("\"f32\", \"bf16\" or \"auto\""));
+}
+
+TEST(Generator, Bf16NeedsOneDnnOnANativeCpuAndAutoResolvesToWhatRuns) {
+  const auto build = [](ExecutorKind kind, Precision precision) {
+    return BuildGenerator(SmallModel(Activation::Of(Activation::Kind::kTanh), false), {}, kind, {},
+                          precision);
+  };
+  EXPECT_EQ((*build(ExecutorKind::kReference, Precision::kF32))->precision(), Precision::kF32);
+  EXPECT_EQ((*build(ExecutorKind::kReference, Precision::kAuto))->precision(), Precision::kF32);
+  auto on_reference = build(ExecutorKind::kReference, Precision::kBf16);
+  EXPECT_EQ(on_reference.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(on_reference.status().message(), HasSubstr("onednn executor only"));
+  auto bf16 = build(ExecutorKind::kOneDnn, Precision::kBf16);
+  auto automatic = build(ExecutorKind::kOneDnn, Precision::kAuto);
+  ASSERT_TRUE(automatic.ok()) << automatic.status();
+  if (CpuRunsBf16Natively()) {
+    ASSERT_TRUE(bf16.ok()) << bf16.status();
+    EXPECT_EQ((*bf16)->precision(), Precision::kBf16);
+  } else {
+    EXPECT_EQ(bf16.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(bf16.status().message(), HasSubstr("avx512_bf16 or AMX"));
+    EXPECT_EQ((*automatic)->precision(), Precision::kF32);
+  }
+}
+
 TEST(LoadModel, PicksTheLoaderByMagicBytes) {
   const std::string path = ::testing::TempDir() + "/magic.bin";
   auto kind_of = [&](const std::string& bytes) {

@@ -27,15 +27,6 @@ ConvAttributes Conv(int64_t stride, Padding padding) {
   return a;
 }
 
-BatchNormOp RandomBatchNorm(int64_t c, std::mt19937& rng) {
-  BatchNormWeights w;
-  w.gamma = RandomTensor({c}, rng, 0.5f, 1.5f);
-  w.beta = RandomTensor({c}, rng, -0.2f, 0.2f);
-  w.moving_mean = RandomTensor({c}, rng, -0.2f, 0.2f);
-  w.moving_variance = RandomTensor({c}, rng, 0.5f, 2.0f);
-  return BatchNormOp(-1, 1e-3f, std::move(w));
-}
-
 const Activation kLeaky = Activation::Of(Activation::Kind::kLeakyRelu, 0.2f);
 
 }  // namespace
@@ -146,27 +137,21 @@ absl::StatusOr<Graph> UpsamplingGenerator128(uint32_t seed) {
   return b.Build();
 }
 
+BatchNormOp RandomBatchNorm(int64_t c, std::mt19937& rng) {
+  BatchNormWeights w;
+  w.gamma = RandomTensor({c}, rng, 0.5f, 1.5f);
+  w.beta = RandomTensor({c}, rng, -0.2f, 0.2f);
+  w.moving_mean = RandomTensor({c}, rng, -0.2f, 0.2f);
+  w.moving_variance = RandomTensor({c}, rng, 0.5f, 2.0f);
+  return BatchNormOp(-1, 1e-3f, std::move(w));
+}
+
 std::vector<ZooModel> GeneratorZoo() {
   return {{"tutorial_upsampling", [](uint32_t s) { return TutorialGenerator(false, s); }},
           {"tutorial_transpose", [](uint32_t s) { return TutorialGenerator(true, s); }},
           {"mnist_dcgan", MnistDcgan},
           {"dcgan64", Dcgan64},
           {"upsampling128", UpsamplingGenerator128}};
-}
-
-double GraphFlopsPerSample(const Graph& graph) {
-  double flops = 0;
-  for (const Node& node : graph.nodes()) {
-    if (const auto* d = dynamic_cast<const DenseOp*>(node.op.get())) {
-      flops += 2.0 * d->kernel().size() * NumElements(node.output_dims) / d->units();
-    } else if (const auto* c = dynamic_cast<const Conv2DOp*>(node.op.get())) {
-      flops += 2.0 * c->kernel().size() * node.output_dims[0] * node.output_dims[1];
-    } else if (const auto* t = dynamic_cast<const Conv2DTransposeOp*>(node.op.get())) {
-      const Dims& in = graph.node(node.inputs[0]).output_dims;
-      flops += 2.0 * t->kernel().size() * in[0] * in[1];
-    }
-  }
-  return flops;
 }
 
 }  // namespace ganserve

@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "engine/graph.h"
+#include "engine/graph_flops.h"
+#include "engine/ops/batch_norm.h"  // GraphFlopsPerSample, for the zoo's benchmarks
 
 namespace ganserve {
 
@@ -22,15 +24,15 @@ absl::StatusOr<Graph> MnistDcgan(uint32_t seed);
 absl::StatusOr<Graph> Dcgan64(uint32_t seed);
 absl::StatusOr<Graph> UpsamplingGenerator128(uint32_t seed);
 
+// Inference BatchNorm on the last axis with statistics and an affine part a
+// trained layer might have.
+BatchNormOp RandomBatchNorm(int64_t c, std::mt19937& rng);
+
 struct ZooModel {
   std::string name;
   absl::StatusOr<Graph> (*make)(uint32_t seed);
 };
 std::vector<ZooModel> GeneratorZoo();
-
-// 2 * multiply-accumulates per sample of the Dense, Conv2D and
-// Conv2DTranspose nodes (the full transposed conv, before cropping).
-double GraphFlopsPerSample(const Graph& graph);
 
 }  // namespace ganserve
 

@@ -43,9 +43,9 @@ inline Tensor RunWith(const Executor& exec, const std::vector<Tensor>& inputs) {
 
 // Runs `graph` on both executors and expects ‖onednn − ref‖/‖ref‖ < tol.
 inline void ExpectMatchesReference(const Graph& graph, const std::vector<Tensor>& inputs,
-                                   double tol = 1e-5) {
+                                   double tol = 1e-5, const OneDnnOptions& options = {}) {
   auto shared = std::make_shared<const Graph>(graph);
-  auto onednn = OneDnnExecutor::Create(shared);
+  auto onednn = OneDnnExecutor::Create(shared, options);
   ASSERT_TRUE(onednn.ok()) << onednn.status();
   const Tensor want = RunWith(ReferenceExecutor(shared), inputs);
   const Tensor got = RunWith(**onednn, inputs);

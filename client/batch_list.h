@@ -1,6 +1,6 @@
-// "1,16,64" → {1, 16, 64}: the batch-size lists the bench tools take.
-#ifndef GANSERVE_TESTS_BENCH_BATCH_LIST_H_
-#define GANSERVE_TESTS_BENCH_BATCH_LIST_H_
+// "1,16,64" → {1, 16, 64}: the batch-size lists of ganctl bench FILE and the bench tools.
+#ifndef GANSERVE_CLIENT_BATCH_LIST_H_
+#define GANSERVE_CLIENT_BATCH_LIST_H_
 
 #include <cstdint>
 #include <vector>
@@ -24,4 +24,4 @@ inline bool ParseBatchList(absl::string_view list, std::vector<int64_t>& batches
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_BENCH_BATCH_LIST_H_
+#endif  // GANSERVE_CLIENT_BATCH_LIST_H_
