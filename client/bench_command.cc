@@ -1,5 +1,6 @@
 // ganctl bench: load-tests a server or a fleet and reports latency,
-// throughput and errors; exits 3 when a CI threshold is breached.
+// throughput and errors; exits 3 when a CI threshold is breached. With a
+// model file first (ganctl bench FILE) it benchmarks the engine offline.
 #include <chrono>
 #include <iostream>
 
@@ -34,6 +35,8 @@ std::vector<int32_t> AllLabelsOfModel(const Connection& connection, const std::s
 }  // namespace
 
 int BenchCommand(const Args& args) {
+  // A model file before any flag: the offline, engine-only form.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') return OfflineBenchCommand(args);
   ConnectionOptions connection_options;
   BenchOptions o;
   int64_t concurrency = 1, connections = 1, batch = 1, seed = 1,
@@ -47,7 +50,8 @@ int BenchCommand(const Args& args) {
       "loop sends R requests/s "
       "on a\n"
       "fixed schedule and measures latency from each request's scheduled time (no coordinated\n"
-      "omission). Exit 3 when --max-p99 or --max-error-rate is breached.");
+      "omission). Exit 3 when --max-p99 or --max-error-rate is breached.\n"
+      "ganctl bench FILE [flags] benchmarks the engine on a model file offline (FILE --help).");
   AddConnectionFlags(flags, connection_options);
   flags.String("api", &api,
                "what each request calls: native (ganserve.v1 Generate) or v2 (Open Inference "

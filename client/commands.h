@@ -25,6 +25,7 @@ int InfoCommand(const Args& args);
 int HealthCommand(const Args& args);
 int GenerateCommand(const Args& args);
 int BenchCommand(const Args& args);
+int OfflineBenchCommand(const Args& args);  // ganctl bench FILE (offline_bench_command.cc)
 int InspectCommand(const Args& args);
 int RenderCommand(const Args& args);
 

@@ -14,7 +14,8 @@ constexpr char kUsage[] =
     "  generate   images from a seed, a latents .npy or an interpolation, as PNG files or a "
     "contact sheet\n"
     "  bench      load test: closed loop (--concurrency) or open loop (--rate), latency "
-    "percentiles\n"
+    "percentiles;\n"
+    "             bench FILE: offline, the engine alone on a model file (img/s, GFLOP/s, bf16)\n"
     "  inspect    offline: what a model file holds and how ganserve would serve it\n"
     "  render     offline: images from a model file, the same bytes ganserve would send\n\n"
     "exit codes: 0 ok, 1 runtime or server error, 2 usage error, 3 bench threshold breached\n";
