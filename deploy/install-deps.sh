@@ -4,7 +4,7 @@
 #   deploy/install-deps.sh            build + test dependencies
 #   deploy/install-deps.sh --compile  only what a Release build without tests needs (container build stage)
 #   deploy/install-deps.sh --runtime  only the shared libraries the binaries need (container runtime stage)
-#   deploy/install-deps.sh --train    also python3-torch + the Fashion-MNIST dataset (retraining the bundled model)
+#   deploy/install-deps.sh --train    also python3-torch + the Fashion-MNIST dataset (retraining the bundled model, tests/bench/compare_peers.sh)
 #   deploy/install-deps.sh --container podman and debootstrap, for deploy/container-test.sh
 set -euo pipefail
 
@@ -31,7 +31,7 @@ not_for_compile=(
   python3 python3-numpy python3-h5py python3-onnx python3-grpcio python3-protobuf clang
   libclang-rt-14-dev nodejs
 )
-train_packages=(python3-torch dataset-fashion-mnist)
+train_packages=(python3-torch dataset-fashion-mnist libopenblas0-pthread)  # openblas: compare_peers.sh's PyTorch
 # Debian's podman builds and runs the image without a Docker engine; runc because
 # crun fails on this kind of machine's cgroup setup; debootstrap makes the base
 # image without a registry.

@@ -7,9 +7,14 @@
 # run's median) and the ratios ours/ORT and ours/PyTorch (median over rounds of
 # the per-round ratio). "shed" is ours with OneDnnOptions::shed_threads_under_load
 # (one thread while other load fills the cores), the peers always use --threads.
+# "bf16" is ours with --precision bf16, where the CPU runs bf16 natively.
+# --files adds real ONNX files (ours through ganserve's loader and the file's
+# model.json, ORT on the file itself; no PyTorch twin; ort_bench.js feeds only
+# a model's first input, so conditional models are left to ours alone).
 #
 #   tests/bench/compare_peers.sh [--rounds 3] [--runs 20] [--threads 2]
-#                                [--models a,b] [--batches 1,8,64] [--out results.jsonl]
+#                                [--models a,b] [--files x.onnx,y.onnx] [--batches 1,8,64]
+#                                [--out results.jsonl]
 # Needs: build/tests/bench/peer_bench, /usr/bin/python3 with torch+onnx,
 # ../shared/oracle with npm ci done, libopenblas0-pthread (PyTorch's BLAS).
 set -euo pipefail
@@ -17,6 +22,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=3 runs=20 threads=2 batches=1,8,64
 models=tutorial_upsampling,tutorial_transpose,mnist_dcgan,dcgan64,upsampling128
+files=
 out=$repo/build/peer_results.jsonl
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -24,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2 ;;
     --threads) threads=$2 ;;
     --models) models=$2 ;;
+    --files) files=$2 ;;
     --batches) batches=$2 ;;
     --out) out=$2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -55,21 +62,32 @@ nice -n 5 /usr/bin/python3 "$repo/tests/bench/export_peer_models.py" "$onnx_dir"
 ort_json=$(mktemp)
 trap 'rm -f "$ort_json"' EXIT
 echo "# $(date -Is) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+bf16=no
+"$bench" tutorial_upsampling --batches 1 --runs 1 --warmup 0 --precision bf16 > /dev/null 2>&1 && bf16=yes
+echo "# bf16: $bf16" >&2
 for ((r = 1; r <= rounds; r++)); do
-  for m in ${models//,/ }; do
+  for m in ${models//,/ } ${files//,/ }; do
     echo "# round $r/$rounds $m (load $(cut -d' ' -f1 /proc/loadavg))" >&2
     nice -n 5 "$bench" "$m" --batches "$batches" --threads "$threads" --runs "$runs" |
       sed "s/^{/{\"round\": $r, /" >> "$out"
     nice -n 5 "$bench" "$m" --batches "$batches" --threads "$threads" --runs "$runs" --shed |
       sed "s/^{/{\"round\": $r, /" >> "$out"
-    (cd "$oracle" && NODE_PATH=$node_path nice -n 5 node ort_bench.js "$onnx_dir/$m.onnx" --batches "$batches" \
-      --threads "$threads" --runs "$runs" --warmup 3 --json "$ort_json" > /dev/null)
+    if [[ $bf16 == yes ]]; then
+      nice -n 5 "$bench" "$m" --batches "$batches" --threads "$threads" --runs "$runs" \
+        --precision bf16 | sed "s/^{/{\"round\": $r, /" >> "$out"
+    fi
+    onnx=$onnx_dir/$m.onnx
+    [[ -f $m ]] && onnx=$(realpath "$m")
+    (cd "$oracle" && NODE_PATH=$node_path nice -n 5 node ort_bench.js "$onnx" --batches "$batches" \
+      --threads "$threads" --runs "$runs" --warmup 3 --json "$ort_json" > /dev/null) ||
+      { echo "# ORT failed on $m" >&2; echo '[]' > "$ort_json"; }
     /usr/bin/python3 -c '
 import json, sys
 for r in json.load(open(sys.argv[1])):
     print(json.dumps({"round": int(sys.argv[3]), "engine": "ort", "model": sys.argv[2],
                       "batch": r["batch"], "threads": r["threads"], "median_ms": r["median_ms"],
                       "images_per_s": r["images_per_s"]}))' "$ort_json" "$m" "$r" >> "$out"
+    [[ -f $m ]] && continue  # no PyTorch twin of a file
     OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH=$openblas nice -n 5 /usr/bin/python3 \
       "$repo/tests/bench/torch_bench.py" "$m" --batches "$batches" --threads "$threads" \
       --runs "$runs" | sed "s/^{/{\"round\": $r, /" >> "$out"

@@ -92,7 +92,9 @@ int Main(int argc, char** argv) {
     if (graph.ok()) {
       LoadedModel model;
       model.graph = std::make_shared<const Graph>(*std::move(graph));
-      generator = BuildGenerator(std::move(model), {}, ExecutorKind::kOneDnn, options,
+      ModelOptions range;  // the tutorial models end linear
+      range.output_range = {-1.0f, 1.0f};
+      generator = BuildGenerator(std::move(model), std::move(range), ExecutorKind::kOneDnn, options,
                                  a.bf16 ? Precision::kBf16 : Precision::kF32);
     } else {
       generator = graph.status();

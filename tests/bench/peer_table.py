@@ -16,8 +16,8 @@ def main():
     for r in rows:
         ips[(r["model"], r["batch"])].setdefault(r["engine"], {})[r["round"]] = r["images_per_s"]
     print("| model | batch | ganserve img/s | ORT img/s | PyTorch img/s | ours/ORT | ours/PyTorch "
-          "| shed img/s | shed/ORT | shed/PyTorch |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| shed img/s | shed/ORT | shed/PyTorch | bf16 img/s | bf16/ORT | bf16/f32 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for (model, batch), by in ips.items():
         def med(engine):
             v = list(by.get(engine, {}).values())
@@ -34,7 +34,9 @@ def main():
 
         print(f"| {model} | {batch} | {med('ganserve')} | {med('ort')} | {med('torch')} | "
               f"{ratio('ort')} | {ratio('torch')} | {med('ganserve-shed')} | "
-              f"{ratio('ort', 'ganserve-shed')} | {ratio('torch', 'ganserve-shed')} |")
+              f"{ratio('ort', 'ganserve-shed')} | {ratio('torch', 'ganserve-shed')} | "
+              f"{med('ganserve-bf16')} | {ratio('ort', 'ganserve-bf16')} | "
+              f"{ratio('ganserve', 'ganserve-bf16')} |")
 
 
 if __name__ == "__main__":
