@@ -218,6 +218,7 @@ TEST_F(GenerateTest, ListAndGetModelDescribeTheGraph) {
   EXPECT_EQ(info.default_distribution(), v1::LATENT_DISTRIBUTION_NORMAL);
   EXPECT_EQ(info.images_generated(), 5u);  // the warm-up run is not counted
   EXPECT_GE(info.batches_run(), 1u);
+  EXPECT_EQ(info.precision(), "f32");  // --precision's default
 }
 
 }  // namespace
