@@ -6,6 +6,8 @@
 #include "server/cached_generation.h"
 #include "server/http_call.h"
 #include "server/http_images.h"
+#include "server/inference_json.h"
+#include "server/inference_metadata.h"
 
 namespace ganserve {
 namespace {
@@ -54,6 +56,12 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
     return Health(parts, reply);
   }
+  if (!parts.empty() && parts[0] == "v2") {
+    const bool infer = parts.size() >= 3 && parts.back() == "infer";
+    if (infer && request.method != "POST") return reply(MethodNotAllowed("POST"));
+    if (!infer && !IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
+    return Inference(request, parts, std::move(reply));
+  }
   if (parts.size() >= 4 && parts[0] == "v1" && parts[1] == "models") {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
     return Images(request, parts, std::move(reply));
@@ -86,6 +94,57 @@ void HttpApi::Health(const std::vector<std::string>& parts, HttpReply& reply) {
 }  // namespace ganserve
 
 namespace ganserve {
+
+void HttpApi::Inference(const HttpRequest& request, const std::vector<std::string>& parts,
+                        HttpReply reply) {
+  std::shared_ptr<HttpCall> call = HttpCall::Open(deps_.gate, request, std::move(reply));
+  if (!call->Admitted()) return;
+  if (parts.size() == 1) {
+    HttpResponse metadata;
+    metadata.body = ServerMetadataToJson(DescribeServer());
+    return call->Finish("", std::move(metadata));
+  }
+  // v2/models/{m}[/versions/{v}][/infer]
+  const bool infer = parts.back() == "infer";
+  const size_t length = parts.size() - (infer ? 1 : 0);
+  if (parts[1] != "models" || !(length == 3 || (length == 5 && parts[3] == "versions"))) {
+    return call->Fail("", absl::NotFoundError("no such path: " + request.path));
+  }
+  absl::StatusOr<std::shared_ptr<Servable>> found = deps_.registry.Get(parts[2]);
+  if (!found.ok()) return call->Fail("", found.status());
+  std::shared_ptr<Servable> servable = *std::move(found);
+  const std::string version = length == 5 ? parts[4] : "";
+  if (absl::Status status = CheckModelVersion(*servable, version); !status.ok()) {
+    return call->Fail(servable->name, status);
+  }
+  if (!infer) {
+    HttpResponse metadata;
+    metadata.body = ModelMetadataToJson(DescribeModel(*servable));
+    return call->Finish(servable->name, std::move(metadata));
+  }
+  absl::StatusOr<InferRequest> parsed = InferRequestFromJson(request.body, servable->name, version);
+  absl::StatusOr<InferPlan> plan =
+      parsed.ok() ? PlanInference(*servable->generator, *parsed, deps_.limits) : parsed.status();
+  if (!plan.ok()) return call->Fail(servable->name, plan.status());
+  auto outputs = std::make_shared<InferOutputs>(*servable->generator, *plan);
+  auto collected = std::make_shared<absl::Status>();
+  GenerationSink sink;
+  sink.on_image = [outputs, collected](EncodedImage image) {
+    if (collected->ok()) *collected = outputs->Add(image);
+  };
+  sink.on_done = [this, call, servable, outputs, collected, id = parsed->id,
+                  count = plan->work.count](absl::Status status) {
+    if (status.ok()) status = *collected;
+    if (!status.ok()) return call->Fail(servable->name, status);
+    deps_.metrics.AddImages(servable->name, count);
+    HttpResponse answer;
+    answer.body = InferResponseToJson(servable->name, servable->version, id, outputs->Take());
+    call->Finish(servable->name, std::move(answer));
+  };
+  GenerationRunOptions run;
+  run.encoding = plan->encoding;
+  (void)GenerationRun::Start(servable, std::move(plan->work), run, deps_.pool, std::move(sink));
+}
 
 void HttpApi::Images(const HttpRequest& request, const std::vector<std::string>& parts,
                      HttpReply reply) {

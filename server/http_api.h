@@ -21,6 +21,9 @@ class HttpApi {
 
  private:
   void Health(const std::vector<std::string>& parts, HttpReply& reply);
+  // /v2, /v2/models/{m}[/versions/{v}] and POST .../infer
+  void Inference(const HttpRequest& request, const std::vector<std::string>& parts,
+                 HttpReply reply);
   // /v1/models/{m}/images/{seed}.png, grid.png, interpolate.png
   void Images(const HttpRequest& request, const std::vector<std::string>& parts, HttpReply reply);
 

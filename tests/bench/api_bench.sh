@@ -29,7 +29,7 @@ for tool in "$ganserve" "$ganctl"; do
   [[ -x $tool ]] || { echo "api_bench: build $tool first" >&2; exit 1; }
 done
 port=50093
-"$ganserve" --address 127.0.0.1:$port --metrics_port -1 --model "m=$model" \
+"$ganserve" --address 127.0.0.1:$port --metrics_port -1 --http_port -1 --model "m=$model" \
   2>/tmp/api_bench_server.log &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT

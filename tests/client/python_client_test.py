@@ -52,7 +52,8 @@ def read_png(data):
 class LiveGanserve:
     def __init__(self, binary):
         self.process = subprocess.Popen(
-            [binary, "--address=127.0.0.1:0", "--metrics_port=-1", "--repository_poll_s=0"],
+            [binary, "--address=127.0.0.1:0", "--metrics_port=-1", "--http_port=-1",
+             "--repository_poll_s=0"],
             stderr=subprocess.PIPE, text=True)
         self.log = []
         port = None
