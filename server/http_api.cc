@@ -8,6 +8,7 @@
 #include "server/http_images.h"
 #include "server/inference_json.h"
 #include "server/inference_metadata.h"
+#include "server/playground_page.h"
 
 namespace ganserve {
 namespace {
@@ -55,6 +56,30 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
        (parts.size() >= 4 && parts[1] == "models" && parts.back() == "ready"))) {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
     return Health(parts, reply);
+  }
+  if (parts.empty()) {
+    if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
+    HttpResponse page;
+    page.content_type = "text/html; charset=utf-8";
+    page.body = PlaygroundPage();
+    return reply(std::move(page));  // static, like health: open without a token
+  }
+  if (parts.size() == 2 && parts[0] == "v1" && parts[1] == "models") {
+    if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
+    std::shared_ptr<HttpCall> call = HttpCall::Open(deps_.gate, request, std::move(reply));
+    if (!call->Admitted()) return;
+    Json models = Json::array();
+    const std::string default_model = deps_.registry.default_model();
+    for (const auto& servable : deps_.registry.List()) {
+      const Generator& g = *servable->generator;
+      models.push_back({{"name", servable->name},
+                        {"version", servable->version},
+                        {"default", servable->name == default_model},
+                        {"label_count", g.label_count()},
+                        {"label_names", g.label_names()},
+                        {"shape", {g.height(), g.width(), g.channels()}}});
+    }
+    return call->Finish("", JsonBody({{"models", models}}));
   }
   if (!parts.empty() && parts[0] == "v2") {
     const bool infer = parts.size() >= 3 && parts.back() == "infer";
