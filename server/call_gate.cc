@@ -49,6 +49,7 @@ CallGate::Call::Call(CallGate& gate, const grpc::CallbackServerContext& context)
 CallGate::Call::Call(CallGate& gate, std::optional<absl::string_view> authorization)
     : gate_(gate), start_(std::chrono::steady_clock::now()) {
   ++gate_.in_flight_;
+  ++gate_.arrived_;
   admission_ = gate_.Check(authorization);
 }
 

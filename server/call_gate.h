@@ -27,6 +27,8 @@ class CallGate {
   void StartDraining() { draining_ = true; }
   bool draining() const { return draining_; }
   int64_t in_flight() const { return in_flight_; }
+  // Calls that reached the gate since the server started, admitted or not.
+  int64_t arrived() const { return arrived_; }
 
   // One call through the gate: in flight from construction to destruction.
   class Call {
@@ -56,6 +58,7 @@ class CallGate {
   const std::string auth_token_;
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> arrived_{0};
 };
 
 // Whether `header` is "Bearer <token>" (scheme case-insensitive, RFC 7235),

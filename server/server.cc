@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -98,8 +99,8 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   if (options.cache_bytes > 0) {
     server->cache_ = std::make_unique<ResponseCache>(options.cache_bytes);
   }
-  const ServiceDeps deps{*server->registry_, server->metrics_, *server->pool_, server->limits_,
-                         *server->gate_,     server->cache_.get()};
+  const ServiceDeps deps{*server->registry_, server->metrics_, *server->pool_,
+                         server->limits_,    *server->gate_,   server->cache_.get()};
   server->service_ = std::make_unique<GeneratorService>(deps);
   server->inference_ = std::make_unique<InferenceService>(deps);
   grpc::ServerBuilder builder;
@@ -155,6 +156,40 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   return server;
 }
 
+namespace {
+
+// Clients learn of the drain from health (NOT_SERVING) a round trip later and
+// until then keep sending calls, which the gate refuses with UNAVAILABLE (they
+// retry elsewhere). Shutting gRPC down while such calls still arrive races
+// its GOAWAY: a call caught in that race ends CANCELLED, which no client
+// retries. So wait for the calls in flight, then for a short quiet spell with
+// no new arrivals, but never for long after the last call is done: a client
+// that ignores health would otherwise hold the drain to its timeout.
+void WaitUntilQuiet(const CallGate& gate, std::chrono::steady_clock::time_point deadline) {
+  using std::chrono::steady_clock;
+  constexpr auto kQuiet = std::chrono::milliseconds(250);
+  constexpr auto kLongestLameDuck = std::chrono::seconds(2);
+  int64_t arrived = gate.arrived();
+  auto last_arrival = steady_clock::now();
+  std::optional<steady_clock::time_point> idle_since;
+  while (steady_clock::now() < deadline) {
+    const auto now = steady_clock::now();
+    if (const int64_t seen = gate.arrived(); seen != arrived) {
+      arrived = seen;
+      last_arrival = now;
+    }
+    if (gate.in_flight() > 0) {
+      idle_since.reset();
+    } else {
+      if (!idle_since) idle_since = now;
+      if (now - last_arrival >= kQuiet || now - *idle_since >= kLongestLameDuck) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
 bool GanServer::Drain(std::chrono::milliseconds timeout) {
   if (stopped_) return true;
   stopped_ = true;
@@ -162,12 +197,14 @@ bool GanServer::Drain(std::chrono::milliseconds timeout) {
   server_->GetHealthCheckService()->Shutdown();  // every status → NOT_SERVING
   gate_->StartDraining();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (gate_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  WaitUntilQuiet(*gate_, deadline);
   const bool all_done = gate_->in_flight() == 0;
   http_front_.reset();
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  // gRPC cancels (CANCELLED, not retried) what is still open at this deadline;
+  // Shutdown returns once the last call is done, so the slack costs nothing.
+  const auto left = std::max<std::chrono::steady_clock::duration>(
+      deadline - std::chrono::steady_clock::now(), std::chrono::seconds(1));
+  server_->Shutdown(std::chrono::system_clock::now() + left);
   server_->Wait();
   LogEvent(absl::StrCat("stopped all_in_flight_finished=", all_done ? "true" : "false"));
   return all_done;
