@@ -108,6 +108,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
                      format = call->format](EncodedImage image) {
       grpc::ByteBuffer bytes = Serialize(ToProto(*generator, format, std::move(image)));
       std::lock_guard<std::mutex> lock(mu_);
+      if (broken_) return;
       pending_.push_back(std::move(bytes));
       WriteNextLocked();
     };
@@ -115,7 +116,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
       if (status.ok()) CountImages(count);
       std::lock_guard<std::mutex> lock(mu_);
       run_done_ = true;
-      status_ = std::move(status);
+      if (!broken_ || !status.ok()) status_ = std::move(status);
       // A failed run ends the stream now; a finished one once its images are written.
       if (!status_.ok()) pending_.resize(writing_ ? 1 : 0);
       CloseIfDoneLocked();
@@ -125,7 +126,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
 
  private:
   void WriteNextLocked() {
-    if (writing_ || pending_.empty() || closed_) return;
+    if (writing_ || pending_.empty() || closed_ || broken_) return;
     writing_ = true;
     StartWrite(&pending_.front());
   }
@@ -141,10 +142,16 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
       std::lock_guard<std::mutex> lock(mu_);
       writing_ = false;
       pending_.pop_front();
-      if (ok) {
-        WriteNextLocked();
-        CloseIfDoneLocked();
+      if (!ok) {
+        // The stream broke (the client cancelled or went away): nothing more
+        // can be written. A run already done ends the call here, since its
+        // on_done has been and gone; a running one ends it from on_done.
+        broken_ = true;
+        pending_.clear();
+        if (status_.ok()) status_ = absl::CancelledError("the stream broke before its last image");
       }
+      WriteNextLocked();
+      CloseIfDoneLocked();
     }
     std::shared_ptr<GenerationRun> run = this->run();
     if (run == nullptr) return;
@@ -160,6 +167,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
   std::deque<grpc::ByteBuffer> pending_;  // front is being written while writing_
   bool writing_ = false;
   bool run_done_ = false;
+  bool broken_ = false;  // a write failed
   bool closed_ = false;
   absl::Status status_;
 };

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ganserve/v1/generator.grpc.pb.h"
+#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/client/ganctl_process.h"
@@ -83,6 +84,43 @@ TEST(LiveDrain, SigtermFinishesTheStreamInFlightRefusesNewCallsAndExitsZero) {
   terminator.join();
   ASSERT_TRUE(WIFEXITED(wait_status)) << "ganserve did not exit by itself: " << (*server)->log();
   EXPECT_EQ(WEXITSTATUS(wait_status), 0) << (*server)->log();
+}
+
+// A stream whose images were all computed but not yet written (the reader is
+// slow) and that is then cancelled must still end: it once waited for a
+// write that never came, so it stayed in flight and SIGTERM never finished.
+TEST(LiveDrain, AStreamCancelledAfterItsImagesWereComputedEndsAndSigtermExits) {
+  const std::string model = ganserve::testing::SourcePath("models/fashion-cgan/generator.onnx");
+  auto server = LiveGanserve::Start(GANSERVE_PATH,
+                                    {"--model=fashion=" + model, "--repository_poll_s=0",
+                                     "--workers=1", "--max_batch=16", "--drain_timeout_s=5"},
+                                    absl::Seconds(120));
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = SmallWindowStub((*server)->target());
+  constexpr int kComputedAhead = 32;  // (workers + 1) x max_batch: all of it runs unread
+  grpc::ClientContext context;
+  auto reader =
+      stub->GenerateStream(&context, SampledRequest(kComputedAhead, v1::IMAGE_FORMAT_RAW_FLOAT32));
+  v1::GeneratedImage image;
+  ASSERT_TRUE(reader->Read(&image));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  uint64_t generated = 0;
+  while (generated < kComputedAhead && std::chrono::steady_clock::now() < give_up) {
+    grpc::ClientContext get_context;
+    v1::GetModelRequest get;
+    get.set_name("fashion");
+    v1::ModelInfo info;
+    if (stub->GetModel(&get_context, get, &info).ok()) generated = info.images_generated();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(generated, static_cast<uint64_t>(kComputedAhead));
+  context.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  const int wait_status = (*server)->Terminate(absl::Seconds(15));
+  ASSERT_TRUE(WIFEXITED(wait_status)) << "ganserve hung in its drain: " << (*server)->log();
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+  EXPECT_THAT((*server)->log(), ::testing::HasSubstr("stopped all_in_flight_finished=true"));
 }
 
 }  // namespace
