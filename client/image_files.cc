@@ -40,7 +40,11 @@ std::string LabelText(int label, const ClassNames& classes) {
 
 std::string ImageStem(const std::string& dir, const std::string& prefix, int64_t index,
                       const std::string& label) {
-  return absl::StrFormat("%s/%s%04d%s", dir, prefix, index, label.empty() ? "" : "_" + label);
+  // A class name is the model's text ("T-shirt/top"): a '/' in it would
+  // name a folder that does not exist.
+  std::string name = label;
+  std::replace(name.begin(), name.end(), '/', '-');
+  return absl::StrFormat("%s/%s%04d%s", dir, prefix, index, name.empty() ? "" : "_" + name);
 }
 
 absl::Status WriteFile(const std::string& path, const std::string& bytes) {

@@ -23,7 +23,7 @@ absl::StatusOr<int> ResolveLabel(const std::string& text, const ClassNames& clas
 // The name used in file names and row captions ("label3" when unnamed).
 std::string LabelText(int label, const ClassNames& classes);
 
-// `<dir>/<prefix><index:04>[_<label>]` without extension.
+// `<dir>/<prefix><index:04>[_<label>]` without extension; a "/" in the label becomes "-".
 std::string ImageStem(const std::string& dir, const std::string& prefix, int64_t index,
                       const std::string& label);
 

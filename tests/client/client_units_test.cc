@@ -7,6 +7,7 @@
 #include "client/connection.h"
 #include "engine/contact_sheet.h"
 #include "client/flag_set.h"
+#include "client/image_files.h"
 #include "engine/latent_interpolation.h"
 #include "client/npy_io.h"
 #include "gmock/gmock.h"
@@ -90,6 +91,12 @@ TEST(ContactSheet, AutoScaleMakesTilesAboutAHundredPixels) {
   EXPECT_EQ(AutoSheetScale(64, 64), 2);
   EXPECT_EQ(AutoSheetScale(128, 128), 1);
   EXPECT_EQ(AutoSheetScale(4, 4), 25);
+}
+
+// The bundled model's class 0 is "T-shirt/top": a file name, not a folder.
+TEST(ImageStem, ASlashInTheClassNameStaysInTheFileName) {
+  EXPECT_EQ(ImageStem("out", "seed7_", 3, "T-shirt/top"), "out/seed7_0003_T-shirt-top");
+  EXPECT_EQ(ImageStem("out", "", 12, ""), "out/0012");
 }
 
 TEST(ResolveTarget, ListsBecomeRoundRobinOverLiteralAddresses) {
