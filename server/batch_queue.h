@@ -29,6 +29,8 @@ struct BatchSlice {
   std::shared_ptr<const Tensor> batch;
   int64_t first = 0;
   int64_t count = 0;
+  double queue_seconds = 0;    // this item's wait in the queue
+  double compute_seconds = 0;  // the whole batch's engine run
   const float* image(int64_t i, int64_t image_size) const {
     return batch->data.data() + (first + i) * image_size;
   }

@@ -143,12 +143,14 @@ void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) 
   std::vector<float> latents;
   std::vector<int32_t> labels;
   latents.reserve(total * generator_->latent_size());
+  std::vector<double> queued_seconds;
+  queued_seconds.reserve(items.size());
   for (const WorkItem& item : items) {
     latents.insert(latents.end(), item.latents.begin(), item.latents.end());
     labels.insert(labels.end(), item.labels.begin(), item.labels.end());
+    queued_seconds.push_back(std::chrono::duration<double>(start - item.enqueued).count());
     if (context_.metrics) {
-      context_.metrics->ObserveQueueSeconds(
-          context_.model_name, std::chrono::duration<double>(start - item.enqueued).count());
+      context_.metrics->ObserveQueueSeconds(context_.model_name, queued_seconds.back());
     }
   }
   if (options_.before_batch) options_.before_batch(total);
@@ -168,9 +170,10 @@ void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) 
     context_.counters->batches += 1;
   }
   int64_t offset = 0;
-  for (WorkItem& item : items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    WorkItem& item = items[i];
     if (status.ok()) {
-      item.done(BatchSlice{images, offset, item.count});
+      item.done(BatchSlice{images, offset, item.count, queued_seconds[i], seconds});
     } else {
       item.done(status);
     }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "server/status_map.h"
 
 namespace ganserve {
@@ -34,31 +35,55 @@ grpc::Status CallGate::Check(std::optional<absl::string_view> authorization) con
 
 namespace {
 
-std::optional<absl::string_view> Authorization(const grpc::CallbackServerContext& context) {
+std::optional<absl::string_view> Metadata(const grpc::CallbackServerContext& context,
+                                          const char* key) {
   const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
+  auto it = metadata.find(key);
   if (it == metadata.end()) return std::nullopt;
   return absl::string_view(it->second.data(), it->second.size());
 }
 
 }  // namespace
 
-CallGate::Call::Call(CallGate& gate, const grpc::CallbackServerContext& context)
-    : Call(gate, Authorization(context)) {}
+CallGate::Call::Call(CallGate& gate, const grpc::CallbackServerContext& context, std::string method)
+    : Call(gate, Metadata(context, "authorization")) {
+  method_ = std::move(method);
+  peer_ = context.peer();
+  SetTraceparent(Metadata(context, "traceparent"));
+}
 
 CallGate::Call::Call(CallGate& gate, std::optional<absl::string_view> authorization)
-    : gate_(gate), start_(std::chrono::steady_clock::now()) {
+    : gate_(gate), start_(std::chrono::steady_clock::now()), trace_(ContinueTrace(std::nullopt)) {
   ++gate_.in_flight_;
   ++gate_.arrived_;
+  gate_.metrics_.AddInFlightCalls(1);
   admission_ = gate_.Check(authorization);
+}
+
+CallGate::Call::~Call() {
+  --gate_.in_flight_;
+  gate_.metrics_.AddInFlightCalls(-1);
+}
+
+std::string CallGate::Call::ServerTiming() const {
+  return absl::StrFormat("queue;dur=%.3f, compute;dur=%.3f, encode;dur=%.3f",
+                         timings_.queue_seconds * 1000, timings_.compute_seconds * 1000,
+                         timings_.encode_seconds * 1000);
 }
 
 void CallGate::Call::Record(const std::string& model, const grpc::Status& status) {
   // Only names of served models become labels, so clients cannot grow the series.
   const std::string label = model.empty() ? "-" : model;
-  gate_.metrics_.CountRequest(label, GrpcCodeName(status.error_code()));
-  gate_.metrics_.ObserveRequestSeconds(
-      label, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  const std::string code = GrpcCodeName(status.error_code());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  gate_.metrics_.CountRequest(label, code);
+  gate_.metrics_.ObserveRequestSeconds(label, seconds);
+  if (gate_.access_log_ != nullptr) {
+    gate_.access_log_->Write({std::chrono::system_clock::now(), method_, model, code,
+                              status.ok() ? images_ : 0, timings_, seconds, peer_, trace_.trace_id,
+                              trace_.sampled()});
+  }
 }
 
 }  // namespace ganserve

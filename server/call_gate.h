@@ -1,6 +1,7 @@
 // The one step every Generator RPC passes first: refuses new calls while
 // draining and calls without the bearer token, counts the call in flight,
-// and records its outcome in the metrics when it ends. Reactors get it from
+// continues the caller's W3C trace, and records its outcome in the metrics
+// and the access log when it ends. Reactors get it from
 // their base classes (gated_reactors.h), so a new RPC cannot skip it; the
 // HTTP front passes its requests through the same gate.
 #ifndef GANSERVE_SERVER_CALL_GATE_H_
@@ -13,15 +14,19 @@
 
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
+#include "server/access_log.h"
+#include "server/call_timings.h"
 #include "server/metrics.h"
+#include "server/trace_context.h"
 
 namespace ganserve {
 
 class CallGate {
  public:
-  // A non-empty `auth_token` requires "authorization: Bearer <token>".
-  CallGate(Metrics& metrics, std::string auth_token)
-      : metrics_(metrics), auth_token_(std::move(auth_token)) {}
+  // A non-empty `auth_token` requires "authorization: Bearer <token>";
+  // `access_log` (may be null: none) must outlive the gate.
+  CallGate(Metrics& metrics, std::string auth_token, AccessLog* access_log = nullptr)
+      : metrics_(metrics), auth_token_(std::move(auth_token)), access_log_(access_log) {}
 
   // New calls get UNAVAILABLE from now on; calls in flight continue.
   void StartDraining() { draining_ = true; }
@@ -33,12 +38,32 @@ class CallGate {
   // One call through the gate: in flight from construction to destruction.
   class Call {
    public:
-    Call(CallGate& gate, const grpc::CallbackServerContext& context);
+    // `method` names the RPC in the access log ("Generate").
+    Call(CallGate& gate, const grpc::CallbackServerContext& context, std::string method = "");
     // For protocols other than gRPC: the "authorization" header, if sent.
+    // Such a front sets the method, peer and traceparent header itself.
     Call(CallGate& gate, std::optional<absl::string_view> authorization);
-    ~Call() { --gate_.in_flight_; }
+    ~Call();
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
+
+    void set_method(std::string method) { method_ = std::move(method); }
+    void set_peer(std::string peer) { peer_ = std::move(peer); }
+    // Continues the caller's trace from its `traceparent` (header or metadata).
+    void SetTraceparent(std::optional<absl::string_view> traceparent) {
+      trace_ = ContinueTrace(traceparent);
+    }
+    // The trace this call belongs to; its Traceparent() goes back to the caller.
+    const TraceContext& trace() const { return trace_; }
+
+    // What the call computed, for the access log and ServerTiming().
+    void SetWork(int64_t images, const CallTimings& timings) {
+      images_ = images;
+      timings_ = timings;
+    }
+    // "queue;dur=1.200, compute;dur=3.400, encode;dur=0.500" (milliseconds,
+    // the Server-Timing header's syntax), sent as the `server-timing` trailer.
+    std::string ServerTiming() const;
 
     // OK, or why the call may not proceed (draining, unauthenticated).
     const grpc::Status& admission() const { return admission_; }
@@ -49,6 +74,10 @@ class CallGate {
     CallGate& gate_;
     std::chrono::steady_clock::time_point start_;
     grpc::Status admission_;
+    std::string method_, peer_;
+    TraceContext trace_;
+    int64_t images_ = 0;
+    CallTimings timings_;
   };
 
  private:
@@ -56,6 +85,7 @@ class CallGate {
 
   Metrics& metrics_;
   const std::string auth_token_;
+  AccessLog* const access_log_;
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> arrived_{0};

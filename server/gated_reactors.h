@@ -1,6 +1,7 @@
 // The base of the Generator service's reactors. It passes the call through
 // the CallGate when constructed and records the outcome when the call
 // finishes, so an RPC built on it cannot forget auth, draining or metrics.
+// Every answer carries the call's `traceparent` and `server-timing` trailers.
 // A refusal (admission.h) is answered with gRPC's retry hint trailer.
 #ifndef GANSERVE_SERVER_GATED_REACTORS_H_
 #define GANSERVE_SERVER_GATED_REACTORS_H_
@@ -25,8 +26,9 @@ void AddRetryPushback(grpc::CallbackServerContext& context, const absl::Status& 
 template <class Reactor>
 class Gated : public Reactor {
  protected:
-  Gated(CallGate& gate, grpc::CallbackServerContext* context)
-      : context_(context), call_(gate, *context) {}
+  // `method` names the RPC in the access log.
+  Gated(CallGate& gate, grpc::CallbackServerContext* context, std::string method = "")
+      : context_(context), call_(gate, *context, std::move(method)) {}
 
   // Whether the gate let the call in; if not, the refusal is already sent.
   bool Admitted() {
@@ -46,9 +48,13 @@ class Gated : public Reactor {
     Reply(model, ToGrpcStatus(status));
   }
   void Reply(const std::string& model, const grpc::Status& status) {
+    context_->AddTrailingMetadata("traceparent", call_.trace().Traceparent());
+    context_->AddTrailingMetadata("server-timing", call_.ServerTiming());
     call_.Record(model, status);
     this->Finish(status);
   }
+  // What the call computed (before Reply), for the access log and server-timing.
+  void NoteWork(int64_t images, const CallTimings& timings) { call_.SetWork(images, timings); }
 
   grpc::CallbackServerContext* const context_;
 

@@ -91,6 +91,8 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;
+    timings_.queue_seconds += result->queue_seconds;
+    timings_.compute_seconds += result->compute_seconds;
   }
   auto slice = std::make_shared<const BatchSlice>(*std::move(result));
   for (int64_t i = 0; i < slice->count; ++i) {
@@ -100,7 +102,15 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
         if (self->finished_) return;
       }
       const float* pixels = slice->image(i, self->generator_->image_size());
-      self->OnEncoded(first + i, EncodeImage(*self->generator_, pixels, self->options_.encoding));
+      const auto start = std::chrono::steady_clock::now();
+      absl::StatusOr<std::string> data =
+          EncodeImage(*self->generator_, pixels, self->options_.encoding);
+      {
+        std::lock_guard<std::mutex> lock(self->mu_);
+        self->timings_.encode_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      }
+      self->OnEncoded(first + i, std::move(data));
     });
   }
 }
@@ -163,6 +173,11 @@ void GenerationRun::Consumed(int64_t images) {
     consumed_ += images;
   }
   SubmitMore();
+}
+
+CallTimings GenerationRun::timings() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return timings_;
 }
 
 void GenerationRun::Cancel() { Finish(absl::CancelledError("the call was cancelled")); }

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "engine/generation.h"
+#include "server/call_timings.h"
 #include "server/clock.h"
 #include "server/servable.h"
 #include "server/work_pool.h"
@@ -64,6 +65,8 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   void Consumed(int64_t images);
   // The call went away: queued chunks are skipped, on_done(CANCELLED) now.
   void Cancel();
+  // Where the run's time went so far (complete once on_done has been called).
+  CallTimings timings();
 
  private:
   GenerationRun(std::shared_ptr<const Servable> servable, PreparedGeneration work,
@@ -94,6 +97,7 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   bool delivering_ = false;                 // a thread is in the sink
   bool finished_ = false;
   absl::Status status_;  // for on_done, once finished_
+  CallTimings timings_;
 };
 
 }  // namespace ganserve

@@ -44,8 +44,8 @@ absl::StatusOr<GenerateCall> PrepareCall(ServiceDeps& deps,
 template <class Reactor>
 class GenerateBase : public RunReactor<Reactor> {
  protected:
-  GenerateBase(ServiceDeps deps, grpc::CallbackServerContext* context)
-      : RunReactor<Reactor>(deps, context) {}
+  GenerateBase(ServiceDeps deps, grpc::CallbackServerContext* context, std::string method)
+      : RunReactor<Reactor>(deps, context, std::move(method)) {}
 
   // The validated call, or nothing once the refusal is sent.
   std::optional<GenerateCall> Prepare(const grpc::ByteBuffer& request) {
@@ -68,7 +68,7 @@ class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
  public:
   GenerateReactor(ServiceDeps deps, grpc::CallbackServerContext* context,
                   const grpc::ByteBuffer& request, grpc::ByteBuffer* response)
-      : GenerateBase(deps, context), response_(response) {
+      : GenerateBase(deps, context, "Generate"), response_(response) {
     std::optional<GenerateCall> call = Prepare(request);
     if (!call) return;
     answer_.set_model(call->servable->name);
@@ -83,6 +83,7 @@ class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
         CountImages(count);
         *response_ = Serialize(answer_);
       }
+      NoteRun(status.ok() ? count : 0);
       Reply(model_, status);
     };
     Start(*std::move(call), std::move(sink));
@@ -99,7 +100,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
  public:
   GenerateStreamReactor(ServiceDeps deps, grpc::CallbackServerContext* context,
                         const grpc::ByteBuffer& request)
-      : GenerateBase(deps, context) {
+      : GenerateBase(deps, context, "GenerateStream") {
     std::optional<GenerateCall> call = Prepare(request);
     if (!call) return;
     call->run.consume_on_delivery = false;
@@ -134,6 +135,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
   void CloseIfDoneLocked() {
     if (!run_done_ || writing_ || closed_ || !pending_.empty()) return;
     closed_ = true;
+    NoteRun(written_);
     Reply(model_, status_);
   }
 
@@ -142,6 +144,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
       std::lock_guard<std::mutex> lock(mu_);
       writing_ = false;
       pending_.pop_front();
+      written_ += ok;
       if (!ok) {
         // The stream broke (the client cancelled or went away): nothing more
         // can be written. A run already done ends the call here, since its
@@ -168,6 +171,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
   bool writing_ = false;
   bool run_done_ = false;
   bool broken_ = false;  // a write failed
+  int64_t written_ = 0;  // images the stream wrote
   bool closed_ = false;
   absl::Status status_;
 };
@@ -210,14 +214,14 @@ grpc::ServerUnaryReactor* GeneratorService::ListModels(grpc::CallbackServerConte
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   return new RegistryReactor<v1::ListModelsRequest>(deps(), context, *request, response,
-                                                    &ganserve::ListModels);
+                                                    &ganserve::ListModels, "ListModels");
 }
 
 grpc::ServerUnaryReactor* GeneratorService::GetModel(grpc::CallbackServerContext* context,
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
   return new RegistryReactor<v1::GetModelRequest>(deps(), context, *request, response,
-                                                  &ganserve::GetModel);
+                                                  &ganserve::GetModel, "GetModel");
 }
 
 }  // namespace ganserve

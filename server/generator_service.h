@@ -5,10 +5,12 @@
 #ifndef GANSERVE_SERVER_GENERATOR_SERVICE_H_
 #define GANSERVE_SERVER_GENERATOR_SERVICE_H_
 
+#include <cstdio>
 #include <string>
 
 #include "engine/generation.h"
 #include "ganserve/v1/generator.grpc.pb.h"
+#include "server/access_log.h"
 #include "server/call_gate.h"
 #include "server/metrics.h"
 #include "server/model_registry.h"
@@ -20,6 +22,8 @@ namespace ganserve {
 struct GeneratorServiceOptions {
   GenerationLimits limits;
   std::string auth_token;  // non-empty: require "authorization: Bearer <token>"
+  AccessLogMode access_log = AccessLogMode::kOff;
+  std::FILE* access_log_out = stdout;  // where its JSON lines go
 };
 
 using RawGeneratorService = v1::Generator::WithRawCallbackMethod_Generate<

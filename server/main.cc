@@ -68,6 +68,9 @@ ABSL_FLAG(int, min_client_ping_interval_s, 10,
 ABSL_FLAG(int, keepalive_time_s, 60, "ping a connection idle this long to find vanished clients");
 ABSL_FLAG(int, keepalive_timeout_s, 20, "drop a connection whose ping is unanswered this long");
 ABSL_FLAG(int, max_concurrent_streams, 1000, "calls one connection may have open (0: unbounded)");
+ABSL_FLAG(std::string, access_log, "sampled",
+          "JSON line per call on stdout: off, sampled (failures, traces the caller sampled, and 1 "
+          "in 100 others) or all");
 
 namespace ganserve {
 namespace {
@@ -150,6 +153,13 @@ int Run() {
   options.cache_bytes = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_cache_mb))) << 20;
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
+  if (absl::StatusOr<AccessLogMode> mode = ParseAccessLogMode(absl::GetFlag(FLAGS_access_log));
+      mode.ok()) {
+    options.service.access_log = *mode;
+  } else {
+    std::fprintf(stderr, "ganserve: %s\n", std::string(mode.status().message()).c_str());
+    return 2;
+  }
   options.connections = {
       .max_connection_age = std::chrono::seconds(absl::GetFlag(FLAGS_max_connection_age_s)),
       .max_connection_age_grace =

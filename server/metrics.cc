@@ -29,6 +29,7 @@ const std::map<std::string, std::string>& Help() {
       {"ganserve_images_generated_total", "Images generated"},
       {"ganserve_model_load_failures_total", "Model files that failed to load"},
       {"ganserve_queue_depth", "Images waiting in the batcher queue"},
+      {"ganserve_in_flight_calls", "Calls received and not yet answered"},
       {"ganserve_request_duration_seconds", "Time from receiving an RPC to answering it"},
       {"ganserve_queue_duration_seconds", "Time a request waited in the batcher queue"},
       {"ganserve_compute_duration_seconds", "Time one engine batch took"},
@@ -67,6 +68,11 @@ void Metrics::CountCacheLookup(const std::string& model, bool hit) {
 void Metrics::SetQueuedImages(const std::string& model, int64_t images) {
   std::lock_guard<std::mutex> lock(mu_);
   gauges_["ganserve_queue_depth"][ModelLabel(model)] = static_cast<double>(images);
+}
+
+void Metrics::AddInFlightCalls(int64_t delta) {
+  std::lock_guard<std::mutex> lock(mu_);
+  gauges_["ganserve_in_flight_calls"][""] += static_cast<double>(delta);
 }
 
 void Metrics::ObserveRequestSeconds(const std::string& model, double seconds) {
@@ -113,7 +119,8 @@ std::string Metrics::Render() const {
     for (const auto& [name, by_labels] : all) {
       header(name, type);
       for (const auto& [labels, value] : by_labels) {
-        absl::StrAppend(&out, name, "{", labels, "} ", absl::StrFormat("%.17g", value), "\n");
+        absl::StrAppend(&out, name, labels.empty() ? "" : absl::StrCat("{", labels, "}"), " ",
+                        absl::StrFormat("%.17g", value), "\n");
       }
     }
   };

@@ -19,6 +19,8 @@ class Metrics {
   void ObserveComputeSeconds(const std::string& model, double seconds);
   void ObserveBatchSize(const std::string& model, int64_t images);
   void SetQueuedImages(const std::string& model, int64_t images);
+  // Calls between the CallGate and their answer, all protocols and models.
+  void AddInFlightCalls(int64_t delta);
   void CountLoadFailure(const std::string& model);
   // One image looked up in the response cache.
   void CountCacheLookup(const std::string& model, bool hit);

@@ -38,8 +38,9 @@ TimePoint SteadyDeadline(const grpc::CallbackServerContext& context);
 template <class Reactor>
 class RunReactor : public Gated<Reactor> {
  protected:
-  RunReactor(ServiceDeps deps, grpc::CallbackServerContext* context)
-      : Gated<Reactor>(deps.gate, context), deps_(deps) {}
+  // `method` names the RPC in the access log.
+  RunReactor(ServiceDeps deps, grpc::CallbackServerContext* context, std::string method = "")
+      : Gated<Reactor>(deps.gate, context, std::move(method)), deps_(deps) {}
 
   // Starts the run. The sink's calls come one at a time, none after on_done,
   // and the reactor replies only from on_done, so it outlives them all.
@@ -58,6 +59,12 @@ class RunReactor : public Gated<Reactor> {
     return run_;
   }
   void CountImages(int64_t images) { deps_.metrics.AddImages(model_, images); }
+  // Before replying: the images answered and where the run's time went
+  // (no run yet when it ended inside Start: a refusal, nothing computed).
+  void NoteRun(int64_t images) {
+    std::shared_ptr<GenerationRun> run = this->run();
+    this->NoteWork(images, run ? run->timings() : CallTimings{});
+  }
 
   ServiceDeps deps_;
   std::string model_;
@@ -80,8 +87,9 @@ class RegistryReactor : public GatedUnaryReactor {
                                   grpc::ByteBuffer& response, std::string& model);
 
   RegistryReactor(ServiceDeps deps, grpc::CallbackServerContext* context,
-                  const grpc::ByteBuffer& request, grpc::ByteBuffer* response, Answer answer)
-      : GatedUnaryReactor(deps.gate, context) {
+                  const grpc::ByteBuffer& request, grpc::ByteBuffer* response, Answer answer,
+                  const char* method = "")
+      : GatedUnaryReactor(deps.gate, context, method) {
     if (!Admitted()) return;
     Request parsed;
     if (!Parsed(request, parsed)) return;

@@ -95,7 +95,10 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   };
   GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
   server->limits_ = options.service.limits;
-  server->gate_ = std::make_unique<CallGate>(server->metrics_, options.service.auth_token);
+  server->access_log_ =
+      std::make_unique<AccessLog>(options.service.access_log, options.service.access_log_out);
+  server->gate_ = std::make_unique<CallGate>(server->metrics_, options.service.auth_token,
+                                             server->access_log_.get());
   if (options.cache_bytes > 0) {
     server->cache_ = std::make_unique<ResponseCache>(options.cache_bytes);
   }

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
+#include "server/access_log.h"
 #include "server/call_gate.h"
 #include "server/connection_policy.h"
 #include "server/generator_service.h"
@@ -72,6 +73,7 @@ class GanServer {
   std::unique_ptr<ResponseCache> cache_;
   std::unique_ptr<ModelRegistry> registry_;
   GenerationLimits limits_;
+  std::unique_ptr<AccessLog> access_log_;  // outlives the gate that writes to it
   std::unique_ptr<CallGate> gate_;
   std::unique_ptr<GeneratorService> service_;
   std::unique_ptr<InferenceService> inference_;

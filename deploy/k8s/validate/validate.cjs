@@ -9,6 +9,8 @@ const YAML = require('yaml');
 const {checkObject} = require('./schema_check.cjs');
 
 const GRPC_PORT = 50051;  // ganserve's default --address port, and the image's EXPOSE
+// Gauges ganserve exports (server/metrics.cc) that an autoscaler can use.
+const METRICS = ['ganserve_queue_depth', 'ganserve_in_flight_calls'];
 
 function load(file) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
@@ -88,16 +90,43 @@ function checkSet(objects) {
     need(s.spec.ports.some((p) => p.port === GRPC_PORT && p.name === 'grpc'),
          `Service ${s.metadata.name} must serve grpc on ${GRPC_PORT}`);
   }
+  // Metric names the Prometheus adapter rules in ConfigMaps serve ("as" of each rule).
+  const served = new Set();
+  for (const cm of of('ConfigMap')) {
+    for (const text of Object.values(cm.data || {})) {
+      const config = YAML.parse(text) || {};
+      for (const rule of config.rules || []) {
+        need(rule.seriesQuery && rule.metricsQuery && rule.name && rule.name.as,
+             `ConfigMap ${cm.metadata.name}: an adapter rule needs seriesQuery, name.as and metricsQuery`);
+        if (rule.name && rule.name.as) served.add(rule.name.as);
+        const series = ((rule.seriesQuery || '').match(/^([a-z_:][a-z0-9_:]*)/) || [])[1];
+        need(series && METRICS.includes(series),
+             `ConfigMap ${cm.metadata.name}: ${series} is not a metric ganserve exports`);
+      }
+    }
+  }
   for (const hpa of of('HorizontalPodAutoscaler')) {
     const ref = hpa.spec.scaleTargetRef;
     need(ref.kind === 'Deployment' && ref.name === dep.metadata.name, 'the HPA must scale the Deployment');
     need(hpa.spec.metrics.some((m) => m.resource && m.resource.name === 'cpu'), 'the HPA must scale on CPU');
+    for (const m of hpa.spec.metrics.filter((m) => m.type === 'Pods')) {
+      need(served.has(m.pods.metric.name),
+           `the HPA scales on ${m.pods.metric.name}, which no Prometheus adapter rule serves`);
+    }
   }
   need(of('HorizontalPodAutoscaler').length === 1, 'expected one HorizontalPodAutoscaler');
   const pdbs = of('PodDisruptionBudget');
   need(pdbs.length === 1, 'expected one PodDisruptionBudget');
   for (const pdb of pdbs) need(matches(pdb.spec.selector.matchLabels, labels), 'the PDB selects no ganserve pod');
   return errors;
+}
+
+// What `kubectl apply` of the files in order leaves: a later object of the
+// same kind and name replaces an earlier one (the queue-depth HPA the CPU one).
+function Applied(objects) {
+  const byName = new Map();
+  for (const o of objects) byName.set(`${o.obj.kind}/${(o.obj.metadata || {}).name}`, o);
+  return [...byName.values()];
 }
 
 function validate(files) {
@@ -115,7 +144,7 @@ function validate(files) {
       errors.push(e.message);
     }
   }
-  if (errors.length === 0) errors.push(...checkSet(objects));
+  if (errors.length === 0) errors.push(...checkSet(Applied(objects)));
   return {errors, count: objects.length};
 }
 
@@ -129,15 +158,27 @@ const MISTAKES = [
   ['root filesystem writable', (d) => { d.spec.template.spec.containers[0].securityContext = {}; }, 'readOnlyRootFilesystem'],
   ['pod labels renamed', (d) => { d.spec.template.metadata.labels = {app: 'other'}; }, 'selector'],
 ];
+// Planted in the queue-depth HPA and its adapter rule, when those files are given.
+const SCALING_MISTAKES = [
+  ['HPA metric no rule serves', 'HorizontalPodAutoscaler',
+   (h) => { h.spec.metrics.find((m) => m.type === 'Pods').pods.metric.name = 'ganserve_queue'; },
+   'no Prometheus adapter rule serves'],
+  ['adapter rule on a metric ganserve lacks', 'ConfigMap',
+   (c) => { c.data['config.yaml'] = c.data['config.yaml'].replace(/seriesQuery: 'ganserve_queue_depth/, "seriesQuery: 'ganserve_queue_length"); },
+   'is not a metric ganserve exports'],
+];
 
 function selfTest(files) {
   let failed = 0;
-  for (const [what, mutate, expected] of MISTAKES) {
+  const scaling = files.flatMap(load).some((o) => o.obj.kind === 'ConfigMap') ? SCALING_MISTAKES : [];
+  const planted = [...MISTAKES.map(([what, mutate, expected]) => [what, 'Deployment', mutate, expected]),
+                   ...scaling];
+  for (const [what, kind, mutate, expected] of planted) {
     const objects = files.flatMap(load).map(({file, obj}) => ({file, obj: structuredClone(obj)}));
-    mutate(objects.find((o) => o.obj.kind === 'Deployment').obj);
+    mutate(objects.filter((o) => o.obj.kind === kind).pop().obj);
     const errors = [];
     for (const {file, obj} of objects) errors.push(...checkObject(obj).map((e) => `${file}: ${e}`));
-    if (errors.length === 0) errors.push(...checkSet(objects));
+    if (errors.length === 0) errors.push(...checkSet(Applied(objects)));
     const hit = errors.find((e) => e.includes(expected));
     if (hit) {
       console.log(`self-test: ${what}: rejected (${hit})`);
