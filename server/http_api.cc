@@ -164,11 +164,12 @@ void HttpApi::Inference(const HttpRequest& request, const std::vector<std::strin
     deps_.metrics.AddImages(servable->name, count);
     HttpResponse answer;
     answer.body = InferResponseToJson(servable->name, servable->version, id, outputs->Take());
-    call->Finish(servable->name, std::move(answer));
+    call->Finish(servable->name, std::move(answer), count);
   };
   GenerationRunOptions run;
   run.encoding = plan->encoding;
-  (void)GenerationRun::Start(servable, std::move(plan->work), run, deps_.pool, std::move(sink));
+  call->Track(
+      GenerationRun::Start(servable, std::move(plan->work), run, deps_.pool, std::move(sink)));
 }
 
 void HttpApi::Images(const HttpRequest& request, const std::vector<std::string>& parts,
@@ -207,16 +208,17 @@ void HttpApi::Images(const HttpRequest& request, const std::vector<std::string>&
     if (!status.ok()) return call->Fail(servable->name, status);
     deps_.metrics.AddImages(servable->name, count);
     if (plan.layout == ImageLayout::kSingle) {
-      return call->Finish(servable->name, Png(std::move(images->front()), etag));
+      return call->Finish(servable->name, Png(std::move(images->front()), etag), count);
     }
     absl::StatusOr<std::string> sheet = ComposeSheet(*servable->generator, plan, *images);
     if (!sheet.ok()) return call->Fail(servable->name, sheet.status());
-    call->Finish(servable->name, Png(*std::move(sheet), etag));
+    call->Finish(servable->name, Png(*std::move(sheet), etag), count);
   };
   GenerationRunOptions run;
   run.encoding = plan->request.encoding;
-  (void)StartCachedGeneration(deps_.cache, deps_.metrics, SeededCacheKey(*servable, plan->request),
-                              servable, *std::move(work), run, deps_.pool, std::move(sink));
+  call->Track(StartCachedGeneration(deps_.cache, deps_.metrics,
+                                    SeededCacheKey(*servable, plan->request), servable,
+                                    *std::move(work), run, deps_.pool, std::move(sink)));
 }
 
 }  // namespace ganserve

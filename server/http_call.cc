@@ -22,7 +22,19 @@ std::shared_ptr<HttpCall> HttpCall::Open(CallGate& gate, const HttpRequest& requ
   std::optional<std::string> header = request.Header("authorization");
   std::optional<absl::string_view> authorization;
   if (header) authorization = *header;
-  return std::shared_ptr<HttpCall>(new HttpCall(gate, authorization, std::move(reply)));
+  std::shared_ptr<HttpCall> call(new HttpCall(gate, authorization, std::move(reply)));
+  constexpr size_t kLoggedPathBytes = 256;
+  call->call_.set_method(absl::StrCat(request.method, " ",
+                                      absl::string_view(request.path).substr(0, kLoggedPathBytes)));
+  call->call_.set_peer(request.peer);
+  std::optional<std::string> traceparent = request.Header("traceparent");
+  if (traceparent) call->call_.SetTraceparent(*traceparent);
+  return call;
+}
+
+void HttpCall::Track(std::shared_ptr<GenerationRun> run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!answered_) run_ = std::move(run);
 }
 
 bool HttpCall::Admitted() {
@@ -33,14 +45,26 @@ bool HttpCall::Admitted() {
   return false;
 }
 
-void HttpCall::Finish(const std::string& model, HttpResponse response) {
-  call_.Record(model, grpc::Status::OK);
-  reply_(std::move(response));
+void HttpCall::Finish(const std::string& model, HttpResponse response, int64_t images) {
+  Answer(model, grpc::Status::OK, images, std::move(response));
 }
 
 void HttpCall::Fail(const std::string& model, const absl::Status& status) {
-  call_.Record(model, ToGrpcStatus(status));
-  reply_(ErrorFor(status));
+  Answer(model, ToGrpcStatus(status), 0, ErrorFor(status));
+}
+
+void HttpCall::Answer(const std::string& model, const grpc::Status& outcome, int64_t images,
+                      HttpResponse response) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    call_.SetWork(images, run_ ? run_->timings() : CallTimings{});
+    answered_ = true;
+    run_.reset();  // the run's sink holds this call: break the cycle
+  }
+  response.headers.push_back({"traceparent", call_.trace().Traceparent()});
+  response.headers.push_back({"Server-Timing", call_.ServerTiming()});
+  call_.Record(model, outcome);
+  reply_(std::move(response));
 }
 
 }  // namespace ganserve

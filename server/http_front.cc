@@ -100,6 +100,24 @@ bool ClientCertificateVerified(MHD_Connection* connection) {
   return gnutls_certificate_verify_peers2(session, &verdict) == GNUTLS_E_SUCCESS && verdict == 0;
 }
 
+// "ipv4:127.0.0.1:41234" or "ipv6:[::1]:41234", as gRPC names a peer.
+std::string PeerOf(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  const sockaddr* address = info->client_addr;
+  const socklen_t size =
+      address->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  char host[NI_MAXHOST];
+  char port[NI_MAXSERV];
+  if (getnameinfo(address, size, host, sizeof(host), port, sizeof(port),
+                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "";
+  }
+  if (address->sa_family == AF_INET6) return absl::StrCat("ipv6:[", host, "]:", port);
+  return absl::StrCat("ipv4:", host, ":", port);
+}
+
 void LogMhd(void*, const char* format, va_list args) {
   char line[512];
   std::vsnprintf(line, sizeof(line), format, args);
@@ -173,6 +191,7 @@ struct HttpFrontCallbacks {
     HttpRequest& request = exchange->request;
     request.method = method;
     request.path = url;
+    request.peer = PeerOf(connection);
     MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &request.headers);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectArgument, &request.query);
     std::lock_guard<std::mutex> lock(exchange->mu);

@@ -30,6 +30,7 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::string peer;  // "ipv4:127.0.0.1:41234", as gRPC names its peers
 
   std::optional<std::string> Header(const std::string& lower_name) const;
 };

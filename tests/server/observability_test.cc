@@ -10,6 +10,7 @@
 #include "nlohmann/json.hpp"
 #include "server/access_log.h"
 #include "server/trace_context.h"
+#include "tests/server/http_client.h"
 #include "tests/server/test_server.h"
 #include "tests/server/worker_gate.h"
 
@@ -159,6 +160,47 @@ TEST(CallObservability, TraceAndTimingsGoBackToTheCallerAndIntoTheAccessLog) {
   EXPECT_EQ(refused["status"], "NOT_FOUND");
   EXPECT_EQ(refused["images"], 0);
   EXPECT_EQ(refused["trace_id"].get<std::string>().size(), 32u);
+  std::fclose(out);
+}
+
+TEST(CallObservability, HttpCallsCarryTheTraceAndTimingsAndAreLoggedLikeGrpcCalls) {
+  std::FILE* out = std::tmpfile();
+  ServerOptions options = LoopbackOptions();
+  options.http_port = 0;
+  options.service.access_log = AccessLogMode::kAll;
+  options.service.access_log_out = out;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  const HttpAnswer image =
+      HttpGet(server->http_port(), "/v1/models/gan/images/11.png", {{"traceparent", kSpecExample}});
+  ASSERT_EQ(image.status, 200) << image.body;
+  EXPECT_THAT(image.Header("traceparent"), StartsWith("00-0af7651916cd43dd8448eb211c80319c-"));
+  EXPECT_THAT(image.Header("traceparent"), Not(HasSubstr("b7ad6b7169203331")));
+  std::smatch timing;
+  const std::string server_timing = image.Header("Server-Timing");
+  ASSERT_TRUE(std::regex_match(
+      server_timing, timing,
+      std::regex(R"(queue;dur=([\d.]+), compute;dur=([\d.]+), encode;dur=([\d.]+))")))
+      << server_timing;
+  EXPECT_GT(std::stod(timing[2]), 0);
+
+  const HttpAnswer missing = HttpGet(server->http_port(), "/v1/models/nope/images/1.png");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.Header("traceparent").size(), 55u) << "a trace of its own";
+
+  const std::vector<std::string> lines = Lines(out);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto ok = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(ok["method"], "GET /v1/models/gan/images/11.png");
+  EXPECT_EQ(ok["model"], "gan");
+  EXPECT_EQ(ok["status"], "OK");
+  EXPECT_EQ(ok["images"], 1);
+  EXPECT_EQ(ok["trace_id"], "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_THAT(ok["peer"].get<std::string>(), StartsWith("ipv4:127.0.0.1:"));
+  EXPECT_NEAR(ok["compute_ms"].get<double>(), std::stod(timing[2]), 0.001);
+  const auto refused = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(refused["status"], "NOT_FOUND");
+  EXPECT_EQ(refused["images"], 0);
   std::fclose(out);
 }
 
