@@ -5,6 +5,8 @@ The gRPC stubs are generated from the project's protos at build time (into
 build/client/python); put that folder and this one on PYTHONPATH.
 """
 
+import json
+import pathlib
 import struct
 
 import grpc
@@ -21,15 +23,35 @@ RAW_FLOAT32 = generator_pb2.IMAGE_FORMAT_RAW_FLOAT32
 _DTYPES = {"FP32": np.float32, "INT32": np.int32, "INT64": np.int64, "UINT8": np.uint8}
 
 
+# The service config ganctl runs too (README "Clients: retries and health").
+_SERVICE_CONFIG = json.loads(
+    (pathlib.Path(__file__).resolve().parent.parent / "service_config.json").read_text())
+
+
+def channel_options(target):
+    """gRPC channel options for `target`: retries on UNAVAILABLE always; over a
+    list of addresses ("ipv4:a:1,b:2") or a resolver URI ("dns:///…") also
+    round_robin over the replicas grpc.health.v1 reports serving."""
+    config = dict(_SERVICE_CONFIG)
+    if not (target.startswith(("ipv4:", "ipv6:", "unix:")) or "://" in target):
+        config.pop("loadBalancingConfig")
+        config.pop("healthCheckConfig")
+    return [("grpc.service_config", json.dumps(config)),
+            ("grpc.enable_retries", 1),
+            # A restarted replica is back in the rotation within about 2 s.
+            ("grpc.max_reconnect_backoff_ms", 2000)]
+
+
 class Client:
-    """One channel to one ganserve, with both APIs on it."""
+    """One channel to one ganserve or a fleet of them, with both APIs on it."""
 
     def __init__(self, target, token=None, root_certificates=None):
+        options = channel_options(target)
         if root_certificates is None:
-            self._channel = grpc.insecure_channel(target)
+            self._channel = grpc.insecure_channel(target, options=options)
         else:
             credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
-            self._channel = grpc.secure_channel(target, credentials)
+            self._channel = grpc.secure_channel(target, credentials, options=options)
         self._metadata = (("authorization", "Bearer " + token),) if token else ()
         self.generator = generator_pb2_grpc.GeneratorStub(self._channel)
         self.inference = grpc_service_pb2_grpc.GRPCInferenceServiceStub(self._channel)

@@ -87,7 +87,7 @@ std::string WithoutSpace(std::string text) {
 // accepts it (a channel with an invalid default config never connects).
 TEST(FleetServiceConfig, GanctlRunsTheConfigTheReadmeShows) {
   const std::string readme = ReadFile(SourcePath("README.md"));
-  const size_t intro = readme.find("ganctl runs every channel with this gRPC service config");
+  const size_t intro = readme.find("ganctl and the Python client run every channel with this gRPC service config");
   ASSERT_NE(intro, std::string::npos);
   const size_t open = readme.find("```json\n", intro);
   const size_t close = readme.find("```", open + 7);

@@ -5,9 +5,11 @@ Generate API for ModelInfer and GenerateStream, zlib for the PNG files the
 examples write, and the model's metadata for their sizes."""
 
 import argparse
+import json
 import os
 import pathlib
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -54,7 +56,7 @@ class LiveGanserve:
         self.process = subprocess.Popen(
             [binary, "--address=127.0.0.1:0", "--metrics_port=-1", "--http_port=-1",
              "--repository_poll_s=0"],
-            stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = []
         port = None
         for line in self.process.stderr:
@@ -73,7 +75,8 @@ class LiveGanserve:
             self.log.append(line)
 
     def stop(self):
-        self.process.terminate()
+        if self.process.poll() is None:
+            self.process.terminate()
         self.process.wait(timeout=30)
 
 
@@ -148,6 +151,59 @@ class PythonClientTest(unittest.TestCase):
             self.client.model_infer(MODEL, seed=1, count=1)  # no label for a conditional model
         self.assertEqual(error.exception.code(), ganserve_client.grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn("missing input 'label'", error.exception.details())
+
+
+class FleetTest(unittest.TestCase):
+    """The client's service config (client/service_config.json) over three
+    replicas: one SIGKILLed and one SIGTERMed mid-run fail no call."""
+
+    def test_service_config_is_the_shared_file(self):
+        shared = json.loads((pathlib.Path(ARGS.examples).parent.parent / "service_config.json")
+                            .read_text())
+        options = dict(ganserve_client.channel_options("ipv4:127.0.0.1:1,127.0.0.1:2"))
+        self.assertEqual(json.loads(options["grpc.service_config"]), shared)
+        single = json.loads(dict(ganserve_client.channel_options("127.0.0.1:1"))
+                            ["grpc.service_config"])
+        self.assertNotIn("loadBalancingConfig", single)
+        self.assertEqual(single["methodConfig"], shared["methodConfig"])
+
+    def test_losing_two_of_three_replicas_fails_no_call(self):
+        replicas = [LiveGanserve(ARGS.ganserve) for _ in range(3)]
+        try:
+            target = "ipv4:" + ",".join(r.target for r in replicas)
+            failures, done = [], [0, 0]
+            stop = threading.Event()
+            lock = threading.Lock()
+            with ganserve_client.Client(target) as client:
+                def call_in_a_loop(worker):
+                    seed = worker * 100000
+                    while not stop.is_set():
+                        seed += 1
+                        try:
+                            client.generate(MODEL, seed=seed, count=1, labels=[3], timeout=20)
+                            with lock:
+                                done[phase[0]] += 1
+                        except ganserve_client.grpc.RpcError as error:
+                            failures.append(f"{error.code()}: {error.details()}")
+                phase = [0]
+                workers = [threading.Thread(target=call_in_a_loop, args=(i,)) for i in range(8)]
+                for worker in workers:
+                    worker.start()
+                stop.wait(1.5)
+                replicas[0].process.send_signal(signal.SIGKILL)
+                replicas[1].process.send_signal(signal.SIGTERM)
+                stop.wait(0.5)
+                phase[0] = 1
+                stop.wait(1.5)
+                stop.set()
+                for worker in workers:
+                    worker.join()
+            self.assertEqual(failures, [])
+            self.assertGreater(done[0], 0)
+            self.assertGreater(done[1], 0, "the last replica kept serving")
+        finally:
+            for replica in replicas:
+                replica.stop()
 
 
 def main():
