@@ -18,8 +18,9 @@ void Print(const ganserve::v1::ModelInfo& m, bool summary) {
             << absl::StrFormat(
                    "  labels           %d%s\n", m.label_count(),
                    m.label_names_size() ? " (" + absl::StrJoin(m.label_names(), ", ") + ")" : "")
-            << absl::StrFormat("  output           %dx%dx%d, values %g..%g\n", m.output_height(),
-                               m.output_width(), m.output_channels(), m.value_min(), m.value_max())
+            << absl::StrFormat("  output           %dx%dx%d (%s), values %g..%g (%s)\n",
+                               m.output_height(), m.output_width(), m.output_channels(),
+                               m.shape_source(), m.value_min(), m.value_max(), m.range_source())
             << absl::StrFormat("  parameters       %d\n", m.parameter_count())
             << absl::StrFormat("  precision        %s\n", m.precision())
             << absl::StrFormat("  default latents  %s\n",

@@ -30,9 +30,9 @@ void PrintFile(const std::string& path, const LoadedModel& model) {
             << absl::StrFormat("  model          %s%s\n", model.model_name,
                                model.sequential ? " (Sequential)" : "")
             << absl::StrFormat("  inputs         %s\n", absl::StrJoin(inputs, ", "))
-            << absl::StrFormat("  output         %s %s\n", DimsToString(graph.output_dims()),
-                               model.output_layout == SampleLayout::kChannelsFirst ? "(NCHW)"
-                                                                                    : "(NHWC)")
+            << absl::StrFormat(
+                   "  output         %s %s\n", DimsToString(graph.output_dims()),
+                   model.output_layout == SampleLayout::kChannelsFirst ? "(NCHW)" : "(NHWC)")
             << absl::StrFormat("  parameters     %d (%d trainable)\n", params.total(),
                                params.trainable);
 }
@@ -44,11 +44,12 @@ void PrintServed(const Generator& g, const std::string& json_path, bool json_fou
             << absl::StrFormat("  latent size    %d\n", g.latent_size())
             << absl::StrFormat("  labels         %d%s\n", g.label_count(),
                                names.empty() ? "" : " (" + absl::StrJoin(names, ", ") + ")")
-            << absl::StrFormat("  image          %dx%dx%d (HxWxC), values %g..%g\n", g.height(),
-                               g.width(), g.channels(), g.value_min(), g.value_max())
-            << absl::StrFormat("  latents        %s\n",
-                               g.default_distribution() == Distribution::kUniform ? "uniform"
-                                                                                  : "normal");
+            << absl::StrFormat("  image          %dx%dx%d (HxWxC, %s), values %g..%g (%s)\n",
+                               g.height(), g.width(), g.channels(), g.shape_source(), g.value_min(),
+                               g.value_max(), g.range_source())
+            << absl::StrFormat(
+                   "  latents        %s\n",
+                   g.default_distribution() == Distribution::kUniform ? "uniform" : "normal");
 }
 
 absl::Status Inspect(const std::string& path, const OfflineModelOptions& o, bool summary) {
@@ -68,9 +69,9 @@ absl::Status Inspect(const std::string& path, const OfflineModelOptions& o, bool
   if (generator.ok()) PrintServed(**generator, json_path, json_found);
   if (summary) std::cout << "\n" << table << "\n";
   if (!generator.ok()) {
-    return absl::Status(generator.status().code(),
-                        absl::StrCat("ganserve would refuse ", path, ": ",
-                                     generator.status().message()));
+    return absl::Status(
+        generator.status().code(),
+        absl::StrCat("ganserve would refuse ", path, ": ", generator.status().message()));
   }
   return absl::OkStatus();
 }

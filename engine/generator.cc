@@ -8,6 +8,8 @@
 #include "engine/ops/conv2d_transpose.h"
 #include "engine/ops/dense.h"
 #include "engine/ops/embedding.h"
+#include "engine/output_inference.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -115,7 +117,22 @@ absl::Status Generator::ResolveInputs() {
 absl::Status Generator::ResolveOutput() {
   Dims dims = model_.graph->output_dims();
   channels_first_ = options_.layout.value_or(model_.output_layout) == SampleLayout::kChannelsFirst;
-  if (dims.size() == 1 || options_.output_shape.has_value()) {
+  if (dims.size() == 1 && !options_.output_shape.has_value()) {
+    // The producer's own convention: PyTorch views [N, C*H*W] as NCHW, Keras NHWC.
+    channels_first_ =
+        options_.layout.value_or(model_.format == "onnx"
+                                     ? SampleLayout::kChannelsFirst
+                                     : SampleLayout::kChannelsLast) == SampleLayout::kChannelsFirst;
+    std::optional<Dims> square = SquareImage(dims[0], channels_first_);
+    if (!square) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the model's output ", DimsToString(dims),
+                       " is flat and not a square image with 1 or 3 channels; model.json must give "
+                       "\"output_shape\" and \"layout\""));
+    }
+    dims = *square;
+    shape_source_ = "inferred";
+  } else if (dims.size() == 1 || options_.output_shape.has_value()) {
     if (!options_.output_shape.has_value() || !options_.layout.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat("the model's output ", DimsToString(dims),
@@ -128,6 +145,7 @@ absl::Status Generator::ResolveOutput() {
                        NumElements(dims)));
     }
     dims = *options_.output_shape;
+    shape_source_ = "model.json";
   }
   if (dims.size() == 2)
     dims = channels_first_ ? Dims{1, dims[0], dims[1]} : Dims{dims[0], dims[1], 1};
@@ -152,6 +170,7 @@ absl::Status Generator::ResolveRange() {
   if (options_.output_range.has_value()) {
     value_min_ = options_.output_range->first;
     value_max_ = options_.output_range->second;
+    range_source_ = "model.json";
     return absl::OkStatus();
   }
   std::optional<Activation> last = LastActivation(*model_.graph);
@@ -160,12 +179,27 @@ absl::Status Generator::ResolveRange() {
   } else if (last && last->kind == Activation::Kind::kSigmoid) {
     value_min_ = 0.0f, value_max_ = 1.0f;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot tell the output value range: the last activation is ",
-                     last ? last->ToString() : "unknown",
-                     " (expected tanh or sigmoid); set "
-                     "\"output_range\" in model.json"));
+    GS_RETURN_IF_ERROR(
+        WithPrefix(absl::StrCat("the last activation (", last ? last->ToString() : "none",
+                                ") does not fix the output value range"),
+                   CalibrateRange()));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Generator::CalibrateRange() {
+  const SamplingSpec spec{kCalibrationSeed, default_distribution()};
+  const std::vector<float> latents = SampleLatents(spec, kCalibrationBatch, latent_size_);
+  std::vector<int32_t> labels;
+  for (int64_t i = 0; conditional() && i < kCalibrationBatch; ++i) {
+    labels.push_back(static_cast<int32_t>(i % label_count_));
+  }
+  std::unique_ptr<ExecutionContext> context = executor_->NewContext();
+  Tensor output;
+  GS_RETURN_IF_ERROR(RunGraph(*context, latents, labels, output));
+  GS_ASSIGN_OR_RETURN(const ValueRange range, ConventionalRangeOf(output.data));
+  value_min_ = range.min, value_max_ = range.max;
+  range_source_ = "calibrated";
   return absl::OkStatus();
 }
 

@@ -37,6 +37,12 @@ class Generator {
   bool channels_first() const { return channels_first_; }
   float value_min() const { return value_min_; }
   float value_max() const { return value_max_; }
+  // Where the value range came from: "model.json", "activation" (tanh,
+  // sigmoid) or "calibrated" (a warm-up batch fell inside a conventional range).
+  const std::string& range_source() const { return range_source_; }
+  // Where the image shape came from: "model", "model.json" or "inferred"
+  // (a flat output that factors as a square image with 1 or 3 channels).
+  const std::string& shape_source() const { return shape_source_; }
   Distribution default_distribution() const {
     return options_.latent_distribution.value_or(Distribution::kNormal);
   }
@@ -67,6 +73,7 @@ class Generator {
   absl::Status ResolveInputs();
   absl::Status ResolveOutput();
   absl::Status ResolveRange();
+  absl::Status CalibrateRange();
 
   LoadedModel model_;
   std::unique_ptr<Executor> executor_;
@@ -79,6 +86,8 @@ class Generator {
   int64_t height_ = 0, width_ = 0, channels_ = 0;
   bool channels_first_ = false;
   float value_min_ = -1.0f, value_max_ = 1.0f;
+  std::string range_source_ = "activation";
+  std::string shape_source_ = "model";
 };
 
 }  // namespace ganserve

@@ -186,7 +186,9 @@ absl::Status ModelRegistry::Install(const std::string& name, const std::string& 
   LogEvent(absl::StrCat("model_serving model=", name, " version=", servable->version,
                         " path=", source_path, " latent_size=", shared->latent_size(),
                         " labels=", shared->label_count(), " output=", shared->height(), "x",
-                        shared->width(), "x", shared->channels()));
+                        shared->width(), "x", shared->channels(),
+                        " shape_source=", shared->shape_source(), " range=[", shared->value_min(),
+                        ",", shared->value_max(), "] range_source=", shared->range_source()));
   if (options_.on_serving) options_.on_serving(name);
   return absl::OkStatus();  // `old` is released here, or by its last in-flight request
 }

@@ -85,6 +85,8 @@ void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info) {
   info.set_output_channels(g.channels());
   info.set_value_min(g.value_min());
   info.set_value_max(g.value_max());
+  info.set_range_source(g.range_source());
+  info.set_shape_source(g.shape_source());
   info.set_parameter_count(model.graph->Params().total());
   info.set_summary(model.graph->Summary(model.model_name.empty() ? servable.name : model.model_name,
                                         !model.sequential));

@@ -89,7 +89,7 @@ TEST_F(OfflineTest, InspectShowsWhatTheFileHolds) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrFormat("latent size    %d\n", latents->shape[1])));
   EXPECT_THAT(r.out, HasSubstr("labels         3\n"));
   EXPECT_THAT(r.out,
-              HasSubstr(absl::StrFormat("image          %dx%dx%d (HxWxC), values -1..1",
+              HasSubstr(absl::StrFormat("image          %dx%dx%d (HxWxC, model), values -1..1",
                                         images->shape[1], images->shape[2], images->shape[3])));
   EXPECT_THAT(r.out, HasSubstr(loaded_->graph->Summary(loaded_->model_name, !loaded_->sequential)));
   EXPECT_THAT(r.out, HasSubstr("Total params"));

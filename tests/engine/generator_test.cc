@@ -18,6 +18,7 @@
 namespace ganserve {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 Tensor Ramp(Dims dims, float scale) {
@@ -80,33 +81,130 @@ TEST(Generation, AnImageWithANonFiniteValueIsAnErrorInEveryEncoding) {
   EXPECT_FALSE(EncodeImage(**g, pixels.data(), ImageEncoding::kPng).ok());
 }
 
+// latent (3,) → Dense with a zero kernel: every sample's output is `bias`,
+// flat or reshaped to (1, bias.size(), 1).
+LoadedModel ConstantModel(std::vector<float> bias, bool flat, std::string format = "keras-h5") {
+  GraphBuilder b;
+  const int64_t n = static_cast<int64_t>(bias.size());
+  b.Input("z", {3});
+  b.Add("dense", DenseOp(Tensor({3, n}), Tensor({n}, std::move(bias)), Activation::Linear()), {0});
+  if (!flat) b.Add("reshape", ReshapeOp({1, n, 1}), {b.last()});
+  LoadedModel model;
+  model.graph = std::make_shared<const Graph>(*b.Build());
+  model.format = std::move(format);
+  return model;
+}
+
 TEST(Generator, ValueRangeComesFromTheLastActivationOrModelJson) {
   auto tanh = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
   ASSERT_TRUE(tanh.ok());
   EXPECT_EQ((*tanh)->value_min(), -1.0f);
+  EXPECT_EQ((*tanh)->range_source(), "activation");
   auto sigmoid = Make(SmallModel(Activation::Of(Activation::Kind::kSigmoid), true));
   ASSERT_TRUE(sigmoid.ok());
   EXPECT_EQ((*sigmoid)->value_min(), 0.0f);
   EXPECT_EQ((*sigmoid)->value_max(), 1.0f);
-  auto linear = Make(SmallModel(Activation::Linear(), false));
-  EXPECT_THAT(linear.status().message(), HasSubstr("set \"output_range\" in model.json"));
   ModelOptions options;
   options.output_range = {{-2.0f, 2.0f}};
-  auto given = Make(SmallModel(Activation::Linear(), false), options);
+  // model.json wins even over a calibration that would pick [0, 255].
+  auto given = Make(ConstantModel({3.0f, 200.0f}, false), options);
   ASSERT_TRUE(given.ok());
   EXPECT_EQ((*given)->value_max(), 2.0f);
+  EXPECT_EQ((*given)->range_source(), "model.json");
 }
 
-TEST(Generator, FlatOutputNeedsShapeAndLayoutFromModelJson) {
-  auto refused = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false, true));
-  EXPECT_THAT(refused.status().message(), HasSubstr("\"output_shape\" and \"layout\""));
-  auto options = ParseModelOptions(R"({"output_shape": [2, 2, 3], "layout": "NCHW"})");
+TEST(Generator, UnboundedOutputIsCalibratedToTheTightestConventionalRange) {
+  struct Case {
+    std::vector<float> outputs;
+    float min, max;
+  };
+  for (const Case& c : {Case{{0.2f, 0.9f}, 0.0f, 1.0f}, Case{{-0.02f, 1.03f}, 0.0f, 1.0f},
+                        Case{{-0.8f, 0.5f}, -1.0f, 1.0f}, Case{{0.1f, 1.06f}, -1.0f, 1.0f},
+                        Case{{3.0f, 200.0f}, 0.0f, 255.0f}, Case{{-4.0f, 90.0f}, 0.0f, 255.0f}}) {
+    auto g = Make(ConstantModel(c.outputs, false));
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_EQ((*g)->range_source(), "calibrated");
+    EXPECT_EQ((*g)->value_min(), c.min) << c.outputs[0] << ", " << c.outputs[1];
+    EXPECT_EQ((*g)->value_max(), c.max) << c.outputs[0] << ", " << c.outputs[1];
+  }
+  auto refused = Make(ConstantModel({-5.0f, 300.0f}, false));
+  EXPECT_THAT(refused.status().message(),
+              AllOf(HasSubstr("linear"), HasSubstr("outputs in [-5, 300]"),
+                    HasSubstr("set \"output_range\" in model.json")));
+  // An overshooting [-1, 1] model is not a dark [0, 255] one.
+  EXPECT_THAT(Make(ConstantModel({-1.5f, 1.5f}, false)).status().message(),
+              HasSubstr("outputs in [-1.5, 1.5]"));
+}
+
+TEST(Generator, CalibrationRunsTheModelOnRandomLatents) {
+  // A Dense of a ramp: the outputs follow the latents' signs. Through
+  // softsign (which bounds but is not one of the activations a range is read
+  // from) they spread over (-1, 1); linear with weights of 1.5 they leave it
+  // both ways, which no convention holds.
+  const auto ramp = [](float scale, Activation::Kind kind) {
+    GraphBuilder b;
+    b.Input("z", {3});
+    b.Add("dense", DenseOp(Ramp({3, 12}, scale), std::nullopt, Activation::Of(kind)), {0});
+    b.Add("reshape", ReshapeOp({2, 3, 2}), {b.last()});
+    LoadedModel model;
+    model.graph = std::make_shared<const Graph>(*b.Build());
+    return model;
+  };
+  auto g = Make(ramp(1.0f, Activation::Kind::kSoftsign));
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ((*g)->range_source(), "calibrated");
+  EXPECT_EQ((*g)->value_min(), -1.0f);
+  EXPECT_EQ((*g)->value_max(), 1.0f);
+  EXPECT_THAT(Make(ramp(1.5f, Activation::Kind::kLinear)).status().message(),
+              HasSubstr("inside none of"));
+}
+
+TEST(Generator, FlatSquareOutputIsReshapedInTheProducersLayout) {
+  std::vector<float> values(12);
+  for (int i = 0; i < 12; ++i) values[i] = 0.05f * static_cast<float>(i);
+  for (const char* format : {"keras-h5", "onnx"}) {
+    auto g = Make(ConstantModel(values, true, format));
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_EQ((*g)->shape_source(), "inferred");
+    EXPECT_EQ((*g)->height(), 2);
+    EXPECT_EQ((*g)->width(), 2);
+    EXPECT_EQ((*g)->channels(), 3);
+    Tensor images;
+    auto context = (*g)->NewContext();
+    ASSERT_TRUE((*g)->Run(*context, std::vector<float>{1, 2, 3}, {}, images).ok());
+    const bool chw = std::string(format) == "onnx";
+    for (int h = 0; h < 2; ++h) {
+      for (int w = 0; w < 2; ++w) {
+        for (int c = 0; c < 3; ++c) {
+          const int flat = chw ? c * 4 + h * 2 + w : (h * 2 + w) * 3 + c;
+          EXPECT_FLOAT_EQ(images.data[(h * 2 + w) * 3 + c], values[flat]) << format;
+        }
+      }
+    }
+  }
+}
+
+TEST(Generator, FlatOutputNeedsShapeAndLayoutFromModelJsonWhenNotSquare) {
+  const std::vector<float> ten(10, 0.5f);
+  auto refused = Make(ConstantModel(ten, true));
+  EXPECT_THAT(refused.status().message(),
+              AllOf(HasSubstr("not a square image with 1 or 3 channels"),
+                    HasSubstr("\"output_shape\" and \"layout\"")));
+  auto options = ParseModelOptions(R"({"output_shape": [2, 5, 1], "layout": "NHWC"})");
   ASSERT_TRUE(options.ok()) << options.status();
-  auto flat = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false, true), *options);
+  auto flat = Make(ConstantModel(ten, true), *options);
   ASSERT_TRUE(flat.ok()) << flat.status();
-  EXPECT_EQ((*flat)->channels(), 2);
+  EXPECT_EQ((*flat)->shape_source(), "model.json");
   EXPECT_EQ((*flat)->height(), 2);
-  EXPECT_EQ((*flat)->width(), 3);
+  EXPECT_EQ((*flat)->width(), 5);
+  // model.json wins over the inference for a square output too.
+  auto given = ParseModelOptions(R"({"output_shape": [1, 3, 4], "layout": "NHWC"})");
+  ASSERT_TRUE(given.ok());
+  auto square = Make(ConstantModel(std::vector<float>(12, 0.5f), true), *given);
+  ASSERT_TRUE(square.ok()) << square.status();
+  EXPECT_EQ((*square)->shape_source(), "model.json");
+  EXPECT_EQ((*square)->width(), 3);
+  EXPECT_EQ((*square)->channels(), 4);
 }
 
 TEST(Generator, LabelInputIsTheOneFeedingTheEmbedding) {

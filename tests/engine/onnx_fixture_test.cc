@@ -75,6 +75,8 @@ std::vector<std::string> Fixtures() {
         "matmul_add_bias_first_2d", "matmul_add_shared"}) {
     names.push_back(model);
   }
+  // PyTorch export, expected outputs from onnxruntime: a flat [N, 12288] MLP.
+  names.push_back("flat_mlp_op13");
   return names;
 }
 

@@ -212,6 +212,8 @@ TEST_F(GenerateTest, ListAndGetModelDescribeTheGraph) {
   EXPECT_EQ(info.output_channels(), 1u);
   EXPECT_EQ(info.value_min(), -1.0f);
   EXPECT_EQ(info.value_max(), 1.0f);
+  EXPECT_EQ(info.range_source(), "activation");
+  EXPECT_EQ(info.shape_source(), "model");
   // Embedding 30 + Dense 7*12+12 + Conv2DTranspose 2*2*3+1.
   EXPECT_EQ(info.parameter_count(), 30u + 96u + 13u);
   EXPECT_EQ(info.summary(), model.graph->Summary("cgan", true));
