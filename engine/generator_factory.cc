@@ -7,6 +7,7 @@
 #include "engine/loaders/load_model.h"
 #include "engine/onednn/onednn_executor.h"
 #include "engine/reference/reference_executor.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -95,16 +96,13 @@ absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& mode
   }
   absl::StatusOr<LoadedModel> model =
       options.loader ? options.loader(model_path) : LoadModel(model_path);
-  if (!model.ok()) return model.status();
+  if (!model.ok()) return WithFile(model_path, model.status());
   const OneDnnOptions onednn{options.onednn_threads, options.shed_threads_under_load};
   const Precision precision =
       options.precision_override.value_or(model_options.precision.value_or(options.precision));
   auto generator = BuildGenerator(*std::move(model), std::move(model_options), options.executor,
                                   onednn, precision);
-  if (!generator.ok()) {
-    return absl::Status(generator.status().code(),
-                        absl::StrCat(model_path, ": ", generator.status().message()));
-  }
+  if (!generator.ok()) return WithFile(model_path, generator.status());
   return generator;
 }
 

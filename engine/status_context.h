@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -17,6 +18,13 @@ inline absl::Status WithPrefix(absl::string_view prefix, const absl::Status& sta
   status.ForEachPayload(
       [&](absl::string_view url, const absl::Cord& payload) { prefixed.SetPayload(url, payload); });
   return prefixed;
+}
+
+// "path: message", unless the message names `path` already: whichever layer
+// adds the file name first, it appears once.
+inline absl::Status WithFile(absl::string_view path, const absl::Status& status) {
+  if (absl::StrContains(status.message(), path)) return status;
+  return WithPrefix(path, status);
 }
 
 }  // namespace ganserve

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -27,9 +29,12 @@ void StampFile(const std::string& path, int64_t& mtime_ns, int64_t* size) {
   if (size) *size = st.st_size;
 }
 
-bool IsModelFile(const fs::path& path) {
-  const std::string ext = path.extension().string();
-  return ext == ".h5" || ext == ".hdf5" || ext == ".keras" || ext == ".onnx";
+// An error about model.json names it; any other gets the model file's name,
+// once.
+absl::Status WithFileNamed(const absl::Status& status, const std::string& model_path,
+                           const std::string& options_path) {
+  if (!options_path.empty() && absl::StrContains(status.message(), options_path)) return status;
+  return WithFile(model_path, status);
 }
 
 // Runs one image through a fresh context so the first request does not pay
@@ -51,8 +56,13 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Create(ModelRegist
         absl::StrCat("model repository ", options.repository, " is not a directory"));
   }
   std::unique_ptr<ModelRegistry> registry(new ModelRegistry(std::move(options)));
-  for (const ModelSource& source : registry->ScanSources()) {
-    GS_RETURN_IF_ERROR(registry->Load(source));
+  for (const ModelSource& source : registry->NamedSources()) {
+    GS_RETURN_IF_ERROR(registry->Load(source, /*from_repository=*/false));
+  }
+  const RepositoryScan scan = registry->ScanRepositoryIfAny();
+  for (const RefusedSource& refused : scan.refused) GS_RETURN_IF_ERROR(registry->Refuse(refused));
+  for (const ModelSource& source : scan.sources) {
+    GS_RETURN_IF_ERROR(registry->Load(source, /*from_repository=*/true));
   }
   if (registry->options_.poll_interval.count() > 0) {
     registry->poller_ = std::thread([r = registry.get()] { r->PollLoop(); });
@@ -69,7 +79,14 @@ ModelRegistry::~ModelRegistry() {
   if (poller_.joinable()) poller_.join();
 }
 
-std::vector<ModelSource> ModelRegistry::ScanSources() const {
+ModelRegistry::FileStamp ModelRegistry::StampOf(const ModelSource& source) {
+  FileStamp stamp;
+  StampFile(source.path, stamp.model_mtime_ns, &stamp.model_size);
+  StampFile(source.options_path, stamp.options_mtime_ns, nullptr);
+  return stamp;
+}
+
+std::vector<ModelSource> ModelRegistry::NamedSources() const {
   std::vector<ModelSource> sources;
   for (ModelSource source : options_.models) {
     if (source.options_path.empty()) {
@@ -77,48 +94,50 @@ std::vector<ModelSource> ModelRegistry::ScanSources() const {
     }
     sources.push_back(std::move(source));
   }
-  if (options_.repository.empty()) return sources;
-  std::error_code error;
-  std::vector<fs::path> folders;
-  for (const auto& entry : fs::directory_iterator(options_.repository, error)) {
-    if (entry.is_directory()) folders.push_back(entry.path());
-  }
-  std::sort(folders.begin(), folders.end());
-  for (const fs::path& folder : folders) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(folder, error)) {
-      if (entry.is_regular_file() && IsModelFile(entry.path())) files.push_back(entry.path());
-    }
-    if (files.empty()) continue;
-    std::sort(files.begin(), files.end());
-    sources.push_back(
-        {folder.filename().string(), files.front().string(), (folder / "model.json").string()});
-  }
   return sources;
 }
 
-absl::Status ModelRegistry::Load(const ModelSource& source) {
+RepositoryScan ModelRegistry::ScanRepositoryIfAny() const {
+  return options_.repository.empty() ? RepositoryScan{} : ScanRepository(options_.repository);
+}
+
+absl::Status ModelRegistry::Load(const ModelSource& source, bool from_repository) {
   std::lock_guard<std::mutex> load_lock(load_mu_);
-  FileStamp stamp;
-  StampFile(source.path, stamp.model_mtime_ns, &stamp.model_size);
-  StampFile(source.options_path, stamp.options_mtime_ns, nullptr);
   {
     std::lock_guard<std::mutex> lock(mu_);
     Entry& entry = entries_[source.name];
     entry.source = source;
-    entry.stamp = stamp;
+    entry.from_repository = from_repository;
+    entry.stamp = StampOf(source);
+    entry.refusal.clear();
   }
   absl::StatusOr<std::unique_ptr<Generator>> generator =
       LoadGenerator(source.path, source.options_path, options_.load);
   absl::Status status = generator.ok() ? Install(source.name, source.path, *std::move(generator))
                                        : generator.status();
   if (!status.ok()) {
-    if (options_.metrics) options_.metrics->CountLoadFailure(source.name);
-    LogEvent(absl::StrCat("model_load_failed model=", source.name, " path=", source.path,
-                          " error=\"", status.message(), "\""));
-    return WithPrefix(absl::StrCat("model ", source.name), status);
+    return LoadFailed(source.name, WithFileNamed(status, source.path, source.options_path));
   }
   return absl::OkStatus();
+}
+
+absl::Status ModelRegistry::Refuse(const RefusedSource& refused) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry& entry = entries_[refused.name];
+    entry.from_repository = true;
+    entry.stamp = FileStamp{};  // a fixed folder loads again, even with unchanged files
+    if (entry.refusal == refused.message) return absl::OkStatus();  // logged already
+    entry.refusal = refused.message;
+  }
+  return LoadFailed(refused.name, absl::FailedPreconditionError(
+                                      absl::StrCat(refused.path, ": ", refused.message)));
+}
+
+absl::Status ModelRegistry::LoadFailed(const std::string& name, const absl::Status& status) {
+  if (options_.metrics) options_.metrics->CountLoadFailure(name);
+  LogEvent(absl::StrCat("model_load_failed model=", name, " error=\"", status.message(), "\""));
+  return WithPrefix(absl::StrCat("model ", name), status);
 }
 
 absl::Status ModelRegistry::AddGenerator(const std::string& name,
@@ -158,7 +177,14 @@ absl::Status ModelRegistry::Install(const std::string& name, const std::string& 
                                     std::unique_ptr<Generator> generator) {
   std::shared_ptr<const Generator> shared(std::move(generator));
   GS_RETURN_IF_ERROR(Warm(*shared));
-  auto servable = std::make_shared<Servable>();
+  // The last holder (the registry, or the last in-flight call of a replaced
+  // or removed version) unloads it.
+  std::shared_ptr<Servable> servable(new Servable, [](Servable* unloaded) {
+    const std::string event =
+        absl::StrCat("model_unloaded model=", unloaded->name, " version=", unloaded->version);
+    delete unloaded;
+    LogEvent(event);
+  });
   servable->name = name;
   servable->source_path = source_path;
   servable->generator = shared;
@@ -223,17 +249,51 @@ std::string ModelRegistry::default_model() const {
 }
 
 void ModelRegistry::PollOnce() {
-  for (const ModelSource& source : ScanSources()) {
-    FileStamp stamp;
-    StampFile(source.path, stamp.model_mtime_ns, &stamp.model_size);
-    StampFile(source.options_path, stamp.options_mtime_ns, nullptr);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = entries_.find(source.name);
-      if (it != entries_.end() && it->second.stamp == stamp) continue;
+  for (const ModelSource& source : NamedSources()) LoadIfChanged(source, false);
+  const RepositoryScan scan = ScanRepositoryIfAny();
+  for (const ModelSource& source : scan.sources) LoadIfChanged(source, true);
+  // Failures are logged and counted; an old version keeps serving.
+  for (const RefusedSource& refused : scan.refused) (void)Refuse(refused);
+  RemoveVanished(scan);
+}
+
+void ModelRegistry::LoadIfChanged(const ModelSource& source, bool from_repository) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(source.name);
+    if (it != entries_.end() && it->second.stamp == StampOf(source)) return;
+  }
+  LogEvent(absl::StrCat("model_changed model=", source.name, " path=", source.path));
+  (void)Load(source, from_repository);
+}
+
+// In-flight calls hold the servable, so a removed model finishes them and is
+// unloaded when the last one lets go; new calls get NOT_FOUND.
+void ModelRegistry::RemoveVanished(const RepositoryScan& scan) {
+  std::set<std::string> present;
+  for (const ModelSource& source : scan.sources) present.insert(source.name);
+  for (const RefusedSource& refused : scan.refused) present.insert(refused.name);
+  std::vector<std::shared_ptr<Servable>> removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (!it->second.from_repository || present.count(it->first)) {
+        ++it;
+        continue;
+      }
+      if (it->second.servable) removed.push_back(it->second.servable);
+      it = entries_.erase(it);
     }
-    LogEvent(absl::StrCat("model_changed model=", source.name, " path=", source.path));
-    (void)Load(source);  // failures are logged and counted; the old version keeps serving
+    if (!entries_.count(default_model_)) {
+      auto first = std::find_if(entries_.begin(), entries_.end(),
+                                [](const auto& named) { return named.second.servable != nullptr; });
+      default_model_ = first == entries_.end() ? "" : first->first;
+    }
+  }
+  for (const std::shared_ptr<Servable>& servable : removed) {
+    LogEvent(absl::StrCat("model_removed model=", servable->name, " version=", servable->version,
+                          " path=", servable->source_path));
+    if (options_.on_removed) options_.on_removed(servable->name);
   }
 }
 

@@ -1,7 +1,8 @@
 // Owns the served models: loads them from `name=path` pairs or a repository
 // folder, warms each version before swapping it in atomically, and re-scans
 // the repository on an interval. A file that fails to load leaves the old
-// version serving.
+// version serving; a repository folder that disappears is unloaded once its
+// in-flight calls let go of it.
 #ifndef GANSERVE_SERVER_MODEL_REGISTRY_H_
 #define GANSERVE_SERVER_MODEL_REGISTRY_H_
 
@@ -18,15 +19,10 @@
 #include "engine/generator_factory.h"
 #include "server/batcher.h"
 #include "server/metrics.h"
+#include "server/model_registry_scan.h"
 #include "server/servable.h"
 
 namespace ganserve {
-
-struct ModelSource {
-  std::string name;
-  std::string path;          // the model file
-  std::string options_path;  // model.json; empty or missing: none
-};
 
 struct ModelRegistryOptions {
   std::vector<ModelSource> models;                 // --model name=path
@@ -35,8 +31,9 @@ struct ModelRegistryOptions {
   BatcherOptions batcher;
   GeneratorLoadOptions load;
   Metrics* metrics = nullptr;
-  // Called when a model starts serving (health status).
+  // Called when a model starts serving and when it is removed (health status).
   std::function<void(const std::string& name)> on_serving;
+  std::function<void(const std::string& name)> on_removed;
 };
 
 class ModelRegistry {
@@ -54,7 +51,9 @@ class ModelRegistry {
   std::vector<std::shared_ptr<Servable>> List() const;
   std::string default_model() const;
 
-  // Re-scans the repository and the --model files; reloads what changed.
+  // Re-scans the repository and the --model files; reloads what changed,
+  // refuses folders the scan refuses and removes repository models whose
+  // folder (or model file) is gone.
   void PollOnce();
 
  private:
@@ -62,17 +61,25 @@ class ModelRegistry {
     int64_t model_mtime_ns = -1, model_size = -1, options_mtime_ns = -1;
     bool operator==(const FileStamp&) const = default;
   };
+  static FileStamp StampOf(const ModelSource& source);
   struct Entry {
     ModelSource source;
-    FileStamp stamp;  // of the last load attempt
+    bool from_repository = false;  // only those are removed when their folder goes
+    FileStamp stamp;               // of the last load attempt
+    std::string refusal;           // why the scan refuses the folder, as last logged
     std::shared_ptr<Servable> servable;
     std::shared_ptr<ModelCounters> counters = std::make_shared<ModelCounters>();
     int next_version = 1;
   };
 
   explicit ModelRegistry(ModelRegistryOptions options) : options_(std::move(options)) {}
-  std::vector<ModelSource> ScanSources() const;
-  absl::Status Load(const ModelSource& source);
+  std::vector<ModelSource> NamedSources() const;
+  RepositoryScan ScanRepositoryIfAny() const;
+  absl::Status Load(const ModelSource& source, bool from_repository);
+  void LoadIfChanged(const ModelSource& source, bool from_repository);
+  absl::Status Refuse(const RefusedSource& refused);
+  absl::Status LoadFailed(const std::string& name, const absl::Status& status);
+  void RemoveVanished(const RepositoryScan& scan);
   absl::Status Install(const std::string& name, const std::string& source_path,
                        std::unique_ptr<Generator> generator);
   void PollLoop();

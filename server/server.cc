@@ -93,6 +93,9 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   options.registry.on_serving = [self](const std::string& name) {
     if (self->server_) self->server_->GetHealthCheckService()->SetServingStatus(name, true);
   };
+  options.registry.on_removed = [self](const std::string& name) {
+    if (self->server_) self->server_->GetHealthCheckService()->SetServingStatus(name, false);
+  };
   GS_ASSIGN_OR_RETURN(server->registry_, ModelRegistry::Create(options.registry));
   server->limits_ = options.service.limits;
   server->access_log_ =

@@ -13,14 +13,11 @@
 #include "engine/loaders/keras_hdf5.h"
 #include "engine/loaders/keras_weights.h"
 #include "engine/loaders/keras_zip.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
 namespace {
-
-absl::Status WithPath(const std::string& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
-}
 
 absl::StatusOr<LoadedModel> Finish(const std::string& model_config,
                                    const KerasWeightSource& weights, std::string format,
@@ -108,7 +105,7 @@ KerasDialect KerasDialectOf(const std::string& keras_version) {
 absl::StatusOr<LoadedModel> LoadKerasModel(const std::string& path) {
   try {
     absl::StatusOr<LoadedModel> model = LooksLikeZip(path) ? LoadZip(path) : LoadH5(path);
-    if (!model.ok()) return WithPath(path, model.status());
+    if (!model.ok()) return WithFile(path, model.status());
     return model;
   } catch (const std::exception& e) {
     // nlohmann::json and std containers may throw on malformed input that a

@@ -8,6 +8,7 @@
 #include "engine/loaders/onnx_op_table.h"
 #include "engine/loaders/onnx_proto_reader.h"
 #include "engine/ops/input.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -154,10 +155,7 @@ absl::StatusOr<LoadedModel> LoadOnnxModelFromBytes(const std::string& bytes) {
 absl::StatusOr<LoadedModel> LoadOnnxModel(const std::string& path) {
   GS_ASSIGN_OR_RETURN(onnx::ModelProto model, ReadOnnxFile(path));
   auto loaded = Load(model);
-  if (!loaded.ok()) {
-    return absl::Status(loaded.status().code(),
-                        absl::StrCat(path, ": ", loaded.status().message()));
-  }
+  if (!loaded.ok()) return WithFile(path, loaded.status());
   return loaded;
 }
 
