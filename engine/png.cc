@@ -14,7 +14,9 @@ std::vector<uint8_t> ToUint8(absl::Span<const float> values, float lo, float hi)
   const float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
   for (size_t i = 0; i < values.size(); ++i) {
     const float v = (values[i] - lo) * scale;
-    out[i] = std::isnan(v) ? 0 : static_cast<uint8_t>(std::lround(std::fmin(std::fmax(v, 0.0f), 255.0f)));
+    out[i] = std::isnan(v)
+                 ? 0
+                 : static_cast<uint8_t>(std::lround(std::fmin(std::fmax(v, 0.0f), 255.0f)));
   }
   return out;
 }
@@ -35,12 +37,11 @@ absl::StatusOr<std::string> EncodePng(const Image8& image) {
                 : image.channels == 2 ? PNG_FORMAT_GA
                 : image.channels == 3 ? PNG_FORMAT_RGB
                                       : PNG_FORMAT_RGBA;
-  png_alloc_size_t size = 0;
-  const auto stride = static_cast<png_int_32>(image.width * image.channels);
-  if (!png_image_write_to_memory(&desc, nullptr, &size, 0, image.pixels.data(), stride, nullptr)) {
-    return absl::InternalError(absl::StrCat("PNG encoding failed: ", desc.message));
-  }
+  // One pass into a buffer of the format's worst case: asking libpng for the
+  // size first would compress the image twice.
+  png_alloc_size_t size = PNG_IMAGE_PNG_SIZE_MAX(desc);
   std::string bytes(size, '\0');
+  const auto stride = static_cast<png_int_32>(image.width * image.channels);
   if (!png_image_write_to_memory(&desc, bytes.data(), &size, 0, image.pixels.data(), stride,
                                  nullptr)) {
     return absl::InternalError(absl::StrCat("PNG encoding failed: ", desc.message));

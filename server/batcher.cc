@@ -8,6 +8,13 @@
 #include "engine/status_macros.h"
 
 namespace ganserve {
+namespace {
+
+thread_local bool on_worker_thread = false;
+
+}  // namespace
+
+bool Batcher::OnWorkerThread() { return on_worker_thread; }
 
 absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& options,
                                                          std::shared_ptr<const Generator> generator,
@@ -41,6 +48,7 @@ absl::Status Batcher::StartWorkers() {
     auto promise = std::make_shared<std::promise<absl::Status>>();
     ready.push_back(promise->get_future());
     workers_.emplace_back([this, promise] {
+      on_worker_thread = true;
       std::unique_ptr<ExecutionContext> context = generator_->NewContext();
       // Plans for every batch size up to max_batch, so no call waits for a compile.
       absl::Status prepared = generator_->Prepare(*context, options_.max_batch);

@@ -65,6 +65,9 @@ class Batcher {
                       Admission admission = Admission::kByTime);
 
   const BatcherOptions& options() const { return options_; }
+  // Whether the caller runs on some batcher's worker thread (which must not
+  // destroy a Batcher: that joins the workers).
+  static bool OnWorkerThread();
 
  private:
   Batcher(const BatcherOptions& options, std::shared_ptr<const Generator> generator,

@@ -38,7 +38,12 @@ GenerationRun::GenerationRun(std::shared_ptr<const Servable> servable, PreparedG
 GenerationRun::~GenerationRun() { ReleaseServable(); }
 
 void GenerationRun::ReleaseServable() {
-  if (servable_) pool_.Post([servable = std::move(servable_)] {});
+  if (servable_ == nullptr) return;
+  if (Batcher::OnWorkerThread()) {
+    pool_.Post([servable = std::move(servable_)] {});
+  } else {
+    servable_.reset();
+  }
 }
 
 void GenerationRun::SubmitMore() {
@@ -95,24 +100,29 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
     timings_.compute_seconds += result->compute_seconds;
   }
   auto slice = std::make_shared<const BatchSlice>(*std::move(result));
-  for (int64_t i = 0; i < slice->count; ++i) {
-    pool_.Post([self = shared_from_this(), slice, i, first] {
-      {
-        std::lock_guard<std::mutex> lock(self->mu_);
-        if (self->finished_) return;
-      }
-      const float* pixels = slice->image(i, self->generator_->image_size());
-      const auto start = std::chrono::steady_clock::now();
-      absl::StatusOr<std::string> data =
-          EncodeImage(*self->generator_, pixels, self->options_.encoding);
-      {
-        std::lock_guard<std::mutex> lock(self->mu_);
-        self->timings_.encode_seconds +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      }
-      self->OnEncoded(first + i, std::move(data));
-    });
+  auto encode = [self = shared_from_this(), slice, first](int64_t i) {
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      if (self->finished_) return;
+    }
+    const float* pixels = slice->image(i, self->generator_->image_size());
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<std::string> data =
+        EncodeImage(*self->generator_, pixels, self->options_.encoding);
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      self->timings_.encode_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    self->OnEncoded(first + i, std::move(data));
+  };
+  // A lone image (the batch held nothing else) is encoded right here: a hop
+  // to the pool would cost a thread wake-up and hand nothing to other cores.
+  if (slice->count == 1 && slice->batch->shape[0] == 1) {
+    encode(0);
+    return;
   }
+  for (int64_t i = 0; i < slice->count; ++i) pool_.Post([encode, i] { encode(i); });
 }
 
 void GenerationRun::OnEncoded(int64_t index, absl::StatusOr<std::string> data) {
@@ -203,9 +213,10 @@ void GenerationRun::CallDone() {
     sink = std::move(sink_);
     sink_ = {};
     status = status_;
-    ReleaseServable();
   }
   if (sink.on_done) sink.on_done(std::move(status));
+  std::lock_guard<std::mutex> lock(mu_);
+  ReleaseServable();  // after the reply: it may wake a pool thread
 }
 
 }  // namespace ganserve

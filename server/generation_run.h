@@ -79,8 +79,8 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   void CallDone();
   void ReleaseServable();
 
-  // Released on a pool thread: the last reference runs ~Batcher, which joins
-  // the batcher's workers, so it must never drop on one of them.
+  // Never released on a batcher worker (it goes to a pool thread from
+  // there): the last reference runs ~Batcher, which joins the workers.
   std::shared_ptr<const Servable> servable_;
   const std::shared_ptr<const Generator> generator_;
   const PreparedGeneration work_;
