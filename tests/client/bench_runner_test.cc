@@ -86,11 +86,11 @@ TEST(BenchRunner, AClosedLoopSlotWaitsOutTheServersRetryPushback) {
 }
 
 TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
-  // 40% 10 ms, 40% 20 ms, 20% 40 ms, by arrival order.
+  // 40% 10 ms, 40% 30 ms, 20% 90 ms, by arrival order.
   FakeOptions fake;
   fake.latency = [](int64_t n, const auto&) {
     const int64_t k = n % 5;
-    return absl::Milliseconds(k < 2 ? 10 : k < 4 ? 20 : 40);
+    return absl::Milliseconds(k < 2 ? 10 : k < 4 ? 30 : 90);
   };
   auto server = FakeGeneratorServer::Start(fake);
   auto connection = Connect(*server);
@@ -99,21 +99,23 @@ TEST(BenchRunner, PercentilesAreTheInjectedLatencies) {
   options.requests = 1000;
   BenchResult result = RunBench(options, *connection);
   ASSERT_EQ(result.ok, 1000);
-  // Loopback and scheduling add a little (more on a busy machine); the
-  // injected value is a floor. Below the top step the next step is 10 ms or
-  // more away, so 8 ms of slack still tells them apart; the top step has
-  // nothing above it, and on a loaded machine its tail is scheduling noise.
-  auto expect_near = [&](double p, double injected_ms, double slack_ms) {
+  // The injected value is a floor (loopback and scheduling only add). Above
+  // it, a percentile must stay below the next step: that is what tells which
+  // step it read. The steps are 3x apart because on a loaded machine a
+  // descheduled thread adds tens of milliseconds to a call.
+  auto expect_step = [&](double p, double injected_ms, double next_step_ms) {
     const double got = Ms(result.latency.ValueAtPercentile(p));
     EXPECT_GE(got, injected_ms * (1 - result.latency.max_relative_error())) << "p" << p;
-    EXPECT_LE(got, injected_ms + slack_ms) << "p" << p;
+    EXPECT_LT(got, next_step_ms) << "p" << p;
   };
-  expect_near(25, 10, 8);
-  expect_near(50, 20, 8);
-  expect_near(75, 20, 8);
-  expect_near(90, 40, 40);
-  expect_near(99, 40, 40);
-  EXPECT_NEAR(Ms(result.latency.mean()), 0.4 * 10 + 0.4 * 20 + 0.2 * 40, 3.0);
+  expect_step(25, 10, 30);
+  expect_step(50, 30, 90);
+  expect_step(75, 30, 90);
+  expect_step(90, 90, 270);
+  expect_step(99, 90, 270);
+  const double mean = 0.4 * 10 + 0.4 * 30 + 0.2 * 90;
+  EXPECT_GE(Ms(result.latency.mean()), mean * (1 - result.latency.max_relative_error()));
+  EXPECT_LE(Ms(result.latency.mean()), mean * 1.5);  // the same scheduling noise, on average
 }
 
 TEST(BenchRunner, OpenLoopHoldsTheRateWithinFivePercent) {
@@ -126,21 +128,30 @@ TEST(BenchRunner, OpenLoopHoldsTheRateWithinFivePercent) {
   options.duration = absl::Seconds(3);
   options.warmup = absl::Milliseconds(500);
   BenchResult result = RunBench(options, *connection);
-  EXPECT_NEAR(result.sent, 600, 600 * 0.05);
+  // What the client controls is exact whatever the load: one send per 5 ms
+  // slot of the schedule (warm-up slots reach the server too), none skipped
+  // or doubled; ±1 for the slot on the boundary.
+  EXPECT_NEAR(result.sent, 600, 1);
   EXPECT_EQ(result.ok, result.sent);
-  EXPECT_NEAR(result.ok / result.elapsed_seconds, 200, 200 * 0.05);
-  EXPECT_NEAR(server->received(), 700, 700 * 0.05);  // warm-up requests reach the server too
-  // Answers take 5 ms, so second s holds the requests sent in it: the rate,
-  // each second (a stall would show as a dip), and at most a straggler after.
+  EXPECT_NEAR(server->received(), 700, 1);
+  // The measured phase ends with the last answer: 3 s plus that call's
+  // latency, which a loaded machine stretches by up to a few hundred ms.
+  EXPECT_GE(result.elapsed_seconds, 3.0 - 0.01);
+  EXPECT_LE(result.elapsed_seconds, 3.5);
+  EXPECT_GE(result.ok / result.elapsed_seconds, 200 * 3.0 / 3.5);
+  // Answers take 5 ms, so second s holds the requests sent in it: the rate
+  // each second, and at most a few stragglers after. A stalled schedule (the
+  // bug) empties most of a second; a descheduled thread on a loaded machine
+  // moves tens of answers into the next one, hence 25%.
   ASSERT_GE(result.per_second.size(), 3u);
   ASSERT_LE(result.per_second.size(), 4u);
   for (size_t s = 0; s < 3; ++s) {
-    EXPECT_NEAR(result.per_second[s].ok, 200, 200 * 0.1) << "second " << s;
+    EXPECT_NEAR(result.per_second[s].ok, 200, 200 * 0.25) << "second " << s;
     EXPECT_EQ(result.per_second[s].errors, 0) << "second " << s;
     EXPECT_EQ(result.per_second[s].images, result.per_second[s].ok) << "second " << s;
   }
   if (result.per_second.size() == 4) {
-    EXPECT_LE(result.per_second[3].ok, 10);
+    EXPECT_LE(result.per_second[3].ok, 50);
   }
 }
 

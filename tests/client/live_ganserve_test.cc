@@ -156,10 +156,16 @@ TEST_F(LiveGanserveTest, OpenLoopHoldsTheRateWithinFivePercent) {
   options.duration = absl::Seconds(3);
   options.warmup = absl::Milliseconds(500);
   const BenchResult result = RunBench(options);
-  EXPECT_NEAR(result.sent, 300, 300 * 0.05);
+  // The schedule is the client's, so these are exact under any load (±1 for
+  // the slot on the boundary); warm-up requests are generated too.
+  EXPECT_NEAR(result.sent, 300, 1);
   EXPECT_EQ(result.ok, result.sent);
-  EXPECT_NEAR(result.ok / result.elapsed_seconds, 100, 100 * 0.05);
-  EXPECT_NEAR(ImagesGenerated(), 350, 350 * 0.05);  // warm-up requests are generated too
+  EXPECT_NEAR(ImagesGenerated(), 350, 1);
+  // The measured phase ends with the last answer: 3 s plus that call's
+  // latency, which a loaded machine stretches by up to a few hundred ms.
+  EXPECT_GE(result.elapsed_seconds, 3.0 - 0.01);
+  EXPECT_LE(result.elapsed_seconds, 3.5);
+  EXPECT_GE(result.ok / result.elapsed_seconds, 100 * 3.0 / 3.5);
 }
 
 TEST_F(LiveGanserveTest, ServerKilledMidRunCountsErrorsAndEndsCleanly) {
