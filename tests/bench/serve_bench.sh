@@ -34,8 +34,13 @@ ganserve=${ganserve_override:-$build/server/ganserve} ganctl=$build/client/ganct
 for tool in "$ganserve" "$ganctl" "$rate"; do
   [[ -x $tool ]] || { echo "serve_bench: build $tool first" >&2; exit 1; }
 done
-port=50091
+port=50091 metrics_port=50092
 server_pid=
+# Every ganctl run asks for seeds no earlier run asked for: the server's
+# response cache would otherwise answer repeats without running the engine.
+# (Call it outside $(...), whose subshell would lose the count.)
+next_seed=1
+fresh_seed() { next_seed=$((next_seed + 10000000)); }
 
 stop_server() {
   if [[ -n $server_pid ]]; then
@@ -53,8 +58,8 @@ start_server() {
   # Servers that have an HTTP port get it closed, so it cannot collide with a busy one.
   local http=()
   "$ganserve" --helpfull 2>&1 | grep -q -- "-http_port" && http=(--http_port -1)
-  "$ganserve" --address 127.0.0.1:$port --metrics_port -1 "${http[@]}" --model "m=$path" "$@" \
-    2>/tmp/serve_bench_server.log &
+  "$ganserve" --address 127.0.0.1:$port --metrics_port $metrics_port "${http[@]}" --model "m=$path" "$@" \
+    >/tmp/serve_bench_server.out 2>/tmp/serve_bench_server.log &
   server_pid=$!
   for _ in $(seq 600); do
     "$ganctl" health --target 127.0.0.1:$port >/dev/null 2>&1 && return 0
@@ -70,8 +75,22 @@ threads() { ls /proc/"$server_pid"/task | wc -l; }
 # bench ARGS...: one ganctl bench run; prints its JSON on one line.
 bench() {
   "$ganctl" bench --target 127.0.0.1:$port --model m --progress off --format json \
-    --warmup 1s "$@" 2>/dev/null | tr -d '\n'
+    --warmup 1s --seed $next_seed "$@" 2>/dev/null | tr -d '\n'
   echo
+}
+
+# compute_totals: "seconds batches" the server's engine has spent so far.
+compute_totals() {
+  python3 - "$metrics_port" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1]).read().decode()
+total = {"sum": 0.0, "count": 0.0}
+for line in text.splitlines():
+    for kind in total:
+        if line.startswith("ganserve_compute_duration_seconds_" + kind):
+            total[kind] += float(line.split()[-1])
+print(total["sum"], int(total["count"]))
+PY
 }
 
 # row LABEL JSON: a table row of a bench result.
@@ -82,7 +101,8 @@ label, r = sys.argv[1], json.loads(sys.argv[2])
 lat, refused = r["latency_ms"], r["error_latency_ms"]
 cells = [label, "%.0f" % r["images_per_s"], "%.2f" % lat["p50"], "%.2f" % lat["p99"],
          "%.1f%%" % (100 * r["error_rate"]),
-         "%.2f / %.2f" % (refused["p99"], refused["max"]) if r["errors"] else "-"]
+         "%.2f / %.2f" % (refused["p99"], refused["max"]) if r["errors"] else "-",
+         "%.1f%%" % (100.0 * r["late"] / max(1, r["sent"])) if r["mode"] == "open" else "-"]
 print("| " + " | ".join(cells) + " |")
 PY
 }
@@ -104,29 +124,53 @@ for model in "${model_list[@]}"; do
   OMP_WAIT_POLICY=active "$rate" "$model" --batches 1,16,64 --seconds 3
   echo '```'
   echo
-  echo "| load (ganserve --max_batch 64) | img/s | p50 ms | p99 ms | errors | refused p99 / max ms |"
-  echo "| --- | --- | --- | --- | --- | --- |"
+  # Open loop measures from the scheduled send time, so a client thread that
+  # wakes late adds to every latency; "sent late" is the share sent over 1 ms
+  # behind schedule (the load tester shares the cores).
+  echo "| load (ganserve --max_batch 64) | img/s | p50 ms | p99 ms | errors | refused p99 / max ms | sent late |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
   start_server "$model" --max_batch 64
   capacity=0
   for c in 1 16 64 1024; do
+    ((c == 1)) && before_c1=$(compute_totals)
+    fresh_seed
     result=$(bench -c $c -b 1 -d "$duration")
     row "-c $c -b 1" "$result"
+    ((c == 1)) && c1_result=$result after_c1=$(compute_totals)
     if ((c == 64)); then
       capacity=$(python3 -c 'import json,sys; print(int(json.loads(sys.argv[1])["images_per_s"]))' "$result")
     fi
   done
+  fresh_seed
   row "-c 4 -b 64" "$(bench -c 4 -b 64 -d "$duration")"
   for pct in 50 90 200; do
     r=$((capacity * pct / 100))
+    fresh_seed
     row "open loop -r $r -b 1 ($pct%)" "$(bench -r $r -b 1 -d "$duration")"
   done
+  # The engine-only rows come from an idle process; the server's own batch
+  # time during the -c 1 row is the engine time that call actually waited for.
+  python3 - "$before_c1" "$after_c1" "$c1_result" <<'PY'
+import json, sys
+(s0, n0), (s1, n1) = (map(float, a.split()) for a in sys.argv[1:3])
+mean = json.loads(sys.argv[3])["latency_ms"]["mean"]
+if n1 > n0:
+    ms = (s1 - s0) / (n1 - n0) * 1e3
+    print("\nDuring -c 1 -b 1 the server's engine took %.3f ms per batch on average (%d "
+          "batches); the calls' mean latency %.2f ms is %.2f ms above it." % (ms, n1 - n0, mean, mean - ms))
+PY
   stop_server
 
+  # The sweep's seeded images would fill the response cache (up to --cache_mb),
+  # which is not the engine memory this measures.
+  no_cache=()
+  "$ganserve" --helpfull 2>&1 | grep -q -- "-cache_mb" && no_cache=(--cache_mb 0)
   for max_batch in 16 64; do
-    start_server "$model" --max_batch $max_batch
+    start_server "$model" --max_batch $max_batch "${no_cache[@]}"
     for b in $(seq 1 $max_batch); do
+      fresh_seed
       "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 1 -b $b -N 2 \
-        >/dev/null 2>&1
+        --seed $next_seed >/dev/null 2>&1
     done
     echo "RSS after a sweep of batch sizes 1..$max_batch at --max_batch $max_batch: $(rss_mb) MB"
     stop_server
@@ -138,7 +182,9 @@ for model in "${model_list[@]}"; do
     start_server "$model" --max_batch 64
   fi
   before=$(threads)
+  fresh_seed
   "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 10000 --connections 10 -b 1 -d 5s \
+    --seed $next_seed \
     >/tmp/serve_bench_10k.txt 2>&1 &
   bench_pid=$!
   most=0
