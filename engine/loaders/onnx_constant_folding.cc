@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "engine/loaders/onnx_constant_tensor_ops.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -14,23 +16,6 @@ using Folded = absl::StatusOr<std::vector<ConstTensor>>;
 
 absl::Status Bad(const onnx::NodeProto& node, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": ", what));
-}
-
-absl::StatusOr<const ConstTensor*> Need(const onnx::NodeProto& node,
-                                        const std::vector<const ConstTensor*>& in, size_t i) {
-  if (i >= in.size() || in[i] == nullptr)
-    return Bad(node, absl::StrCat("input ", i, " is missing"));
-  return in[i];
-}
-
-// The value of a 1-D integer tensor as int64s; NaN (batch-dependent) is an error.
-absl::StatusOr<std::vector<int64_t>> AsInts(const onnx::NodeProto& node, const ConstTensor& c) {
-  std::vector<int64_t> out;
-  for (double v : c.values) {
-    if (std::isnan(v)) return Bad(node, "an axis or index depends on the batch size");
-    out.push_back(static_cast<int64_t>(v));
-  }
-  return out;
 }
 
 Folded Constant(const onnx::NodeProto& node) {
@@ -59,7 +44,7 @@ Folded Constant(const onnx::NodeProto& node) {
 Folded Gather(const onnx::NodeProto& node, const ConstTensor& data, const ConstTensor& idx) {
   GS_ASSIGN_OR_RETURN(int64_t axis_attr, Attributes(node).Int("axis", 0));
   GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, data.dims.size()));
-  GS_ASSIGN_OR_RETURN(std::vector<int64_t> indices, AsInts(node, idx));
+  GS_ASSIGN_OR_RETURN(std::vector<int64_t> indices, FoldInts(node, idx));
   int64_t outer = 1, inner = 1;
   for (int a = 0; a < axis; ++a) outer *= data.dims[a];
   for (size_t a = axis + 1; a < data.dims.size(); ++a) inner *= data.dims[a];
@@ -85,7 +70,7 @@ absl::StatusOr<std::vector<int64_t>> AxesOf(const onnx::NodeProto& node,
                                             int64_t opset) {
   if (opset >= 13) {
     if (in.size() < 2 || in[1] == nullptr) return std::vector<int64_t>{};
-    return AsInts(node, *in[1]);
+    return FoldInts(node, *in[1]);
   }
   return Attributes(node).Ints("axes", {});
 }
@@ -150,7 +135,7 @@ Folded Concat(const onnx::NodeProto& node, const std::vector<const ConstTensor*>
 }
 
 Folded Reshape(const onnx::NodeProto& node, const ConstTensor& data, const ConstTensor& shape) {
-  GS_ASSIGN_OR_RETURN(std::vector<int64_t> target, AsInts(node, shape));
+  GS_ASSIGN_OR_RETURN(std::vector<int64_t> target, FoldInts(node, shape));
   ConstTensor out = data;
   out.dims.clear();
   int infer = -1;
@@ -208,6 +193,28 @@ Folded Cast(const onnx::NodeProto& node, ConstTensor c) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<int64_t>> FoldInts(const onnx::NodeProto& node, const ConstTensor& c) {
+  std::vector<int64_t> out;
+  for (double v : c.values) {
+    if (std::isnan(v)) return Bad(node, "an axis, index or shape entry depends on the batch size");
+    if (v >= 9.2e18) {
+      out.push_back(std::numeric_limits<int64_t>::max());
+    } else if (v <= -9.2e18) {
+      out.push_back(std::numeric_limits<int64_t>::min());
+    } else {
+      out.push_back(static_cast<int64_t>(v));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<const ConstTensor*> FoldInput(const onnx::NodeProto& node,
+                                             const std::vector<const ConstTensor*>& in, size_t i) {
+  if (i >= in.size() || in[i] == nullptr)
+    return Bad(node, absl::StrCat("input ", i, " is missing"));
+  return in[i];
+}
+
 absl::StatusOr<int> NormalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
     return absl::InvalidArgumentError(
@@ -264,16 +271,36 @@ absl::StatusOr<ConstTensor> BroadcastTo(const ConstTensor& c, const Dims& target
 
 bool IsFoldable(const std::string& op) {
   static const std::set<std::string> kOps = {
-      "Constant", "Identity", "Cast", "Gather", "Unsqueeze", "Squeeze", "Concat",
-      "Reshape",  "Add",      "Sub",  "Mul",    "Div",       "Shape"};
+      "Constant",       "Identity", "Cast",      "Gather", "Unsqueeze", "Squeeze",
+      "Concat",         "Reshape",  "Add",       "Sub",    "Mul",       "Div",
+      "Shape",          "Slice",    "Transpose", "Equal",  "Where",     "Expand",
+      "ConstantOfShape"};
   return kOps.count(op) > 0;
+}
+
+bool MakesABatch(const onnx::NodeProto& node, const std::vector<const ConstTensor*>& in) {
+  const std::string& op = node.op_type();
+  const size_t shape_input = op == "Expand" ? 1 : op == "ConstantOfShape" ? 0 : in.size();
+  if (shape_input >= in.size() || in[shape_input] == nullptr) return false;
+  const std::vector<double>& shape = in[shape_input]->values;
+  return !shape.empty() && std::isnan(shape[0]);
 }
 
 Folded FoldNode(const onnx::NodeProto& node, const std::vector<const ConstTensor*>& in,
                 int64_t opset) {
   const std::string& op = node.op_type();
   if (op == "Constant") return Constant(node);
-  GS_ASSIGN_OR_RETURN(const ConstTensor* x, Need(node, in, 0));
+  auto one = [](absl::StatusOr<ConstTensor> c) -> Folded {
+    if (!c.ok()) return c.status();
+    return std::vector<ConstTensor>{*std::move(c)};
+  };
+  if (op == "ConstantOfShape") return one(FoldConstantOfShape(node, in));
+  if (op == "Slice") return one(FoldSlice(node, in, opset));
+  if (op == "Transpose") return one(FoldTranspose(node, in));
+  if (op == "Equal") return one(FoldEqual(node, in));
+  if (op == "Where") return one(FoldWhere(node, in));
+  if (op == "Expand") return one(FoldExpand(node, in));
+  GS_ASSIGN_OR_RETURN(const ConstTensor* x, FoldInput(node, in, 0));
   if (op == "Identity") return std::vector<ConstTensor>{*x};
   if (op == "Cast") return Cast(node, *x);
   if (op == "Unsqueeze") return Unsqueeze(node, in, opset);
@@ -286,7 +313,7 @@ Folded FoldNode(const onnx::NodeProto& node, const std::vector<const ConstTensor
     s.values.assign(x->dims.begin(), x->dims.end());
     return std::vector<ConstTensor>{std::move(s)};
   }
-  GS_ASSIGN_OR_RETURN(const ConstTensor* y, Need(node, in, 1));
+  GS_ASSIGN_OR_RETURN(const ConstTensor* y, FoldInput(node, in, 1));
   if (op == "Gather") return Gather(node, *x, *y);
   if (op == "Reshape") return Reshape(node, *x, *y);
   return Arithmetic(node, *x, *y);

@@ -13,10 +13,23 @@ namespace ganserve {
 
 bool IsFoldable(const std::string& op_type);
 
+// Expand and ConstantOfShape to a shape whose batch entry is unknown (NaN)
+// make a batched value, not a constant: the translator builds those.
+bool MakesABatch(const onnx::NodeProto& node, const std::vector<const ConstTensor*>& inputs);
+
 // `inputs[i]` is null for a missing optional input. Returns the node's outputs.
 absl::StatusOr<std::vector<ConstTensor>> FoldNode(const onnx::NodeProto& node,
                                                   const std::vector<const ConstTensor*>& inputs,
                                                   int64_t opset);
+
+// Input `i`, which must be present.
+absl::StatusOr<const ConstTensor*> FoldInput(const onnx::NodeProto& node,
+                                             const std::vector<const ConstTensor*>& inputs,
+                                             size_t i);
+
+// The values of an integer tensor as int64s, INT64_MAX and INT64_MIN included
+// (which a double cannot hold exactly); NaN (batch-dependent) is an error.
+absl::StatusOr<std::vector<int64_t>> FoldInts(const onnx::NodeProto& node, const ConstTensor& c);
 
 // numpy broadcasting of `c` to `target` (both whole shapes).
 absl::StatusOr<ConstTensor> BroadcastTo(const ConstTensor& c, const Dims& target);

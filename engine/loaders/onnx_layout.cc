@@ -1,6 +1,7 @@
 #include "engine/loaders/onnx_layout.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/ops/batched_constant.h"
 #include "engine/ops/reshape.h"
 #include "engine/ops/transpose.h"
 #include "engine/status_macros.h"
@@ -51,6 +52,30 @@ absl::StatusOr<const ConstTensor*> OnnxContext::ConstInput(const onnx::NodeProto
                                                  "') must be a constant known at load time"));
   }
   return c;
+}
+
+absl::StatusOr<Value> OnnxContext::ValueOrBatchedConstant(const onnx::NodeProto& node, int i) {
+  const ConstTensor* c = HasInput(node, i) ? FindConst(node.input(i)) : nullptr;
+  if (c == nullptr) return ValueInput(node, i);
+  if (c->dims.empty() || c->dims[0] != 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        NodeLabel(node), ": input ", i, " ('", node.input(i), "') is a constant of shape ",
+        DimsToString(c->dims), "; expected a batched value or a constant of batch 1"));
+  }
+  ConstTensor sample = *c;
+  sample.dims.erase(sample.dims.begin());
+  return AddBatchedConstant(absl::StrCat(NodeName(node), "_input", i), sample);
+}
+
+absl::StatusOr<Value> OnnxContext::AddBatchedConstant(const std::string& name,
+                                                      const ConstTensor& per_sample) {
+  if (nodes_.empty()) return absl::InternalError("a batched constant before any graph input");
+  Tensor t = per_sample.ToFloat();
+  t.shape = IrDims(per_sample.dims, Layout::kOnnxOrder);
+  // Node 0 is the first graph input: it only lends its batch size.
+  GS_ASSIGN_OR_RETURN(int n, AddNode(name, "BatchedConstant",
+                                     std::make_shared<BatchedConstantOp>(std::move(t)), {0}));
+  return Value{n, per_sample.dims, Layout::kOnnxOrder};
 }
 
 absl::StatusOr<Value> OnnxContext::ValueInput(const onnx::NodeProto& node, int i) const {

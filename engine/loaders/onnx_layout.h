@@ -47,6 +47,12 @@ class OnnxContext {
   // Input `i` of `node`, which must be a load-time constant / an IR value.
   absl::StatusOr<const ConstTensor*> ConstInput(const onnx::NodeProto& node, int i) const;
   absl::StatusOr<Value> ValueInput(const onnx::NodeProto& node, int i) const;
+  // Input `i` as an IR value; a constant whose leading (batch) axis is 1
+  // becomes a BatchedConstant, the same for every sample. What PyTorch
+  // exports for torch.zeros(1, ...) concatenated to or combined with a batch.
+  absl::StatusOr<Value> ValueOrBatchedConstant(const onnx::NodeProto& node, int i);
+  // A BatchedConstant node holding `per_sample` (ONNX order, batch dropped).
+  absl::StatusOr<Value> AddBatchedConstant(const std::string& name, const ConstTensor& per_sample);
   // Whether input i is present (optional inputs may be missing or "").
   static bool HasInput(const onnx::NodeProto& node, int i);
 

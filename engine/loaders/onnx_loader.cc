@@ -79,7 +79,7 @@ absl::Status TranslateNode(const onnx::NodeProto& node, OnnxContext& ctx) {
       if (c == nullptr && !node.input(i).empty()) all_const = false;
       in.push_back(c);
     }
-    if (all_const) {
+    if (all_const && !MakesABatch(node, in)) {
       GS_ASSIGN_OR_RETURN(std::vector<ConstTensor> out, FoldNode(node, in, ctx.opset()));
       for (size_t i = 0; i < out.size() && static_cast<int>(i) < node.output_size(); ++i) {
         if (!SaneDims(out[i].dims)) {

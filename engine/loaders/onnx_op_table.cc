@@ -123,7 +123,7 @@ absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx) {
 absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx) {
   std::vector<Value> in;
   for (int i = 0; i < node.input_size(); ++i) {
-    GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, i));
+    GS_ASSIGN_OR_RETURN(Value v, ctx.ValueOrBatchedConstant(node, i));
     in.push_back(v);
   }
   if (in.empty())
@@ -261,6 +261,10 @@ OnnxTranslator FindOnnxTranslator(const std::string& op_type) {
       {"BatchNormalization", TranslateBatchNorm},
       {"Resize", TranslateResize},
       {"Upsample", TranslateResize},
+      {"Pad", TranslatePad},
+      {"Expand", TranslateExpand},
+      {"ConstantOfShape", TranslateConstantOfShape},
+      {"InstanceNormalization", TranslateInstanceNorm},
   };
   auto it = kTable->find(op_type);
   return it == kTable->end() ? nullptr : it->second;

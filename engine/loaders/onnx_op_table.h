@@ -22,6 +22,9 @@ absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx);
+// onnx_batched_constant_ops.cc: Expand and ConstantOfShape to the batch.
+absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateConstantOfShape(const onnx::NodeProto& node, OnnxContext& ctx);
 // onnx_shape_ops.cc: ops that see the sample in ONNX order.
 absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateFlatten(const onnx::NodeProto& node, OnnxContext& ctx);
@@ -35,6 +38,9 @@ absl::Status TranslateConvTranspose(const onnx::NodeProto& node, OnnxContext& ct
 absl::Status TranslateBatchNorm(const onnx::NodeProto& node, OnnxContext& ctx);
 // onnx_resize_ops.cc
 absl::Status TranslateResize(const onnx::NodeProto& node, OnnxContext& ctx);
+// onnx_norm_pad_ops.cc
+absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx);
 
 }  // namespace ganserve
 

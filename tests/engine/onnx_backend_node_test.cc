@@ -48,7 +48,8 @@ constexpr const char* kSelected[] = {
     "test_add_bcast",      "test_sub",
     "test_sub_bcast",      "test_mul",
     "test_mul_bcast",      "test_div",
-    "test_div_bcast",
+    "test_div_bcast",      "test_instancenorm_*",
+    "test_constant_pad",
 };
 
 // Cases the engine refuses, by fnmatch pattern,
@@ -79,6 +80,7 @@ constexpr std::pair<const char*, const char*> kRefused[] = {
     {"test_batchnorm_*_training_mode", "training_mode=1: only inference BatchNormalization"},
     {"test_dropout_default_mask*", "Dropout's mask output is used (inference has none)"},
     {"test_resize_upsample_sizes_nearest", "scale 3.5 is not an integer factor"},
+    {"test_constant_pad", "pads with 1.2 (only zero padding)"},
     {"test_resize_upsample_sizes_nearest_*",
      "nearest_mode/coordinate mode is not pixel repetition"},
 };
@@ -119,7 +121,7 @@ bool IsWeightInput(const onnx::NodeProto& node, int i, const onnx::GraphProto& g
   const std::string& op = node.op_type();
   if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul" ||
       op == "BatchNormalization" || op == "Reshape" || op == "Resize" || op == "Upsample" ||
-      op == "Squeeze" || op == "Unsqueeze") {
+      op == "Squeeze" || op == "Unsqueeze" || op == "InstanceNormalization" || op == "Pad") {
     return i >= 1;
   }
   if (op == "Gather") return i == 0;   // the embedding table

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/loaders/onnx_loader.h"
 #include "engine/ops/dense.h"
 #include "gmock/gmock.h"
@@ -77,6 +78,15 @@ std::vector<std::string> Fixtures() {
   }
   // PyTorch export, expected outputs from onnxruntime: a flat [N, 12288] MLP.
   names.push_back("flat_mlp_op13");
+  // PyTorch exports of the patterns around plain layers
+  // (make_onnx_pattern_fixtures.py), expected outputs from onnxruntime.
+  for (const char* model : {"zero_stuffing", "constants_beside_batch", "pad_norms"}) {
+    for (const char* batch : {"", "_dyn"}) {
+      for (int opset : {11, 13, 17}) {
+        names.push_back(absl::StrCat("pattern_", model, batch, "_op", opset));
+      }
+    }
+  }
   return names;
 }
 

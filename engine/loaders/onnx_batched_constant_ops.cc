@@ -1,0 +1,74 @@
+// Expand and ConstantOfShape whose target shape starts with the batch
+// (Shape of a batched value, folded with its batch entry unknown): the
+// result is one sample's worth repeated over the batch.
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "engine/loaders/onnx_constant_folding.h"
+#include "engine/loaders/onnx_constant_tensor_ops.h"
+#include "engine/loaders/onnx_op_table.h"
+#include "engine/status_macros.h"
+
+namespace ganserve {
+namespace {
+
+// The per-sample part of a target shape [batch, d1, ...]; every d known.
+absl::StatusOr<Dims> SampleOfTarget(const onnx::NodeProto& node, const ConstTensor& shape) {
+  if (shape.values.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": empty target shape"));
+  }
+  Dims sample;
+  for (size_t i = 1; i < shape.values.size(); ++i) {
+    const double d = shape.values[i];
+    if (std::isnan(d) || d < 0 || d > (int64_t{1} << 28)) {
+      return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": target entry ", i,
+                                                   " is not a known size (only the batch may be)"));
+    }
+    sample.push_back(static_cast<int64_t>(d));
+  }
+  return sample;
+}
+
+}  // namespace
+
+absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx) {
+  GS_ASSIGN_OR_RETURN(const ConstTensor* shape, ctx.ConstInput(node, 1));
+  GS_ASSIGN_OR_RETURN(Dims sample, SampleOfTarget(node, *shape));
+  if (const Value* v = ctx.FindValue(node.input(0))) {
+    // A batched value keeps its batch; only an expand that changes nothing per sample is free.
+    auto joint = BroadcastShape(v->onnx_dims, sample);
+    if (!joint.ok() || *joint != v->onnx_dims) {
+      return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": expands a batched value of ",
+                                                   DimsToString(v->onnx_dims), " per sample to ",
+                                                   DimsToString(sample)));
+    }
+    return ctx.Define(node.output(0), v->node, v->onnx_dims, v->layout);
+  }
+  GS_ASSIGN_OR_RETURN(const ConstTensor* data, ctx.ConstInput(node, 0));
+  Dims whole{1};
+  whole.insert(whole.end(), sample.begin(), sample.end());
+  auto joint = BroadcastShape(data->dims, whole);
+  if (!joint.ok() || (*joint)[0] != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(NodeLabel(node), ": a constant of ", DimsToString(data->dims),
+                     " does not expand to [batch, ", DimsToString(sample), "]"));
+  }
+  GS_ASSIGN_OR_RETURN(ConstTensor expanded, BroadcastTo(*data, *joint));
+  expanded.dims.erase(expanded.dims.begin());
+  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), expanded));
+  return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
+}
+
+absl::Status TranslateConstantOfShape(const onnx::NodeProto& node, OnnxContext& ctx) {
+  GS_ASSIGN_OR_RETURN(const ConstTensor* shape, ctx.ConstInput(node, 0));
+  GS_ASSIGN_OR_RETURN(Dims sample, SampleOfTarget(node, *shape));
+  ConstTensor sample_shape;
+  sample_shape.is_integer = true;
+  sample_shape.dims = {static_cast<int64_t>(sample.size())};
+  sample_shape.values.assign(sample.begin(), sample.end());
+  GS_ASSIGN_OR_RETURN(ConstTensor filled, FoldConstantOfShape(node, {&sample_shape}));
+  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), filled));
+  return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
+}
+
+}  // namespace ganserve

@@ -1,0 +1,26 @@
+// Load-time evaluation of the tensor-shuffling ops PyTorch emits around
+// constants: ConstantOfShape, Slice (the reversed pads of F.pad), Transpose,
+// Equal, Where and Expand. Called by FoldNode when every input is known.
+#ifndef GANSERVE_ENGINE_LOADERS_ONNX_CONSTANT_TENSOR_OPS_H_
+#define GANSERVE_ENGINE_LOADERS_ONNX_CONSTANT_TENSOR_OPS_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/loaders/onnx_proto_reader.h"
+
+namespace ganserve {
+
+using ConstInputs = std::vector<const ConstTensor*>;
+
+absl::StatusOr<ConstTensor> FoldConstantOfShape(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldSlice(const onnx::NodeProto& node, const ConstInputs& in,
+                                      int64_t opset);
+absl::StatusOr<ConstTensor> FoldTranspose(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldEqual(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldWhere(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldExpand(const onnx::NodeProto& node, const ConstInputs& in);
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_LOADERS_ONNX_CONSTANT_TENSOR_OPS_H_
