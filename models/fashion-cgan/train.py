@@ -132,7 +132,7 @@ class Discriminator(nn.Module):
     the data all over the image space instead of driving G to a few safe modes.
     """
 
-    def __init__(self):
+    def __init__(self, class_head=False):
         super().__init__()
         sn = nn.utils.spectral_norm
         self.features = nn.Sequential(
@@ -142,10 +142,14 @@ class Discriminator(nn.Module):
             nn.Flatten())
         self.score = sn(nn.Linear(256 * 4 * 4, 1))
         self.label_projection = sn(nn.Embedding(NUM_CLASSES, 256 * 4 * 4))
+        # Built only when asked for, so that the default recipe draws the same random numbers.
+        self.classify = sn(nn.Linear(256 * 4 * 4, NUM_CLASSES)) if class_head else None
 
     def forward(self, x, label):
+        """Returns the real/fake score and the auxiliary class logits (None without the head)."""
         phi = self.features(x)
-        return self.score(phi).squeeze(1) + (self.label_projection(label) * phi).sum(1)
+        score = self.score(phi).squeeze(1) + (self.label_projection(label) * phi).sum(1)
+        return score, None if self.classify is None else self.classify(phi)
 
 
 def init_dcgan(module):
@@ -208,18 +212,35 @@ class Trainer:
 
     def train_step(self, real, real_y):
         n = real.shape[0]
+        half = n // 2
         z = torch.randn(n, LATENT_DIM)
-        fake_y = torch.randint(0, NUM_CLASSES, (n,))
+        if self.args.ms_weight:  # latents in pairs that share a label, for the mode-seeking term
+            fake_y = torch.randint(0, NUM_CLASSES, (half,)).repeat(2)
+        else:
+            fake_y = torch.randint(0, NUM_CLASSES, (n,))
         fake = self.gen(z, fake_y)
+        ac = self.args.ac_weight
 
         self.opt_d.zero_grad(set_to_none=True)
-        loss_d = F.relu(1.0 - self.disc(real, real_y)).mean() + \
-            F.relu(1.0 + self.disc(fake.detach(), fake_y)).mean()
+        real_score, real_logits = self.disc(real, real_y)
+        fake_score, _ = self.disc(fake.detach(), fake_y)
+        loss_d = F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
+        if ac:
+            loss_d = loss_d + ac * F.cross_entropy(real_logits, real_y)
         loss_d.backward()
         self.opt_d.step()
 
         self.opt_g.zero_grad(set_to_none=True)
-        loss_g = -self.disc(fake, fake_y).mean()
+        fake_score, fake_logits = self.disc(fake, fake_y)
+        loss_g = -fake_score.mean()
+        if ac:  # AC-GAN's term: G's images must also be classified as their label
+            loss_g = loss_g + ac * F.cross_entropy(fake_logits, fake_y)
+        if self.args.ms_weight:
+            # Mode seeking (Mao et al. 2019): two latents of one class must give images as
+            # far apart as the latents are, or G pays; this is what keeps a class varied.
+            image_gap = (fake[:half] - fake[half:]).abs().mean((1, 2, 3))
+            latent_gap = (z[:half] - z[half:]).abs().mean(1)
+            loss_g = loss_g + self.args.ms_weight / ((image_gap / latent_gap).mean() + 1e-5)
         loss_g.backward()
         self.opt_g.step()
         return loss_d.item(), loss_g.item()
@@ -415,6 +436,9 @@ def parse_args():
     p.add_argument("--lr-g", type=float, default=2e-4)
     p.add_argument("--lr-d", type=float, default=4e-4)
     p.add_argument("--ema-decay", type=float, default=0.999)
+    p.add_argument("--ac-weight", type=float, default=0.0,
+                   help="auxiliary classifier loss weight (D on real, G on fake); 0: no class head")
+    p.add_argument("--ms-weight", type=float, default=0.0, help="mode-seeking term weight (0: off)")
     p.add_argument("--ema-start", type=int, default=1000, help="updates before the EMA averages")
     p.add_argument("--max-minutes", type=float, default=60,
                    help="training time budget; when spent, save the checkpoint and export")
@@ -438,7 +462,7 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
-    gen, disc = Generator(), Discriminator()
+    gen, disc = Generator(), Discriminator(class_head=args.ac_weight > 0)
     gen.apply(init_dcgan)
     trainer = Trainer(gen, disc, args)
 
@@ -452,7 +476,8 @@ def main():
             print(f"resumed {args.checkpoint} at epoch {trainer.epoch} step {trainer.step}, "
                   f"{trainer.trained_seconds / 60:.1f} min trained", flush=True)
         print(f"data: {images.shape[0]} images; {args.epochs} epochs of batch {args.batch_size}; "
-              f"lr G {args.lr_g} D {args.lr_d}; EMA {args.ema_decay}; seed {args.seed}; "
+              f"lr G {args.lr_g} D {args.lr_d}; EMA {args.ema_decay}; AC {args.ac_weight}; "
+              f"MS {args.ms_weight}; seed {args.seed}; "
               f"{args.threads} threads; budget {args.max_minutes} min", flush=True)
         gen.train()
         disc.train()
