@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/onnx_op_table.h"
 #include "engine/ops/instance_norm.h"
+#include "engine/ops/mirror_pad2d.h"
 #include "engine/ops/padding2d.h"
 #include "engine/status_macros.h"
 
@@ -34,11 +35,15 @@ absl::StatusOr<float> PadValueOf(const onnx::NodeProto& node, OnnxContext& ctx) 
 absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(std::string mode, Attributes(node).String("mode", "constant"));
-  if (mode != "constant") {
-    return Unsupported(node, absl::StrCat("mode '", mode, "' (only 'constant' zero padding)"));
+  if (mode != "constant" && mode != "reflect" && mode != "edge") {
+    return Unsupported(node, absl::StrCat("mode '", mode, "' (constant, reflect or edge)"));
   }
-  GS_ASSIGN_OR_RETURN(float value, PadValueOf(node, ctx));
-  if (value != 0.0f) return Unsupported(node, absl::StrCat("pads with ", value, " (only zeros)"));
+  if (mode == "constant") {
+    GS_ASSIGN_OR_RETURN(float value, PadValueOf(node, ctx));
+    if (value != 0.0f) {
+      return Unsupported(node, absl::StrCat("pads with ", value, " (only zeros)"));
+    }
+  }
   if (x.onnx_dims.size() != 3) {
     return Unsupported(node, absl::StrCat("only (N, C, H, W) inputs are padded; input is ",
                                           DimsToString(x.onnx_dims), " per sample"));
@@ -56,9 +61,16 @@ absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
   const bool grow = b.top >= 0 && b.bottom >= 0 && b.left >= 0 && b.right >= 0;
   const bool crop = b.top <= 0 && b.bottom <= 0 && b.left <= 0 && b.right <= 0;
   if (!grow && !crop) return Unsupported(node, "pads some edges and crops others");
-  auto op = std::make_shared<Padding2DOp>(
-      grow ? Padding2DOp::ZeroPadding(b)
-           : Padding2DOp::Cropping({-b.top, -b.bottom, -b.left, -b.right}));
+  std::shared_ptr<const Op> op;
+  if (mode != "constant") {
+    if (!grow) return Unsupported(node, absl::StrCat("negative pads in mode '", mode, "'"));
+    op = std::make_shared<MirrorPad2DOp>(
+        mode == "reflect" ? MirrorPad2DOp::Mode::kReflect : MirrorPad2DOp::Mode::kEdge, b);
+  } else {
+    op = std::make_shared<Padding2DOp>(
+        grow ? Padding2DOp::ZeroPadding(b)
+             : Padding2DOp::Cropping({-b.top, -b.bottom, -b.left, -b.right}));
+  }
   GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(x, Layout::kChannelsLast));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "Pad", op, {in}));
   const Dims out{x.onnx_dims[0], x.onnx_dims[1] + b.top + b.bottom,
