@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "dnnl.hpp"
+#include "engine/onednn/lowering.h"
 #include "engine/onednn/plan.h"
 #include "engine/onednn/shared_buffers.h"
 #include "engine/status_macros.h"
@@ -121,6 +122,11 @@ int ThreadsForLoad(int max_threads, bool shed, double load, int cores) {
   if (!shed || max_threads <= 1) return max_threads;
   return load >= cores + max_threads ? 1 : max_threads;
 }
+
+OneDnnExecutor::OneDnnExecutor(std::shared_ptr<const Graph> graph, const OneDnnOptions& options)
+    : graph_(std::move(graph)), options_(options), lowered_(LowerGraph(*graph_)) {}
+
+OneDnnExecutor::~OneDnnExecutor() = default;
 
 absl::StatusOr<std::unique_ptr<Executor>> OneDnnExecutor::Create(std::shared_ptr<const Graph> graph,
                                                                  const OneDnnOptions& options) {

@@ -11,9 +11,12 @@
 
 #include "absl/status/statusor.h"
 #include "engine/executor.h"
-#include "engine/onednn/lowering.h"
 
 namespace ganserve {
+
+// Defined in lowering.h, which includes dnnl.hpp: this header stays
+// dnnl-free so that the server and the client never see oneDNN.
+struct LoweredNode;
 
 struct OneDnnOptions {
   // OpenMP threads used by each Run; 0 keeps the runtime's default.
@@ -52,6 +55,7 @@ class OneDnnExecutor : public Executor {
  public:
   static absl::StatusOr<std::unique_ptr<Executor>> Create(std::shared_ptr<const Graph> graph,
                                                           const OneDnnOptions& options = {});
+  ~OneDnnExecutor() override;
 
   // A context holds its own engine, stream, plans and their shared buffers;
   // use it on one thread at a time (oneDNN primitives run on the thread that
@@ -65,8 +69,7 @@ class OneDnnExecutor : public Executor {
   const Graph& graph() const override { return *graph_; }
 
  private:
-  OneDnnExecutor(std::shared_ptr<const Graph> graph, const OneDnnOptions& options)
-      : graph_(std::move(graph)), options_(options), lowered_(LowerGraph(*graph_)) {}
+  OneDnnExecutor(std::shared_ptr<const Graph> graph, const OneDnnOptions& options);
 
   std::shared_ptr<const Graph> graph_;
   OneDnnOptions options_;
