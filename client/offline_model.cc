@@ -19,10 +19,9 @@ std::string ModelJsonPath(const std::string& model_path, const OfflineModelOptio
 }
 
 absl::StatusOr<ExecutorKind> ParseExecutor(const std::string& name) {
-  if (name == "onednn") return ExecutorKind::kOneDnn;
-  if (name == "reference") return ExecutorKind::kReference;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--executor must be onednn or reference, got '", name, "'"));
+  absl::StatusOr<ExecutorKind> kind = ParseExecutorKind(name);
+  if (!kind.ok()) return absl::InvalidArgumentError(absl::StrCat("--", kind.status().message()));
+  return kind;
 }
 
 }  // namespace ganserve::client

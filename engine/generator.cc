@@ -3,21 +3,14 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ops/activation_op.h"
-#include "engine/ops/conv2d.h"
-#include "engine/ops/conv2d_transpose.h"
-#include "engine/ops/dense.h"
 #include "engine/ops/embedding.h"
+#include "engine/ops/transpose.h"
 #include "engine/output_inference.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
 namespace {
-
-bool IsShapeOnly(absl::string_view type) {
-  return type == "Reshape" || type == "Flatten" || type == "Identity";
-}
 
 // The Embedding fed by graph input `input` (directly or through shape-only
 // ops), or nullptr.
@@ -27,24 +20,22 @@ const EmbeddingOp* EmbeddingFedBy(const Graph& graph, int input) {
     const Node& node = graph.node(i);
     if (node.inputs.size() != 1 || !reached.count(node.inputs[0])) continue;
     if (auto* embedding = dynamic_cast<const EmbeddingOp*>(node.op.get())) return embedding;
-    if (IsShapeOnly(node.op->Type())) reached.insert(i);
+    if (node.op->IsShapeOnly()) reached.insert(i);
   }
   return nullptr;
 }
 
-// The activation that produces the model's output, looking through shape-only ops.
+// The activation that produces the model's output, looking through ops that
+// move values without changing them (an element-wise activation commutes with those).
 std::optional<Activation> LastActivation(const Graph& graph) {
   int i = graph.output();
-  while (IsShapeOnly(graph.node(i).op->Type()) || graph.node(i).op->Type() == "Transpose") {
+  while (graph.node(i).op->IsShapeOnly() || graph.node(i).op->Type() == TransposeOp::kType) {
     if (graph.node(i).inputs.size() != 1) return std::nullopt;
     i = graph.node(i).inputs[0];
   }
-  const Op* op = graph.node(i).op.get();
-  if (auto* a = dynamic_cast<const ActivationOp*>(op)) return a->activation();
-  if (auto* a = dynamic_cast<const DenseOp*>(op)) return a->activation();
-  if (auto* a = dynamic_cast<const Conv2DOp*>(op)) return a->activation();
-  if (auto* a = dynamic_cast<const Conv2DTransposeOp*>(op)) return a->activation();
-  return std::nullopt;
+  const Activation* activation = graph.node(i).op->OutputActivation();
+  if (activation == nullptr) return std::nullopt;
+  return *activation;
 }
 
 }  // namespace

@@ -11,6 +11,14 @@
 #include "engine/status_macros.h"
 
 namespace ganserve {
+
+absl::StatusOr<ExecutorKind> ParseExecutorKind(absl::string_view name) {
+  if (name == "onednn") return ExecutorKind::kOneDnn;
+  if (name == "reference") return ExecutorKind::kReference;
+  return absl::InvalidArgumentError(
+      absl::StrCat("executor must be onednn or reference, got '", name, "'"));
+}
+
 namespace {
 
 constexpr int64_t kAutoBatch = 8;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/generator.h"
 #include "engine/onednn/onednn_executor.h"
 #include "engine/precision.h"
@@ -16,6 +17,9 @@
 namespace ganserve {
 
 enum class ExecutorKind { kReference, kOneDnn };
+
+// "onednn" or "reference", the spelling of ganserve's and ganctl's --executor.
+absl::StatusOr<ExecutorKind> ParseExecutorKind(absl::string_view name);
 
 using ModelFileLoader = std::function<absl::StatusOr<LoadedModel>(const std::string& path)>;
 

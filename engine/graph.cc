@@ -6,6 +6,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/ops/input.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -31,8 +33,7 @@ std::string BatchedShape(const Dims& dims) {
 
 }  // namespace
 
-absl::StatusOr<Graph> Graph::Create(std::vector<Node> nodes, std::vector<int> inputs,
-                                    int output) {
+absl::StatusOr<Graph> Graph::Create(std::vector<Node> nodes, std::vector<int> inputs, int output) {
   const int n = static_cast<int>(nodes.size());
   if (n == 0) return absl::InvalidArgumentError("graph has no nodes");
   if (inputs.empty()) return absl::InvalidArgumentError("graph has no inputs");
@@ -40,9 +41,8 @@ absl::StatusOr<Graph> Graph::Create(std::vector<Node> nodes, std::vector<int> in
     return absl::InvalidArgumentError(absl::StrCat("graph output ", output, " is not a node"));
   }
   for (int id : inputs) {
-    if (id < 0 || id >= n || nodes[id].op == nullptr || nodes[id].op->Type() != "Input") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("graph input ", id, " is not an Input node"));
+    if (id < 0 || id >= n || nodes[id].op == nullptr || nodes[id].op->Type() != InputOp::kType) {
+      return absl::InvalidArgumentError(absl::StrCat("graph input ", id, " is not an Input node"));
     }
   }
   for (int i = 0; i < n; ++i) {
@@ -53,22 +53,21 @@ absl::StatusOr<Graph> Graph::Create(std::vector<Node> nodes, std::vector<int> in
     std::vector<Dims> in_dims;
     for (int j : node.inputs) {
       if (j < 0 || j >= i) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "node '", node.name, "' reads node ", j, ", which does not come before it"));
+        return absl::InvalidArgumentError(absl::StrCat("node '", node.name, "' reads node ", j,
+                                                       ", which does not come before it"));
       }
       in_dims.push_back(nodes[j].output_dims);
     }
     auto dims = node.op->InferShape(in_dims);
     if (!dims.ok()) {
-      return absl::Status(dims.status().code(),
-                          absl::StrCat("layer '", node.name, "' (", node.class_name,
-                                       "): ", dims.status().message()));
+      return WithPrefix(absl::StrCat("layer '", node.name, "' (", node.class_name, ")"),
+                        dims.status());
     }
     for (int64_t d : *dims) {
       if (d <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "layer '", node.name, "' (", node.class_name, ") would output shape ",
-            DimsToString(*dims), ", which has an empty axis"));
+        return absl::InvalidArgumentError(absl::StrCat("layer '", node.name, "' (", node.class_name,
+                                                       ") would output shape ", DimsToString(*dims),
+                                                       ", which has an empty axis"));
       }
     }
     node.output_dims = *std::move(dims);
@@ -99,7 +98,7 @@ std::string Graph::Summary(const std::string& model_name, bool show_inputs) cons
   absl::StrAppend(&out, double_rule, "\n");
   bool first = true;
   for (const Node& node : nodes_) {
-    if (!show_inputs && node.op->Type() == "Input") continue;
+    if (!show_inputs && node.op->Type() == InputOp::kType) continue;
     if (!first) absl::StrAppend(&out, "\n");
     first = false;
     std::string label = absl::StrCat(node.name, " (", node.class_name, ")");
@@ -110,16 +109,15 @@ std::string Graph::Summary(const std::string& model_name, bool show_inputs) cons
   absl::StrAppend(&out, double_rule, "\n");
   absl::StrAppend(&out, "Total params: ", WithThousandsSeparators(p.total()), "\n");
   absl::StrAppend(&out, "Trainable params: ", WithThousandsSeparators(p.trainable), "\n");
-  absl::StrAppend(&out, "Non-trainable params: ", WithThousandsSeparators(p.non_trainable),
-                  "\n");
+  absl::StrAppend(&out, "Non-trainable params: ", WithThousandsSeparators(p.non_trainable), "\n");
   absl::StrAppend(&out, rule, "\n");
   return out;
 }
 
 absl::StatusOr<int64_t> CheckGraphInputs(const Graph& graph, absl::Span<const Tensor> inputs) {
   if (inputs.size() != graph.inputs().size()) {
-    return absl::InvalidArgumentError(absl::StrCat("model takes ", graph.inputs().size(),
-                                                   " inputs, got ", inputs.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("model takes ", graph.inputs().size(), " inputs, got ", inputs.size()));
   }
   int64_t batch = -1;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -135,8 +133,8 @@ absl::StatusOr<int64_t> CheckGraphInputs(const Graph& graph, absl::Span<const Te
                        " with a positive batch, got ", DimsToString(t.shape)));
     }
     if (batch >= 0 && t.shape[0] != batch) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "inputs disagree on the batch size: ", batch, " and ", t.shape[0]));
+      return absl::InvalidArgumentError(
+          absl::StrCat("inputs disagree on the batch size: ", batch, " and ", t.shape[0]));
     }
     batch = t.shape[0];
   }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_context.h"
 #include "nlohmann/json.hpp"
 
 namespace ganserve {
@@ -92,8 +93,7 @@ absl::StatusOr<ModelOptions> ReadModelOptionsFile(const std::string& path) {
   text << in.rdbuf();
   auto options = ParseModelOptions(text.str());
   if (!options.ok()) {
-    return absl::Status(options.status().code(),
-                        absl::StrCat(path, ": ", options.status().message()));
+    return WithPrefix(path, options.status());
   }
   return options;
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/status_context.h"
 
 namespace ganserve {
 namespace {
@@ -112,8 +113,7 @@ absl::StatusOr<Tensor> ReadNpy(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   auto t = ParseNpy(buf.str());
-  if (!t.ok())
-    return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
+  if (!t.ok()) return WithPrefix(path, t.status());
   return t;
 }
 

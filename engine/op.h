@@ -6,11 +6,12 @@
 #define GANSERVE_ENGINE_OP_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "engine/activation.h"
 #include "engine/tensor.h"
 
 namespace ganserve {
@@ -25,8 +26,16 @@ class Op {
  public:
   virtual ~Op() = default;
 
-  // Registry key, e.g. "Dense", "Conv2DTranspose".
+  // Registry key, e.g. "Dense", "Conv2DTranspose": each op class's kType.
   virtual absl::string_view Type() const = 0;
+
+  // What the core asks of any op, so that it names no op class:
+  // the element-wise activation applied to the op's own result (a Dense's
+  // or Conv2D's fused activation, an Activation layer's), or nullptr;
+  virtual const Activation* OutputActivation() const { return nullptr; }
+  // true when the op only renames the shape of its one input, the values
+  // coming out unchanged and in order (Reshape, Flatten, Identity).
+  virtual bool IsShapeOnly() const { return false; }
 
   // Checks attributes and weights against the per-sample input shapes and
   // returns the per-sample output shape. Errors say what was expected.

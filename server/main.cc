@@ -120,14 +120,12 @@ int Run() {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int workers = absl::GetFlag(FLAGS_workers);
   options.registry.batcher.workers = workers > 0 ? workers : std::max(1, cores / 2);
-  const std::string executor = absl::GetFlag(FLAGS_executor);
-  if (executor != "onednn" && executor != "reference") {
-    std::fprintf(stderr, "ganserve: --executor must be onednn or reference, got \"%s\"\n",
-                 executor.c_str());
+  const absl::StatusOr<ExecutorKind> executor = ParseExecutorKind(absl::GetFlag(FLAGS_executor));
+  if (!executor.ok()) {
+    std::fprintf(stderr, "ganserve: --%s\n", std::string(executor.status().message()).c_str());
     return 2;
   }
-  options.registry.load.executor =
-      executor == "onednn" ? ExecutorKind::kOneDnn : ExecutorKind::kReference;
+  options.registry.load.executor = *executor;
   const absl::StatusOr<Precision> precision = ParsePrecision(absl::GetFlag(FLAGS_precision));
   if (!precision.ok()) {
     std::fprintf(stderr, "ganserve: --%s\n", std::string(precision.status().message()).c_str());

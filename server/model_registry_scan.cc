@@ -6,16 +6,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/loaders/load_model.h"
 
 namespace ganserve {
 namespace {
 
 namespace fs = std::filesystem;
 
-bool IsModelFile(const fs::path& path) {
-  const std::string ext = path.extension().string();
-  return ext == ".h5" || ext == ".hdf5" || ext == ".keras" || ext == ".onnx";
-}
+// The formats' table (engine/loaders/load_model.h) says which names are models.
+bool IsModelFile(const fs::path& path) { return IsModelFileExtension(path.extension().string()); }
 
 bool IsWithin(const fs::path& path, const fs::path& root) {
   return std::mismatch(root.begin(), root.end(), path.begin(), path.end()).first == root.end();

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -30,8 +31,7 @@ class LegacyH5Source : public KerasWeightSource {
     if (!H5HasAttr(group.get(), "weight_names")) return out;
     auto names = H5ReadStringListAttr(group.get(), "weight_names");
     if (!names.ok()) {
-      return absl::Status(names.status().code(),
-                          absl::StrCat("weights of layer '", top, "': ", names.status().message()));
+      return WithPrefix(absl::StrCat("weights of layer '", top, "'"), names.status());
     }
     for (const std::string& name : *names) {
       // Inside a nested model's group, a weight belongs to the layer named by
@@ -45,9 +45,8 @@ class LegacyH5Source : public KerasWeightSource {
       }
       auto t = H5ReadFloatDataset(group.get(), name);
       if (!t.ok()) {
-        return absl::Status(t.status().code(),
-                            absl::StrCat("weight '", name, "' of layer '", PathString(path),
-                                         "': ", t.status().message()));
+        return WithPrefix(absl::StrCat("weight '", name, "' of layer '", PathString(path), "'"),
+                          t.status());
       }
       out.push_back(*std::move(t));
     }
@@ -74,9 +73,8 @@ class KerasV3Source : public KerasWeightSource {
       if (!H5HasLink(root_, var)) break;
       auto t = H5ReadFloatDataset(root_, var);
       if (!t.ok()) {
-        return absl::Status(t.status().code(),
-                            absl::StrCat("weight '", var, "' of layer '", PathString(path),
-                                         "': ", t.status().message()));
+        return WithPrefix(absl::StrCat("weight '", var, "' of layer '", PathString(path), "'"),
+                          t.status());
       }
       out.push_back(*std::move(t));
     }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/onednn/eltwise_mapping.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -196,7 +197,8 @@ void PlanBuilder::LowerReference(int i) {
   // Host tensors are the node's own, not arena buffers: nothing to declare.
   AddHost({}, [op, args, &out, name]() -> absl::Status {
     absl::Status s = op->RunReference(args, out);
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("layer '", *name, "': ", s.message()));
+    // Only a failure builds the prefix: a warm run allocates nothing of ours.
+    if (!s.ok()) return WithPrefix(absl::StrCat("layer '", *name, "'"), s);
     return s;
   });
 }

@@ -11,11 +11,12 @@ namespace ganserve {
 class ActivationOp : public Op {
  public:
   explicit ActivationOp(Activation activation) : activation_(activation) {}
-  absl::string_view Type() const override { return "Activation"; }
+  static constexpr absl::string_view kType = "Activation";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const Activation& activation() const { return activation_; }
+  const Activation* OutputActivation() const override { return &activation_; }
 
  private:
   Activation activation_;

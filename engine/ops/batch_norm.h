@@ -22,13 +22,17 @@ class BatchNormOp : public Op {
   // axis: the per-sample axis (0-based, batch excluded); -1 is the last.
   BatchNormOp(int axis, float epsilon, BatchNormWeights weights)
       : axis_(axis), epsilon_(epsilon), w_(std::move(weights)) {}
-  absl::string_view Type() const override { return "BatchNormalization"; }
+  static constexpr absl::string_view kType = "BatchNormalization";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 
   int axis() const { return axis_; }
+  // True when it normalizes the last axis of a `rank`-d sample.
+  bool IsChannelsLast(size_t rank) const {
+    return axis_ == -1 || axis_ == static_cast<int>(rank) - 1;
+  }
   float epsilon() const { return epsilon_; }
   const BatchNormWeights& weights() const { return w_; }
   // scale[c] = gamma / sqrt(var + eps), shift[c] = beta - mean * scale: the

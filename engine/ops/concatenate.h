@@ -10,10 +10,10 @@ class ConcatenateOp : public Op {
  public:
   // axis: per-sample axis (batch excluded); negative counts from the end.
   explicit ConcatenateOp(int axis) : axis_(axis) {}
-  absl::string_view Type() const override { return "Concatenate"; }
+  static constexpr absl::string_view kType = "Concatenate";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   int axis() const { return axis_; }
 
  private:

@@ -17,18 +17,21 @@ class Conv2DTransposeOp : public Op {
   // kernel: [kh, kw, out, in] (Keras layout). bias: [out] or none.
   Conv2DTransposeOp(Tensor kernel, std::optional<Tensor> bias, ConvAttributes attrs,
                     Activation activation)
-      : kernel_(std::move(kernel)), bias_(std::move(bias)), attrs_(attrs),
+      : kernel_(std::move(kernel)),
+        bias_(std::move(bias)),
+        attrs_(attrs),
         activation_(activation) {}
-  absl::string_view Type() const override { return "Conv2DTranspose"; }
+  static constexpr absl::string_view kType = "Conv2DTranspose";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 
   const Tensor& kernel() const { return kernel_; }
   const std::optional<Tensor>& bias() const { return bias_; }
   const ConvAttributes& attrs() const { return attrs_; }
   const Activation& activation() const { return activation_; }
+  const Activation* OutputActivation() const override { return &activation_; }
 
  private:
   Tensor kernel_;

@@ -14,15 +14,16 @@ class DenseOp : public Op {
   // kernel: [in, out] (Keras layout). bias: [out] or none.
   DenseOp(Tensor kernel, std::optional<Tensor> bias, Activation activation)
       : kernel_(std::move(kernel)), bias_(std::move(bias)), activation_(activation) {}
-  absl::string_view Type() const override { return "Dense"; }
+  static constexpr absl::string_view kType = "Dense";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 
   const Tensor& kernel() const { return kernel_; }
   const std::optional<Tensor>& bias() const { return bias_; }
   const Activation& activation() const { return activation_; }
+  const Activation* OutputActivation() const override { return &activation_; }
   int64_t units() const { return kernel_.shape.size() == 2 ? kernel_.shape[1] : 0; }
 
  private:

@@ -11,10 +11,11 @@ class ElementwiseOp : public Op {
  public:
   enum class Kind { kAdd, kMultiply };
   explicit ElementwiseOp(Kind kind) : kind_(kind) {}
-  absl::string_view Type() const override { return kind_ == Kind::kAdd ? "Add" : "Multiply"; }
+  static constexpr absl::string_view kAddType = "Add";
+  static constexpr absl::string_view kMultiplyType = "Multiply";
+  absl::string_view Type() const override { return kind_ == Kind::kAdd ? kAddType : kMultiplyType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   Kind kind() const { return kind_; }
 
  private:

@@ -11,12 +11,12 @@ class EmbeddingOp : public Op {
  public:
   // table: [input_dim, output_dim].
   explicit EmbeddingOp(Tensor table) : table_(std::move(table)) {}
-  absl::string_view Type() const override { return "Embedding"; }
+  static constexpr absl::string_view kType = "Embedding";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override { return {table_.size(), 0}; }
   // An index outside [0, input_dim) is an InvalidArgument error.
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 
   const Tensor& table() const { return table_; }
   int64_t input_dim() const { return table_.shape.empty() ? 0 : table_.shape[0]; }

@@ -10,10 +10,11 @@ namespace ganserve {
 
 class IdentityOp : public Op {
  public:
-  absl::string_view Type() const override { return "Identity"; }
+  static constexpr absl::string_view kType = "Identity";
+  absl::string_view Type() const override { return kType; }
+  bool IsShapeOnly() const override { return true; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 };
 
 }  // namespace ganserve

@@ -10,10 +10,10 @@ namespace ganserve {
 class InputOp : public Op {
  public:
   explicit InputOp(Dims dims) : dims_(std::move(dims)) {}
-  absl::string_view Type() const override { return "Input"; }
+  static constexpr absl::string_view kType = "Input";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const Dims& dims() const { return dims_; }
 
  private:

@@ -15,10 +15,11 @@ class Padding2DOp : public Op {
  public:
   static Padding2DOp ZeroPadding(Borders b) { return Padding2DOp(b, false); }
   static Padding2DOp Cropping(Borders b) { return Padding2DOp(b, true); }
-  absl::string_view Type() const override { return crop_ ? "Cropping2D" : "ZeroPadding2D"; }
+  static constexpr absl::string_view kCropType = "Cropping2D";
+  static constexpr absl::string_view kPadType = "ZeroPadding2D";
+  absl::string_view Type() const override { return crop_ ? kCropType : kPadType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   // Signed padding: negative where this op crops.
   Borders signed_borders() const;
 

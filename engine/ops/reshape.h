@@ -10,10 +10,11 @@ namespace ganserve {
 class ReshapeOp : public Op {
  public:
   explicit ReshapeOp(Dims target) : target_(std::move(target)) {}
-  absl::string_view Type() const override { return "Reshape"; }
+  static constexpr absl::string_view kType = "Reshape";
+  absl::string_view Type() const override { return kType; }
+  bool IsShapeOnly() const override { return true; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const Dims& target() const { return target_; }
 
  private:
@@ -23,10 +24,11 @@ class ReshapeOp : public Op {
 // Keras Flatten: every sample to one axis (row-major over H, W, C).
 class FlattenOp : public Op {
  public:
-  absl::string_view Type() const override { return "Flatten"; }
+  static constexpr absl::string_view kType = "Flatten";
+  absl::string_view Type() const override { return kType; }
+  bool IsShapeOnly() const override { return true; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 };
 
 }  // namespace ganserve

@@ -12,7 +12,8 @@ class ScaleShiftOp : public Op {
  public:
   // scale and shift: the per-sample shape of the input.
   ScaleShiftOp(Tensor scale, Tensor shift) : scale_(std::move(scale)), shift_(std::move(shift)) {}
-  absl::string_view Type() const override { return "ScaleShift"; }
+  static constexpr absl::string_view kType = "ScaleShift";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const Tensor& scale() const { return scale_; }

@@ -12,7 +12,8 @@ class SoftmaxOp : public Op {
  public:
   // axis: per-sample axis (batch excluded); negative counts from the end.
   SoftmaxOp(int axis, bool log) : axis_(axis), log_(log) {}
-  absl::string_view Type() const override { return "Softmax"; }
+  static constexpr absl::string_view kType = "Softmax";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   int axis() const { return axis_; }

@@ -13,10 +13,10 @@ class TransposeOp : public Op {
  public:
   // output axis i = input axis perm[i] (per-sample axes, 0-based).
   explicit TransposeOp(std::vector<int> perm) : perm_(std::move(perm)) {}
-  absl::string_view Type() const override { return "Transpose"; }
+  static constexpr absl::string_view kType = "Transpose";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const std::vector<int>& perm() const { return perm_; }
 
  private:

@@ -21,10 +21,10 @@ class UpSampling2DOp : public Op {
   UpSampling2DOp(int64_t size_h, int64_t size_w, Interpolation interpolation,
                  CoordinateMode mode = CoordinateMode::kHalfPixel)
       : size_h_(size_h), size_w_(size_w), interpolation_(interpolation), mode_(mode) {}
-  absl::string_view Type() const override { return "UpSampling2D"; }
+  static constexpr absl::string_view kType = "UpSampling2D";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
-  absl::Status RunReference(absl::Span<const Tensor* const> inputs,
-                            Tensor& output) const override;
+  absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
 
   int64_t size_h() const { return size_h_; }
   int64_t size_w() const { return size_w_; }

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/ops/input.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -27,13 +29,13 @@ absl::Status ReferenceExecutor::Run(ExecutionContext& context, absl::Span<const 
   for (size_t i = 0; i < graph_->inputs().size(); ++i) values[graph_->inputs()[i]] = inputs[i];
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
-    if (node.op->Type() == "Input") continue;
+    if (node.op->Type() == InputOp::kType) continue;
     std::vector<const Tensor*> args;
     for (int j : node.inputs) args.push_back(&values[j]);
     values[i].Resize(WithBatch(batch, node.output_dims));
     absl::Status s = node.op->RunReference(args, values[i]);
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("layer '", node.name, "': ", s.message()));
+      return WithPrefix(absl::StrCat("layer '", node.name, "'"), s);
     }
   }
   output = values[graph_->output()];

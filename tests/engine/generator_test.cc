@@ -292,5 +292,22 @@ TEST(LoadModel, PicksTheLoaderByMagicBytes) {
   EXPECT_EQ(LoadModel(path).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(ExecutorKindName, NamesBothExecutorsAndRefusesOthersNamingTheChoices) {
+  EXPECT_EQ(*ParseExecutorKind("onednn"), ExecutorKind::kOneDnn);
+  EXPECT_EQ(*ParseExecutorKind("reference"), ExecutorKind::kReference);
+  const absl::Status bad = ParseExecutorKind("OneDNN").status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "executor must be onednn or reference, got 'OneDNN'");
+}
+
+TEST(LoadModel, RepositoryScanTakesTheExtensionsOfEveryFormat) {
+  for (const char* extension : {".h5", ".hdf5", ".keras", ".onnx"}) {
+    EXPECT_TRUE(IsModelFileExtension(extension)) << extension;
+  }
+  for (const char* extension : {".json", ".H5", ".onnx.bak", ""}) {
+    EXPECT_FALSE(IsModelFileExtension(extension)) << extension;
+  }
+}
+
 }  // namespace
 }  // namespace ganserve
