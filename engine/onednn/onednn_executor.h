@@ -23,10 +23,10 @@ struct OneDnnOptions {
   int num_threads = 0;
   // Run on one thread while other processes alone keep every core busy
   // (1-minute load average >= cores + num_threads). OpenMP teams stall at
-  // each barrier when a member is descheduled: on a 2-core machine at load
-  // 13, one thread ran MNIST DCGAN 6x faster at batch 1 and 2x at batch 64
-  // than two. Plans are built per thread count, so each primitive runs with
-  // the team it was created for.
+  // each barrier when a member is descheduled, so on a loaded machine one
+  // thread beats two (BENCHMARKS.md, "Figures that were code comments").
+  // Plans are built per thread count, so each primitive runs with the team
+  // it was created for.
   bool shed_threads_under_load = false;
   // The largest batch a plan is compiled for; a larger batch runs in slices
   // of this many samples (and one plan for the rest). A context's memory
