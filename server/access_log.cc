@@ -23,6 +23,11 @@ std::string JsonString(absl::string_view text) {
 
 double Ms(double seconds) { return seconds * 1000; }
 
+// Answers a sample stands for: successes, and the refusals of an overload,
+// which come thousands a second exactly when the server has least to spare
+// (ganserve_requests_total counts every one of them).
+bool Routine(const std::string& status) { return status == "OK" || status == "RESOURCE_EXHAUSTED"; }
+
 }  // namespace
 
 absl::StatusOr<AccessLogMode> ParseAccessLogMode(absl::string_view text) {
@@ -48,7 +53,7 @@ std::string AccessLogLine(const AccessRecord& r) {
 void AccessLog::Write(const AccessRecord& record) {
   if (mode_ == AccessLogMode::kOff) return;
   const int64_t n = seen_.fetch_add(1);
-  if (mode_ == AccessLogMode::kSampled && record.status == "OK" && !record.trace_sampled &&
+  if (mode_ == AccessLogMode::kSampled && Routine(record.status) && !record.trace_sampled &&
       n % sample_every_ != 0) {
     return;
   }

@@ -1,6 +1,7 @@
 // The access log: one JSON line per finished call on stdout (the event log
-// stays on stderr), every call or a sample. A sample keeps every failed call,
-// every call whose caller sampled its trace, and one in `sample_every` others.
+// stays on stderr), every call or a sample. A sample keeps every failed call
+// but overload refusals (RESOURCE_EXHAUSTED), every call whose caller sampled
+// its trace, and one in `sample_every` others.
 #ifndef GANSERVE_SERVER_ACCESS_LOG_H_
 #define GANSERVE_SERVER_ACCESS_LOG_H_
 

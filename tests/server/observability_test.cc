@@ -81,9 +81,12 @@ TEST(AccessLog, SampledKeepsFailuresSampledTracesAndOneInNOthers) {
   log.Write({.method = "Generate", .status = "INVALID_ARGUMENT"});
   log.Write({.method = "Generate", .status = "OK", .trace_sampled = true});
   EXPECT_EQ(Lines(out).size(), 4u);
+  // An overload's refusals are sampled like successes: calls 22..41, 30 and 40 kept.
+  for (int i = 0; i < 20; ++i) log.Write({.method = "Generate", .status = "RESOURCE_EXHAUSTED"});
+  EXPECT_EQ(Lines(out).size(), 6u);
   AccessLog off(AccessLogMode::kOff, out);
   off.Write({.method = "Generate", .status = "INTERNAL"});
-  EXPECT_EQ(Lines(out).size(), 4u);
+  EXPECT_EQ(Lines(out).size(), 6u);
   std::fclose(out);
 }
 
