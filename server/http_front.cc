@@ -45,6 +45,7 @@ struct HttpFront::Exchange {
   bool handed = false;     // given to the handler
   bool suspended = false;  // parked until the reply comes
   bool queued = false;     // the response is with MHD
+  size_t dropped = 0;      // body bytes past the limit, read and thrown away
   std::optional<HttpResponse> response;
 };
 
@@ -61,9 +62,10 @@ namespace {
 
 using ExchangePtr = std::shared_ptr<HttpFront::Exchange>;
 
-void Queue(HttpFront::Exchange& exchange, const HttpResponse& response) {
-  if (exchange.queued) return;
-  exchange.queued = true;
+// False when MHD refused the response; the caller then closes the connection
+// (returns MHD_NO), so a client never waits for an answer that cannot come.
+bool Queue(HttpFront::Exchange& exchange, const HttpResponse& response) {
+  if (exchange.queued) return true;
   MHD_Response* answer = MHD_create_response_from_buffer(
       response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
   if (!response.content_type.empty()) {
@@ -72,9 +74,23 @@ void Queue(HttpFront::Exchange& exchange, const HttpResponse& response) {
   for (const auto& [name, value] : response.headers) {
     MHD_add_response_header(answer, name.c_str(), value.c_str());
   }
-  (void)MHD_queue_response(exchange.connection, response.status, answer);
+  const MHD_Result queued = MHD_queue_response(exchange.connection, response.status, answer);
   MHD_destroy_response(answer);
+  exchange.queued = queued == MHD_YES;
+  if (!exchange.queued) {
+    LogEvent(absl::StrCat("http_error \"could not queue a ", response.status,
+                          " answer: connection closed\""));
+  }
+  return queued == MHD_YES;
 }
+
+// MHD answers only before the body or after all of it, so a chunked body
+// (no Content-Length) that outgrows the limit is read to its end and thrown
+// away, then gets its 413; past this many dropped bytes the connection is
+// closed instead, so a body without end cannot hold it.
+constexpr size_t kMaxDroppedBodyBytes = 64 << 20;
+
+MHD_Result Sent(bool queued) { return queued ? MHD_YES : MHD_NO; }
 
 MHD_Result CollectHeader(void* cls, MHD_ValueKind, const char* key, const char* value) {
   auto& headers = *static_cast<std::map<std::string, std::string>*>(cls);
@@ -142,18 +158,18 @@ struct HttpFrontCallbacks {
     }
     if (*upload_data_size > 0) {
       std::string& body = exchange->request.body;
-      if (body.size() + *upload_data_size > front->options_.max_body_bytes) {
-        Queue(*exchange, TooLarge(*front));
+      if (exchange->dropped > 0 ||
+          body.size() + *upload_data_size > front->options_.max_body_bytes) {
+        exchange->dropped += *upload_data_size;
+        std::string().swap(body);
       } else {
         body.append(upload_data, *upload_data_size);
       }
       *upload_data_size = 0;
-      return MHD_YES;
+      return exchange->dropped > kMaxDroppedBodyBytes ? MHD_NO : MHD_YES;
     }
-    if (exchange->response.has_value()) {
-      Queue(*exchange, *exchange->response);
-      return MHD_YES;
-    }
+    if (exchange->dropped > 0) return Sent(Queue(*exchange, TooLarge(*front)));
+    if (exchange->response.has_value()) return Sent(Queue(*exchange, *exchange->response));
     if (exchange->handed) return MHD_YES;
     exchange->handed = true;
     ++front->owed_;
@@ -163,11 +179,10 @@ struct HttpFrontCallbacks {
                     [exchange](HttpResponse response) { Reply(exchange, std::move(response)); });
     lock.lock();
     if (exchange->response.has_value()) {
-      Queue(*exchange, *exchange->response);
-    } else {
-      exchange->suspended = true;
-      MHD_suspend_connection(connection);
+      return Sent(Queue(*exchange, *exchange->response));
     }
+    exchange->suspended = true;
+    MHD_suspend_connection(connection);
     return MHD_YES;
   }
 
@@ -196,15 +211,14 @@ struct HttpFrontCallbacks {
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectArgument, &request.query);
     std::lock_guard<std::mutex> lock(exchange->mu);
     if (!front.options_.tls_client_ca_pem.empty() && !ClientCertificateVerified(connection)) {
-      Queue(*exchange, JsonError(403,
-                                 "this server requires a client certificate signed by "
-                                 "its --tls_client_ca"));
-      return MHD_YES;
+      return Sent(Queue(*exchange, JsonError(403,
+                                             "this server requires a client certificate signed by "
+                                             "its --tls_client_ca")));
     }
     if (auto length = request.Header("content-length")) {
       char* end = nullptr;
       const unsigned long long bytes = std::strtoull(length->c_str(), &end, 10);
-      if (bytes > front.options_.max_body_bytes) Queue(*exchange, TooLarge(front));
+      if (bytes > front.options_.max_body_bytes) return Sent(Queue(*exchange, TooLarge(front)));
     }
     return MHD_YES;
   }
@@ -216,7 +230,9 @@ struct HttpFrontCallbacks {
       exchange->response = std::move(response);
       if (exchange->suspended) {
         exchange->suspended = false;
-        Queue(*exchange, *exchange->response);  // allowed on a suspended connection
+        // Allowed on a suspended connection whose body was read; if MHD still
+        // refuses, the call on resume tries again and closes the connection.
+        (void)Queue(*exchange, *exchange->response);
         MHD_resume_connection(exchange->connection);
       }
     }

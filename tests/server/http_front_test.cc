@@ -77,6 +77,40 @@ TEST(HttpFront, OversizedBodiesGet413AndTheServerGoesOn) {
   EXPECT_EQ(HttpGet(server->http_port(), "/v2/health/live").status, 200);
 }
 
+// A chunked body has no Content-Length to refuse it by up front: it must
+// still get its 413 when it ends, not wait out the idle timeout.
+TEST(HttpFront, AChunkedBodyOverTheLimitGets413AtItsEnd) {
+  ServerOptions options = WithHttp();
+  options.max_receive_message_bytes = 1000;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto client = HttpClient(server->http_port());
+  const std::string chunk(700, '[');
+  int sent = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const HttpAnswer big = ToAnswer(client.Post(
+      "/v2/models/cgan/infer",
+      [&](size_t, httplib::DataSink& sink) {
+        if (sent++ < 8) return sink.write(chunk.data(), chunk.size());
+        sink.done();
+        return true;
+      },
+      "application/json"));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_NE(big.body.find("exceeds 1000 bytes"), std::string::npos) << big.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  const HttpAnswer small = ToAnswer(client.Post(
+      "/v2/models/cgan/infer",
+      [&](size_t, httplib::DataSink& sink) {
+        sink.write("{}", 2);
+        sink.done();
+        return true;
+      },
+      "application/json"));
+  EXPECT_EQ(small.status, 400) << small.body;  // under the limit: read and judged
+  EXPECT_EQ(HttpGet(server->http_port(), "/v2/health/live").status, 200);
+}
+
 TEST(HttpHealth, LiveReadyAndModelReadyPerTheProtocol) {
   auto server = StartServer(WithHttp());
   ASSERT_NE(server, nullptr);
