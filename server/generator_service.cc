@@ -81,7 +81,7 @@ class GenerateReactor : public GenerateBase<grpc::ServerUnaryReactor> {
     sink.on_done = [this, count = call->work.count](absl::Status status) {
       if (status.ok()) {
         CountImages(count);
-        *response_ = Serialize(answer_);
+        status = Serialize(answer_, *response_);
       }
       NoteRun(status.ok() ? count : 0);
       Reply(model_, status);
@@ -107,7 +107,17 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
     GenerationSink sink;
     sink.on_image = [this, generator = call->servable->generator,
                      format = call->format](EncodedImage image) {
-      grpc::ByteBuffer bytes = Serialize(ToProto(*generator, format, std::move(image)));
+      grpc::ByteBuffer bytes;
+      absl::Status encoded = Serialize(ToProto(*generator, format, std::move(image)), bytes);
+      if (!encoded.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          unsent_ = std::move(encoded);
+        }
+        // Safe from inside the sink: the run calls on_done once this returns.
+        if (std::shared_ptr<GenerationRun> run = this->run()) run->Cancel();
+        return;
+      }
       std::lock_guard<std::mutex> lock(mu_);
       if (broken_) return;
       pending_.push_back(std::move(bytes));
@@ -117,7 +127,11 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
       if (status.ok()) CountImages(count);
       std::lock_guard<std::mutex> lock(mu_);
       run_done_ = true;
-      if (!broken_ || !status.ok()) status_ = std::move(status);
+      if (!unsent_.ok()) {
+        status_ = unsent_;
+      } else if (!broken_ || !status.ok()) {
+        status_ = std::move(status);
+      }
       // A failed run ends the stream now; a finished one once its images are written.
       if (!status_.ok()) pending_.resize(writing_ ? 1 : 0);
       CloseIfDoneLocked();
@@ -173,6 +187,7 @@ class GenerateStreamReactor : public GenerateBase<grpc::ServerWriteReactor<grpc:
   bool broken_ = false;  // a write failed
   int64_t written_ = 0;  // images the stream wrote
   bool closed_ = false;
+  absl::Status unsent_;  // an image that could not be encoded ends the stream with this
   absl::Status status_;
 };
 
@@ -183,8 +198,7 @@ absl::Status ListModels(const v1::ListModelsRequest&, ModelRegistry& registry,
   for (const auto& servable : registry.List()) {
     FillInfo(*servable, servable->name == default_model, *answer.add_models());
   }
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 absl::Status GetModel(const v1::GetModelRequest& request, ModelRegistry& registry,
@@ -192,9 +206,8 @@ absl::Status GetModel(const v1::GetModelRequest& request, ModelRegistry& registr
   GS_ASSIGN_OR_RETURN(std::shared_ptr<Servable> servable, registry.Get(request.name()));
   v1::ModelInfo info;
   FillInfo(*servable, servable->name == registry.default_model(), info);
-  response = Serialize(info);
   model = servable->name;
-  return absl::OkStatus();
+  return Serialize(info, response);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ class ModelInferReactor : public RunReactor<grpc::ServerUnaryReactor> {
       if (status.ok()) {
         CountImages(count);
         ToProto(outputs_->Take(), raw_, answer_);
-        *response_ = Serialize(answer_);
+        status = Serialize(answer_, *response_);
       }
       Reply(model_, status);
     };
@@ -70,16 +70,14 @@ absl::Status ServerLive(const inference::ServerLiveRequest&, ModelRegistry&,
                         grpc::ByteBuffer& response, std::string&) {
   inference::ServerLiveResponse answer;
   answer.set_live(true);
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 absl::Status ServerReady(const inference::ServerReadyRequest&, ModelRegistry& registry,
                          grpc::ByteBuffer& response, std::string&) {
   inference::ServerReadyResponse answer;
   answer.set_ready(!registry.List().empty());
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 // A model that is not served (or not in that version) is not ready: the
@@ -92,16 +90,14 @@ absl::Status ModelReady(const inference::ModelReadyRequest& request, ModelRegist
     model = (*servable)->name;
     answer.set_ready(CheckModelVersion(**servable, request.version()).ok());
   }
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 absl::Status ServerMetadata(const inference::ServerMetadataRequest&, ModelRegistry&,
                             grpc::ByteBuffer& response, std::string&) {
   inference::ServerMetadataResponse answer;
   ToProto(DescribeServer(), answer);
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 absl::Status ModelMetadata(const inference::ModelMetadataRequest& request, ModelRegistry& registry,
@@ -111,8 +107,7 @@ absl::Status ModelMetadata(const inference::ModelMetadataRequest& request, Model
   GS_RETURN_IF_ERROR(CheckModelVersion(*servable, request.version()));
   inference::ModelMetadataResponse answer;
   ToProto(DescribeModel(*servable), answer);
-  response = Serialize(answer);
-  return absl::OkStatus();
+  return Serialize(answer, response);
 }
 
 }  // namespace

@@ -107,12 +107,22 @@ absl::Status ParseMessage(const grpc::ByteBuffer& bytes, google::protobuf::Messa
   return absl::OkStatus();
 }
 
-grpc::ByteBuffer Serialize(const google::protobuf::Message& message) {
-  grpc::ByteBuffer bytes;
+absl::Status Serialize(const google::protobuf::Message& message, grpc::ByteBuffer& bytes,
+                       size_t max_bytes) {
+  if (const size_t size = message.ByteSizeLong(); size > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the ", message.GetTypeName(), " answer is ", size, " bytes, over the ",
+                     max_bytes, " a protobuf message can hold; ask for fewer images per call"));
+  }
   bool own_buffer = false;
-  grpc::GenericSerialize<grpc::ProtoBufferWriter, google::protobuf::Message>(message, &bytes,
-                                                                             &own_buffer);
-  return bytes;
+  const grpc::Status encoded =
+      grpc::GenericSerialize<grpc::ProtoBufferWriter, google::protobuf::Message>(message, &bytes,
+                                                                                 &own_buffer);
+  if (!encoded.ok()) {
+    return absl::InternalError(absl::StrCat("could not encode the ", message.GetTypeName(),
+                                            " answer: ", encoded.error_message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ganserve

@@ -19,9 +19,14 @@ absl::StatusOr<GenerationRequest> FromProto(const v1::GenerateRequest& proto);
 v1::GeneratedImage ToProto(const Generator& generator, v1::ImageFormat format, EncodedImage image);
 void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info);
 
+inline constexpr size_t kMaxMessageBytes = 0x7fffffff;
+
 // INVALID_ARGUMENT naming the message type when `bytes` do not parse.
 absl::Status ParseMessage(const grpc::ByteBuffer& bytes, google::protobuf::Message& message);
-grpc::ByteBuffer Serialize(const google::protobuf::Message& message);
+// RESOURCE_EXHAUSTED naming the size when `message` is over `max_bytes`
+// (protobuf cannot encode one over 2 GiB), INTERNAL if encoding fails.
+absl::Status Serialize(const google::protobuf::Message& message, grpc::ByteBuffer& bytes,
+                       size_t max_bytes = kMaxMessageBytes);
 
 }  // namespace ganserve
 
