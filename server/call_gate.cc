@@ -23,12 +23,15 @@ bool BearerTokenMatches(absl::string_view header, absl::string_view token) {
   return differ == 0;
 }
 
+bool CallGate::Authorized(std::optional<absl::string_view> authorization) const {
+  return auth_token_.empty() ||
+         (authorization.has_value() && BearerTokenMatches(*authorization, auth_token_));
+}
+
 grpc::Status CallGate::Check(std::optional<absl::string_view> authorization) const {
   if (draining_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
-  if (auth_token_.empty()) return grpc::Status::OK;
-  if (!authorization.has_value() || !BearerTokenMatches(*authorization, auth_token_)) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "expected \"authorization: Bearer <token>\" with a valid token");
+  if (!Authorized(authorization)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, kTokenExpected);
   }
   return grpc::Status::OK;
 }

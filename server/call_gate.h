@@ -21,12 +21,21 @@
 
 namespace ganserve {
 
+// Why a call without the right token is refused (UNAUTHENTICATED, 401).
+inline constexpr char kTokenExpected[] =
+    "expected \"authorization: Bearer <token>\" with a valid token";
+
 class CallGate {
  public:
   // A non-empty `auth_token` requires "authorization: Bearer <token>";
   // `access_log` (may be null: none) must outlive the gate.
   CallGate(Metrics& metrics, std::string auth_token, AccessLog* access_log = nullptr)
       : metrics_(metrics), auth_token_(std::move(auth_token)), access_log_(access_log) {}
+
+  // Whether `authorization` (the header, if sent) carries the bearer token,
+  // or no token is required; for open paths that still must not say which
+  // models are served.
+  bool Authorized(std::optional<absl::string_view> authorization) const;
 
   // New calls get UNAVAILABLE from now on; calls in flight continue.
   void StartDraining() { draining_ = true; }

@@ -55,7 +55,7 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
       (parts[1] == "health" ||
        (parts.size() >= 4 && parts[1] == "models" && parts.back() == "ready"))) {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
-    return Health(parts, reply);
+    return Health(request, parts, reply);
   }
   if (parts.empty()) {
     if (!IsRead(request)) return reply(MethodNotAllowed("GET, HEAD"));
@@ -94,7 +94,8 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
   reply(JsonError(404, "no such path: " + request.path));
 }
 
-void HttpApi::Health(const std::vector<std::string>& parts, HttpReply& reply) {
+void HttpApi::Health(const HttpRequest& request, const std::vector<std::string>& parts,
+                     HttpReply& reply) {
   // Like grpc.health.v1, health is open to callers without a token.
   if (parts[1] == "health" && parts.size() == 3 && parts[2] == "live") {
     return reply(Verdict("live", true));
@@ -102,9 +103,13 @@ void HttpApi::Health(const std::vector<std::string>& parts, HttpReply& reply) {
   if (parts[1] == "health" && parts.size() == 3 && parts[2] == "ready") {
     return reply(Verdict("ready", !deps_.gate.draining() && !deps_.registry.List().empty()));
   }
-  // v2/models/{m}[/versions/{v}]/ready
+  // v2/models/{m}[/versions/{v}]/ready: open only where everything is, since
+  // its answers (and the unknown-model error) tell which models are served.
   if (parts[1] == "models" &&
       (parts.size() == 4 || (parts.size() == 6 && parts[3] == "versions"))) {
+    if (!deps_.gate.Authorized(request.Header("authorization"))) {
+      return reply(ErrorFor(absl::UnauthenticatedError(kTokenExpected)));
+    }
     absl::StatusOr<std::shared_ptr<Servable>> servable = deps_.registry.Get(parts[2]);
     if (!servable.ok() || parts[2].empty()) return reply(ErrorFor(servable.status()));
     if (parts.size() == 6 && parts[4] != (*servable)->version) {

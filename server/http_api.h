@@ -20,7 +20,7 @@ class HttpApi {
   void Handle(HttpRequest request, HttpReply reply);
 
  private:
-  void Health(const std::vector<std::string>& parts, HttpReply& reply);
+  void Health(const HttpRequest& request, const std::vector<std::string>& parts, HttpReply& reply);
   // /v2, /v2/models/{m}[/versions/{v}] and POST .../infer
   void Inference(const HttpRequest& request, const std::vector<std::string>& parts,
                  HttpReply reply);

@@ -66,18 +66,24 @@ class ModelInferReactor : public RunReactor<grpc::ServerUnaryReactor> {
   inference::ModelInferResponse answer_;
 };
 
-absl::Status ServerLive(const inference::ServerLiveRequest&, ModelRegistry&,
-                        grpc::ByteBuffer& response, std::string&) {
-  inference::ServerLiveResponse answer;
-  answer.set_live(true);
-  return Serialize(answer, response);
-}
+// ServerLive and ServerReady skip the CallGate, as grpc.health.v1 and the
+// HTTP health paths do: probes carry no token and are not requests to count,
+// and a draining server answers live but not ready instead of refusing.
+class OpenReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit OpenReactor(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
 
-absl::Status ServerReady(const inference::ServerReadyRequest&, ModelRegistry& registry,
-                         grpc::ByteBuffer& response, std::string&) {
-  inference::ServerReadyResponse answer;
-  answer.set_ready(!registry.List().empty());
-  return Serialize(answer, response);
+ private:
+  void OnDone() override { delete this; }
+};
+
+template <class Request, class Response>
+grpc::ServerUnaryReactor* AnswerOpenly(const grpc::ByteBuffer& request, grpc::ByteBuffer& response,
+                                       const Response& answer) {
+  Request parsed;
+  absl::Status status = ParseMessage(request, parsed);
+  if (status.ok()) status = Serialize(answer, response);
+  return new OpenReactor(status);
 }
 
 // A model that is not served (or not in that version) is not ready: the
@@ -112,18 +118,20 @@ absl::Status ModelMetadata(const inference::ModelMetadataRequest& request, Model
 
 }  // namespace
 
-grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext*,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
-  return new RegistryReactor<inference::ServerLiveRequest>(deps_, context, *request, response,
-                                                           &ganserve::ServerLive);
+  inference::ServerLiveResponse answer;
+  answer.set_live(true);
+  return AnswerOpenly<inference::ServerLiveRequest>(*request, *response, answer);
 }
 
-grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerContext*,
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
-  return new RegistryReactor<inference::ServerReadyRequest>(deps_, context, *request, response,
-                                                            &ganserve::ServerReady);
+  inference::ServerReadyResponse answer;
+  answer.set_ready(!deps_.gate.draining() && !deps_.registry.List().empty());
+  return AnswerOpenly<inference::ServerReadyRequest>(*request, *response, answer);
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,

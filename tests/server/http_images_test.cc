@@ -204,6 +204,19 @@ TEST(HttpAuth, ImagesNeedTheTokenHealthDoesNot) {
           .status,
       200);
   EXPECT_EQ(HttpGet(port, "/v2/health/ready").status, 200);
+  EXPECT_EQ(HttpGet(port, "/v2/health/live").status, 200);
+  // Model readiness would tell a caller without the token which models exist.
+  for (const char* path : {"/v2/models/cgan/ready", "/v2/models/nope/ready",
+                           "/v2/models/cgan/versions/1/ready", "/v2", "/v1/models"}) {
+    const HttpAnswer unknown = HttpGet(port, path);
+    EXPECT_EQ(unknown.status, 401) << path;
+    EXPECT_EQ(unknown.body.find("cgan"), std::string::npos) << path << ": " << unknown.body;
+    EXPECT_EQ(unknown.body.find("serving"), std::string::npos) << path << ": " << unknown.body;
+  }
+  EXPECT_EQ(HttpGet(port, "/v2/models/cgan/ready", {{"Authorization", "Bearer s3cret"}}).status,
+            200);
+  EXPECT_EQ(HttpGet(port, "/v2/models/nope/ready", {{"Authorization", "Bearer s3cret"}}).status,
+            404);
 }
 
 }  // namespace

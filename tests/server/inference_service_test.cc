@@ -366,9 +366,21 @@ TEST(InferenceServiceAuth, TheBearerTokenAppliesToEveryRpc) {
   EXPECT_EQ(infer("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(infer("Bearer wrong").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(infer("Bearer s3cret").ok());
+  // Health is open, as grpc.health.v1 and HTTP health are; model readiness
+  // is not, since it tells which models are served.
   grpc::ClientContext live_context;
   inference::ServerLiveResponse live;
-  EXPECT_EQ(stub->ServerLive(&live_context, {}, &live).error_code(),
+  EXPECT_TRUE(stub->ServerLive(&live_context, {}, &live).ok());
+  EXPECT_TRUE(live.live());
+  grpc::ClientContext ready_context;
+  inference::ServerReadyResponse ready;
+  EXPECT_TRUE(stub->ServerReady(&ready_context, {}, &ready).ok());
+  EXPECT_TRUE(ready.ready());
+  grpc::ClientContext model_context;
+  inference::ModelReadyRequest model_request;
+  model_request.set_name("gan");
+  inference::ModelReadyResponse model_ready;
+  EXPECT_EQ(stub->ModelReady(&model_context, model_request, &model_ready).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -391,6 +403,19 @@ TEST(InferenceServiceDrain, InFlightInferFinishesNewCallsAreUnavailable) {
   grpc::Status refused = GRPCInferenceService::NewStub(Connect(port))
                              ->ModelInfer(&late_context, RawRequest("gan"), &late);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  // A draining server is alive but no longer ready: an answer, not a refusal.
+  auto stub = GRPCInferenceService::NewStub(Connect(port));
+  grpc::ClientContext live_context;
+  inference::ServerLiveResponse live;
+  const grpc::Status live_status = stub->ServerLive(&live_context, {}, &live);
+  EXPECT_TRUE(live_status.ok()) << live_status.error_message();
+  EXPECT_TRUE(live.live());
+  grpc::ClientContext ready_context;
+  inference::ServerReadyResponse ready;
+  ready.set_ready(true);
+  const grpc::Status ready_status = stub->ServerReady(&ready_context, {}, &ready);
+  EXPECT_TRUE(ready_status.ok()) << ready_status.error_message();
+  EXPECT_FALSE(ready.ready());
   call.join();
   drainer.join();
   EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
