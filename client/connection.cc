@@ -16,6 +16,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "net/host_port.h"
 
 namespace ganserve::client {
 namespace {
@@ -30,24 +31,13 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
 
 // "host:port" or "[v6]:port" → one literal address "ip:port" / "[ip]:port".
 absl::StatusOr<std::string> ResolveOne(const std::string& hostport, bool& is_v6) {
-  std::string host, port;
-  if (!hostport.empty() && hostport[0] == '[') {
-    const size_t close = hostport.find("]:");
-    if (close == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad target '", hostport, "': expected [ipv6]:port"));
-    }
-    host = hostport.substr(1, close - 1);
-    port = hostport.substr(close + 2);
-  } else {
-    const size_t colon = hostport.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == hostport.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad target '", hostport, "': expected host:port"));
-    }
-    host = hostport.substr(0, colon);
-    port = hostport.substr(colon + 1);
+  GS_ASSIGN_OR_RETURN(const HostPort split, SplitHostPort(hostport));
+  if (split.host.empty() || split.port.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad target '", hostport, "': expected host:port or [ipv6]:port"));
   }
+  const std::string& host = split.host;
+  const std::string& port = split.port;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "grpc/grpc.h"
+#include "net/host_port.h"
 
 namespace ganserve {
 namespace {
@@ -37,18 +38,10 @@ void ApplyConnectionPolicy(const ConnectionPolicy& policy, grpc::ServerBuilder& 
 
 std::string WhyCannotBind(const std::string& address) {
   if (address.rfind("unix", 0) == 0) return "";
-  std::string host, port;
-  if (!address.empty() && address[0] == '[') {
-    const size_t close = address.find("]:");
-    if (close == std::string::npos) return "";
-    host = address.substr(1, close - 1);
-    port = address.substr(close + 2);
-  } else {
-    const size_t colon = address.rfind(':');
-    if (colon == std::string::npos || address.find(':') != colon) return "";  // bare v6
-    host = address.substr(0, colon);
-    port = address.substr(colon + 1);
-  }
+  absl::StatusOr<HostPort> split = SplitHostPort(address);
+  if (!split.ok() || split->port.empty()) return "";  // gRPC names what is wrong with it
+  const std::string& host = split->host;
+  const std::string& port = split->port;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

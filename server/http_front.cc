@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <chrono>
@@ -24,17 +25,6 @@ std::optional<std::string> HttpRequest::Header(const std::string& lower_name) co
   auto it = headers.find(lower_name);
   if (it == headers.end()) return std::nullopt;
   return it->second;
-}
-
-std::string HostOfAddress(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    const size_t close = address.find(']');
-    return close == std::string::npos ? "" : address.substr(1, close - 1);
-  }
-  const size_t colon = address.rfind(':');
-  // More than one colon without brackets: a bare IPv6 address, no port.
-  if (colon != std::string::npos && address.find(':') == colon) return address.substr(0, colon);
-  return address;
 }
 
 struct HttpFront::Exchange {
@@ -263,7 +253,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Create(HttpFrontOptions op
     reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(static_cast<uint16_t>(o.port));
   }
 
-  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  // MHD_USE_ITC: MHD_quiesce_daemon refuses to work on internal threads without it.
+  unsigned int flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_ITC;
   if (v6) flags |= (host == "::") ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
   const bool tls = !o.tls_cert_pem.empty();
   if (tls) flags |= MHD_USE_TLS;
@@ -299,7 +291,10 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Create(HttpFrontOptions op
 
 HttpFront::~HttpFront() {
   if (daemon_ == nullptr) return;
-  (void)MHD_quiesce_daemon(daemon_);
+  // Quiescing hands the listening socket back to us: MHD will not close it.
+  if (const MHD_socket listener = MHD_quiesce_daemon(daemon_); listener != MHD_INVALID_SOCKET) {
+    close(listener);
+  }
   // Stopping with a parked request would free a connection its reply still writes to.
   while (owed_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   MHD_stop_daemon(daemon_);

@@ -85,9 +85,6 @@ class HttpFront {
   std::atomic<int64_t> owed_{0};  // requests handed to the handler, not yet answered
 };
 
-// "host:port", "[v6]:port" or "host" → the host ("" when there is none).
-std::string HostOfAddress(const std::string& address);
-
 }  // namespace ganserve
 
 #endif  // GANSERVE_SERVER_HTTP_FRONT_H_

@@ -13,6 +13,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "net/host_port.h"
 #include "server/log.h"
 
 namespace ganserve {
@@ -133,7 +134,8 @@ absl::StatusOr<std::unique_ptr<GanServer>> GanServer::Create(ServerOptions optio
   }
   // The HTTP ports bind where gRPC does unless told otherwise, so a server
   // kept to loopback does not open its metrics or images to the network.
-  const std::string grpc_host = HostOfAddress(options.address);
+  absl::StatusOr<HostPort> grpc_address = SplitHostPort(options.address);
+  const std::string grpc_host = grpc_address.ok() ? grpc_address->host : "";
   if (options.metrics_port >= 0) {
     GS_ASSIGN_OR_RETURN(
         server->metrics_http_,

@@ -111,6 +111,31 @@ TEST(HttpFront, AChunkedBodyOverTheLimitGets413AtItsEnd) {
   EXPECT_EQ(HttpGet(server->http_port(), "/v2/health/live").status, 200);
 }
 
+int OpenFds() {
+  int fds = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (dirent* entry = readdir(dir)) fds += entry->d_name[0] != '.';
+    closedir(dir);
+  }
+  return fds;
+}
+
+// A drained server must give its HTTP port back: nothing listens on it, and
+// no descriptor of it is left open in the process.
+TEST(HttpFront, DrainClosesTheListeningSocket) {
+  StartServer(WithHttp()).reset();  // gRPC's process-wide descriptors open once, here
+  const int fds_before = OpenFds();
+  {
+    auto server = StartServer(WithHttp());
+    ASSERT_NE(server, nullptr);
+    const int port = server->http_port();
+    EXPECT_EQ(HttpGet(port, "/v2/health/live").status, 200);
+    ASSERT_TRUE(server->Drain(std::chrono::seconds(5)));
+    EXPECT_EQ(IdleConnections(port, 1)[0], -1) << "port " << port << " still accepts";
+  }
+  EXPECT_LE(OpenFds(), fds_before);
+}
+
 TEST(HttpHealth, LiveReadyAndModelReadyPerTheProtocol) {
   auto server = StartServer(WithHttp());
   ASSERT_NE(server, nullptr);
