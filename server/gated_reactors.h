@@ -1,4 +1,6 @@
-// The base of the Generator service's reactors. It passes the call through
+// The base of the gRPC reactors of both services (ganserve.v1.Generator and
+// inference.GRPCInferenceService, bar its open health RPCs; HTTP calls get
+// the same from http_call.h). It passes the call through
 // the CallGate when constructed and records the outcome when the call
 // finishes, so an RPC built on it cannot forget auth, draining or metrics.
 // Every answer carries the call's `traceparent` and `server-timing` trailers.

@@ -1,5 +1,6 @@
-// Serves Metrics::Render() at GET /metrics over plain HTTP, on the same
-// HTTP front as --http_port, so idle scrapers' connections cannot blind it.
+// Serves Metrics::Render() at GET /metrics over plain HTTP without a token,
+// on an HttpFront of its own (the kind --http_port runs on), so idle
+// scrapers' connections cannot blind it.
 #ifndef GANSERVE_SERVER_METRICS_HTTP_H_
 #define GANSERVE_SERVER_METRICS_HTTP_H_
 
