@@ -173,8 +173,10 @@ void HttpApi::Inference(const HttpRequest& request, const std::vector<std::strin
   };
   GenerationRunOptions run;
   run.encoding = plan->encoding;
-  call->Track(
-      GenerationRun::Start(servable, std::move(plan->work), run, deps_.pool, std::move(sink)));
+  std::optional<SeededKey> cache_key;
+  if (plan->seeded) cache_key = SeededCacheKey(*servable, *plan->seeded);
+  call->Track(StartCachedGeneration(deps_.cache, deps_.metrics, cache_key, servable,
+                                    std::move(plan->work), run, deps_.pool, std::move(sink)));
 }
 
 void HttpApi::Images(const HttpRequest& request, const std::vector<std::string>& parts,

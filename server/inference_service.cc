@@ -46,7 +46,9 @@ class ModelInferReactor : public RunReactor<grpc::ServerUnaryReactor> {
       }
       Reply(model_, status);
     };
-    Start(servable_, std::move(plan->work), run, std::move(sink));
+    std::optional<SeededKey> cache_key;
+    if (plan->seeded) cache_key = SeededCacheKey(*servable_, *plan->seeded);
+    Start(servable_, std::move(plan->work), run, std::move(sink), cache_key);
   }
 
  private:

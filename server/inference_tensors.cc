@@ -264,6 +264,10 @@ absl::StatusOr<InferPlan> PlanInference(const Generator& generator, const InferR
                         absl::StrCat("input '", kLatentInput, "': ", work.status().message()));
   }
   plan.work = *std::move(work);
+  if (!generation.latents.has_value()) {
+    generation.encoding = plan.encoding;
+    plan.seeded = std::move(generation);
+  }
   return plan;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -61,6 +62,9 @@ struct InferPlan {
   std::vector<InferOutputKind> outputs;  // in the order the response lists them
   // What the generation run should deliver per image to make those outputs.
   ImageEncoding encoding = ImageEncoding::kRawFloat32;
+  // The sampling request (in `encoding`) when the latents were drawn from
+  // the parameters, not given: what keys the response cache.
+  std::optional<GenerationRequest> seeded;
 };
 
 // Validates `request` against the model: inputs, their datatypes, shapes and

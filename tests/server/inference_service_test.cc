@@ -5,6 +5,7 @@
 #include <cstring>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "engine/png.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -238,7 +239,8 @@ TEST_F(InferenceServiceTest, TypedInputsGiveTypedOutputsEqualToGenerate) {
               ElementsAre(pngs.images(0).data(), pngs.images(1).data()));
 }
 
-TEST_F(InferenceServiceTest, SeedParametersDrawTheSameImagesAsSampling) {
+// Seed 77, count 3, truncation 0.7, label 5, the PNG output.
+ModelInferRequest SeededPngRequest() {
   ModelInferRequest request;
   request.set_model_name("cgan");
   (*request.mutable_parameters())["seed"].set_int64_param(77);
@@ -251,11 +253,11 @@ TEST_F(InferenceServiceTest, SeedParametersDrawTheSameImagesAsSampling) {
   const int32_t five = 5;
   request.add_raw_input_contents(RawBytes(&five, sizeof(five)));
   request.add_outputs()->set_name("png");
-  ModelInferResponse response;
-  grpc::Status status = Infer(request, response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  ASSERT_EQ(response.outputs_size(), 1);
+  return request;
+}
 
+// The same images asked for through the native API.
+v1::GenerateResponse NativeSeededPng(int port) {
   v1::GenerateRequest native;
   native.set_model("cgan");
   native.mutable_sampling()->set_seed(77);
@@ -264,10 +266,46 @@ TEST_F(InferenceServiceTest, SeedParametersDrawTheSameImagesAsSampling) {
   native.add_labels(5);
   v1::GenerateResponse expected;
   grpc::ClientContext context;
-  ASSERT_TRUE(Stub(server_->port())->Generate(&context, native, &expected).ok());
+  EXPECT_TRUE(Stub(port)->Generate(&context, native, &expected).ok());
+  return expected;
+}
+
+TEST_F(InferenceServiceTest, SeedParametersDrawTheSameImagesAsSampling) {
+  ModelInferResponse response;
+  grpc::Status status = Infer(SeededPngRequest(), response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.outputs_size(), 1);
+  const v1::GenerateResponse expected = NativeSeededPng(server_->port());
   std::vector<std::string> pngs = SplitBytes(response.raw_output_contents(0));
   ASSERT_EQ(pngs.size(), 3u);
+  ASSERT_EQ(expected.images_size(), 3);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(pngs[i], expected.images(i).data());
+}
+
+TEST_F(InferenceServiceTest, SeededInferUsesTheResponseCacheTheNativeApiFills) {
+  ServerOptions options = LoopbackOptions();
+  options.cache_bytes = 1 << 20;
+  Start(options);
+  const v1::GenerateResponse native = NativeSeededPng(server_->port());
+  ASSERT_EQ(native.images_size(), 3);
+  const auto counted = [&](const char* series, int images) {
+    return server_->metrics().Render().find(
+               absl::StrCat("\n", series, "{model=\"cgan\"} ", images, "\n")) != std::string::npos;
+  };
+  EXPECT_TRUE(counted("ganserve_cache_misses_total", 3)) << server_->metrics().Render();
+  for (int round = 1; round <= 2; ++round) {
+    ModelInferResponse response;
+    grpc::Status status = Infer(SeededPngRequest(), response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_TRUE(counted("ganserve_cache_hits_total", 3 * round)) << server_->metrics().Render();
+    std::vector<std::string> pngs = SplitBytes(response.raw_output_contents(0));
+    ASSERT_EQ(pngs.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(pngs[i], native.images(i).data()) << round;
+  }
+  EXPECT_TRUE(counted("ganserve_cache_misses_total", 3)) << "a hit must not also count a miss";
+  ModelInferResponse given_latents;
+  ASSERT_TRUE(Infer(RawRequest("cgan"), given_latents).ok());
+  EXPECT_TRUE(counted("ganserve_cache_misses_total", 3)) << "given latents bypass the cache";
 }
 
 TEST_F(InferenceServiceTest, OnlyRequestedOutputsInTheRequestedOrder) {
