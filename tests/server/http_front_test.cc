@@ -11,14 +11,18 @@
 namespace ganserve::testing {
 namespace {
 
-int ThreadCount() {
-  int threads = 0;
-  if (DIR* dir = opendir("/proc/self/task")) {
-    while (dirent* entry = readdir(dir)) threads += entry->d_name[0] != '.';
+// Entries of a /proc/self folder: threads in task/, descriptors in fd/.
+int EntriesIn(const char* folder) {
+  int entries = 0;
+  if (DIR* dir = opendir(folder)) {
+    while (dirent* entry = readdir(dir)) entries += entry->d_name[0] != '.';
     closedir(dir);
   }
-  return threads;
+  return entries;
 }
+
+int ThreadCount() { return EntriesIn("/proc/self/task"); }
+int OpenFds() { return EntriesIn("/proc/self/fd"); }
 
 ServerOptions WithHttp() {
   ServerOptions options = LoopbackOptions();
@@ -109,15 +113,6 @@ TEST(HttpFront, AChunkedBodyOverTheLimitGets413AtItsEnd) {
       "application/json"));
   EXPECT_EQ(small.status, 400) << small.body;  // under the limit: read and judged
   EXPECT_EQ(HttpGet(server->http_port(), "/v2/health/live").status, 200);
-}
-
-int OpenFds() {
-  int fds = 0;
-  if (DIR* dir = opendir("/proc/self/fd")) {
-    while (dirent* entry = readdir(dir)) fds += entry->d_name[0] != '.';
-    closedir(dir);
-  }
-  return fds;
 }
 
 // A drained server must give its HTTP port back: nothing listens on it, and
