@@ -82,13 +82,24 @@ class V2Stub final : public BenchStub {
 absl::StatusOr<BenchApi> ParseBenchApi(absl::string_view name) {
   if (name == "native") return BenchApi::kNative;
   if (name == "v2") return BenchApi::kV2;
+  if (name == "http") return BenchApi::kHttp;
   return absl::InvalidArgumentError(
-      absl::StrCat("--api must be native (ganserve.v1 Generate) or v2 (Open Inference Protocol "
-                   "ModelInfer), got '",
+      absl::StrCat("--api must be native (ganserve.v1 Generate), v2 (Open Inference Protocol "
+                   "ModelInfer) or http (the PNG URL on the HTTP port), got '",
                    name, "'"));
 }
 
-std::string BenchApiName(BenchApi api) { return api == BenchApi::kV2 ? "v2" : "native"; }
+std::string BenchApiName(BenchApi api) {
+  switch (api) {
+    case BenchApi::kV2:
+      return "v2";
+    case BenchApi::kHttp:
+      return "http";
+    case BenchApi::kNative:
+      break;
+  }
+  return "native";
+}
 
 std::unique_ptr<BenchStub> BenchStub::Create(BenchApi api, std::shared_ptr<grpc::Channel> channel) {
   if (api == BenchApi::kV2) return std::make_unique<V2Stub>(std::move(channel));

@@ -5,9 +5,11 @@
 #include <iostream>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/bench_report.h"
 #include "client/bench_runner.h"
+#include "net/host_port.h"
 #include "client/commands.h"
 #include "client/progress_bar.h"
 #include "ganserve/v1/generator.grpc.pb.h"
@@ -32,6 +34,26 @@ std::vector<int32_t> AllLabelsOfModel(const Connection& connection, const std::s
   return labels;
 }
 
+// --http-target, or the host of the gRPC --target with the HTTP port's default.
+absl::StatusOr<HttpBenchTarget> HttpTargetOf(const std::string& http_target,
+                                             const std::string& grpc_target) {
+  HttpBenchTarget target;
+  if (http_target.empty()) {
+    absl::StatusOr<HostPort> grpc = SplitHostPort(grpc_target);
+    target.host = grpc.ok() && !grpc->host.empty() ? grpc->host : "localhost";
+    return target;
+  }
+  absl::StatusOr<HostPort> split = SplitHostPort(http_target);
+  if (!split.ok()) return split.status();
+  if (split->host.empty() || split->port.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http-target wants host:port, got '", http_target, "'"));
+  }
+  target.host = split->host;
+  target.port = std::stoi(split->port);
+  return target;
+}
+
 }  // namespace
 
 int BenchCommand(const Args& args) {
@@ -41,7 +63,8 @@ int BenchCommand(const Args& args) {
   BenchOptions o;
   int64_t concurrency = 1, connections = 1, batch = 1, seed = 1,
           max_outstanding = o.max_outstanding;
-  std::string labels, format = "text", progress = "auto", api = "native";
+  std::string labels, format = "text", progress = "auto", api = "native", http_target;
+  int64_t seed_cycle = 0;
   Thresholds thresholds;
   double max_error_rate = -1;
   FlagSet flags(
@@ -54,8 +77,11 @@ int BenchCommand(const Args& args) {
       "ganctl bench FILE [flags] benchmarks the engine on a model file offline (FILE --help).");
   AddConnectionFlags(flags, connection_options);
   flags.String("api", &api,
-               "what each request calls: native (ganserve.v1 Generate) or v2 (Open Inference "
-               "Protocol ModelInfer, png output)");
+               "what each request calls: native (ganserve.v1 Generate), v2 (Open Inference "
+               "Protocol ModelInfer, png output) or http (GET /v1/models/M/images/SEED.png; "
+               "grid.png for -b > 1)");
+  flags.String("http-target", &http_target,
+               "--api http: host:port of the HTTP port (default: the --target host, port 8080)");
   flags.String("model", &o.model, "model name (default: the server's default)");
   flags.Int("concurrency,c", &concurrency, "closed loop: requests in flight");
   flags.Double("rate,r", &o.rate, "open loop: requests per second (overrides --concurrency)");
@@ -72,6 +98,9 @@ int BenchCommand(const Args& args) {
   flags.Int("max-outstanding", &max_outstanding,
             "open loop: most requests in flight (later sends count as late)");
   flags.Int("seed", &seed, "request n samples seed+n");
+  flags.Int("seed-cycle", &seed_cycle,
+            "request n samples seed + n mod this (repeated seeds: the response cache answers); "
+            "0: every request a new seed");
   flags.String("format", &format, "report format: text, json or csv");
   flags.String("progress", &progress,
                "live progress line: auto (when stderr is a terminal), on, off");
@@ -84,6 +113,11 @@ int BenchCommand(const Args& args) {
   o.connections = static_cast<int>(connections);
   o.batch = static_cast<int>(batch);
   o.seed = static_cast<uint64_t>(seed);
+  if (seed_cycle < 0) {
+    std::cerr << "--seed-cycle must be 0 or more, got " << seed_cycle << "\n";
+    return kExitUsage;
+  }
+  o.seed_cycle = static_cast<uint64_t>(seed_cycle);
   o.max_outstanding = max_outstanding;
   thresholds.max_error_rate = max_error_rate;
   for (absl::string_view part : absl::StrSplit(labels, ',', absl::SkipWhitespace())) {
@@ -100,6 +134,18 @@ int BenchCommand(const Args& args) {
     return kExitUsage;
   }
   o.api = *parsed_api;
+  if (o.api == BenchApi::kHttp) {
+    absl::StatusOr<HttpBenchTarget> http = HttpTargetOf(http_target, connection_options.target);
+    if (!http.ok()) {
+      std::cerr << http.status().message() << "\n";
+      return kExitUsage;
+    }
+    if (!connection_options.tls_ca.empty() || !connection_options.tls_cert.empty()) {
+      std::cerr << "--api http measures plain HTTP; drop the TLS flags\n";
+      return kExitUsage;
+    }
+    o.http = *http;
+  }
   auto report_format = ParseReportFormat(format);
   if (!report_format.ok()) return Fail("bench", report_format.status());
   if (progress != "auto" && progress != "on" && progress != "off") {

@@ -151,7 +151,8 @@ void BenchRunner::Issue(Clock::time_point start, bool measured) {
   connection_.Prepare(call->context);
   BenchRequestSpec spec;
   spec.model = options_.model;
-  spec.seed = options_.seed + static_cast<uint64_t>(n);
+  const uint64_t k = static_cast<uint64_t>(n);
+  spec.seed = options_.seed + (options_.seed_cycle > 0 ? k % options_.seed_cycle : k);
   spec.batch = options_.batch;
   for (int i = 0; i < options_.batch && !options_.labels.empty(); ++i) {
     spec.labels.push_back(options_.labels[(n * options_.batch + i) % options_.labels.size()]);
@@ -230,7 +231,16 @@ void BenchRunner::RunOpenLoop() {
 }
 
 absl::StatusOr<BenchResult> BenchRunner::Run() {
-  for (int i = 0; i < options_.connections; ++i) {
+  if (options_.api == BenchApi::kHttp) {
+    HttpBenchTarget http = options_.http;
+    http.authorization = connection_.authorization();
+    // One blocking connection per request that may be in flight.
+    http.workers = options_.rate > 0 ? static_cast<int>(std::min<int64_t>(options_.max_outstanding, 512))
+                                     : options_.concurrency;
+    http.timeout_s = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Seconds(options_.deadline)));
+    stubs_.push_back(CreateHttpBenchStub(http));
+  }
+  for (int i = 0; i < options_.connections && options_.api != BenchApi::kHttp; ++i) {
     auto channel = connection_.NewChannel(i);
     if (!channel->WaitForConnected(ToSystemDeadline(options_.connect_timeout))) {
       return absl::UnavailableError(absl::StrCat("cannot connect to '", connection_.target().uri,

@@ -41,7 +41,9 @@ struct BenchOptions {
   absl::Duration deadline = absl::Seconds(30);
   int64_t max_outstanding = 10000;                    // open loop: a cap on requests in flight
   absl::Duration late_after = absl::Milliseconds(1);  // open loop: "not on time"
-  uint64_t seed = 1;                                  // request n samples seed + n
+  uint64_t seed = 1;                                  // request n samples seed + n…
+  uint64_t seed_cycle = 0;  // …or, when > 0, seed + n % seed_cycle (repeats the cache answers)
+  HttpBenchTarget http;     // api kHttp: where the GETs go (its workers are set by the run)
   absl::Duration connect_timeout = absl::Seconds(10);
 };
 

@@ -45,6 +45,8 @@ class Connection {
   // Adds the per-call metadata (the bearer token) to a fresh context.
   void Prepare(grpc::ClientContext& context) const;
   const ResolvedTarget& target() const { return target_; }
+  // "Bearer <token>", or empty without --token; for the HTTP requests of bench.
+  const std::string& authorization() const { return authorization_; }
 
  private:
   Connection() = default;

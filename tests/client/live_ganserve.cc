@@ -56,6 +56,8 @@ void LiveGanserve::ReadLog(int fd) {
     log_.append(buffer, n);
     std::smatch match;
     if (port_ == 0 && std::regex_search(log_, match, kListening)) {
+      static const std::regex kHttp(R"(listening .* http_port=(-?\d+))");
+      if (std::smatch http; std::regex_search(log_, http, kHttp)) http_port_ = std::stoi(http[1]);
       port_ = std::stoi(match[1]);
       cv_.notify_all();
     }

@@ -28,6 +28,8 @@ class LiveGanserve {
 
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  // The HTTP port it bound (pass --http_port=0 for one), -1 without.
+  int http_port() const { return http_port_; }
   // SIGKILL: the server dies without draining, as in a crash.
   void Kill();
   // SIGTERM and wait up to `grace`; the waitpid status (SIGKILLed if it
@@ -42,6 +44,7 @@ class LiveGanserve {
 
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = -1;
   std::thread reader_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

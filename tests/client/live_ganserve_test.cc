@@ -149,6 +149,34 @@ TEST_F(LiveGanserveTest, BenchApiV2CallsModelInferAndCountsItsImages) {
   EXPECT_THAT(wrong.out, HasSubstr("--api must be native"));
 }
 
+TEST_F(LiveGanserveTest, BenchApiHttpGetsThePngUrlAndRepeatedSeedsComeFromTheCache) {
+  StartServer({"--http_port=0"});
+  ASSERT_GT(server_->http_port(), 0) << server_->log();
+  const std::string http = absl::StrCat(" --http-target 127.0.0.1:", server_->http_port());
+  GanctlRun bench = Ganctl(absl::StrCat("bench --api http --target ", server_->target(), http,
+                                        " --model live -N 20 -c 3 --labels 1 --max-error-rate 0"));
+  EXPECT_EQ(bench.exit_code, 0) << bench.out;
+  EXPECT_THAT(bench.out, HasSubstr("api http"));
+  EXPECT_THAT(bench.out, HasSubstr("20 sent, 20 ok, 0 errors"));
+  EXPECT_EQ(ImagesGenerated(), 20);  // every seed new: the server made each image
+  // Seeds 1..5 again, with a new label so none of them is cached yet: five
+  // images made, the other fifteen answers from the response cache.
+  GanctlRun cycled =
+      Ganctl(absl::StrCat("bench --api http --target ", server_->target(), http,
+                          " --model live -N 20 -c 3 --labels 2 --seed-cycle 5 --max-error-rate 0"));
+  EXPECT_EQ(cycled.exit_code, 0) << cycled.out;
+  EXPECT_THAT(cycled.out, HasSubstr("20 sent, 20 ok, 0 errors"));
+  EXPECT_EQ(ImagesGenerated(), 25);
+  // -b 2 asks for a grid of two images.
+  GanctlRun grid = Ganctl(absl::StrCat("bench --api http --target ", server_->target(), http,
+                                       " --model live -N 4 -c 1 -b 2 --seed 100 --labels 0"));
+  EXPECT_EQ(grid.exit_code, 0) << grid.out;
+  EXPECT_EQ(ImagesGenerated(), 33);
+  GanctlRun refused = Ganctl(absl::StrCat("bench --api http --target ", server_->target(), http,
+                                          " --model nope -N 2 -c 1 --labels 0"));
+  EXPECT_THAT(refused.out, HasSubstr("NOT_FOUND"));
+}
+
 TEST_F(LiveGanserveTest, OpenLoopHoldsTheRateWithinFivePercent) {
   StartServer();
   BenchOptions options;
