@@ -9,10 +9,10 @@
 #include "absl/strings/str_split.h"
 #include "client/bench_report.h"
 #include "client/bench_runner.h"
-#include "net/host_port.h"
 #include "client/commands.h"
 #include "client/progress_bar.h"
 #include "ganserve/v1/generator.grpc.pb.h"
+#include "net/host_port.h"
 
 namespace ganserve::client {
 namespace {

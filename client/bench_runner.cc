@@ -235,9 +235,11 @@ absl::StatusOr<BenchResult> BenchRunner::Run() {
     HttpBenchTarget http = options_.http;
     http.authorization = connection_.authorization();
     // One blocking connection per request that may be in flight.
-    http.workers = options_.rate > 0 ? static_cast<int>(std::min<int64_t>(options_.max_outstanding, 512))
-                                     : options_.concurrency;
-    http.timeout_s = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Seconds(options_.deadline)));
+    http.workers = options_.rate > 0
+                       ? static_cast<int>(std::min<int64_t>(options_.max_outstanding, 512))
+                       : options_.concurrency;
+    http.timeout_s =
+        static_cast<int>(std::max<int64_t>(1, absl::ToInt64Seconds(options_.deadline)));
     stubs_.push_back(CreateHttpBenchStub(http));
   }
   for (int i = 0; i < options_.connections && options_.api != BenchApi::kHttp; ++i) {
