@@ -23,7 +23,7 @@ build_packages=(
 runtime_packages=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
   libpng16-16 libhdf5-103-1 libzip4 libonnx1 libssl3 libgomp1
-  libmicrohttpd12 libgnutls30
+  libmicrohttpd12 libgnutls30 libcpp-httplib0.11
 )
 # Left out by --compile: only the tests, test data, tools and developers use these.
 not_for_compile=(
