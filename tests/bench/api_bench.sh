@@ -36,7 +36,7 @@ for tool in "$ganserve" "$ganctl"; do
 done
 port=50093 http_port=50094
 "$ganserve" --address 127.0.0.1:$port --metrics_port -1 --http_port $http_port \
-  --model "m=$model" 2>/tmp/api_bench_server.log &
+  --model "m=$model" >/tmp/api_bench_access.log 2>/tmp/api_bench_server.log &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 600); do
@@ -44,11 +44,12 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 
-# bench NAME: one run; prints its JSON on one line. Every run but "cached"
-# starts at a seed no earlier run used, so the response cache never answers it.
-seed=1
+# bench NAME SEED: one run from SEED; prints its JSON on one line. The loop
+# gives every run but "cached" a seed range no earlier run used, so the
+# response cache never answers it (bench runs in a subshell: it cannot keep
+# the count itself).
 bench() {
-  local api=$1 extra=""
+  local api=$1 seed=$2 extra=""
   case $1 in
     http) extra="--http-target 127.0.0.1:$http_port" ;;
     cached) api=native extra="--seed-cycle 16 --seed 0" ;;
@@ -57,7 +58,6 @@ bench() {
   "$ganctl" bench --api "$api" --target 127.0.0.1:$port --model m --progress off --format json \
     --warmup 2s -d "$duration" --seed $seed $load $extra 2>/dev/null | tr -d '\n'
   echo
-  seed=$((seed + 10000000))
 }
 
 echo "api_bench $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
@@ -68,9 +68,11 @@ echo
 results=$(mktemp)
 echo "| round | api | images/s | p50 ms | p99 ms | errors | / native |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
+seed=1
 for round in $(seq "$rounds"); do
   for api in $apis; do
-    echo "$round $api $(bench "$api")" >>"$results"
+    echo "$round $api $(bench "$api" $seed)" >>"$results"
+    seed=$((seed + 10000000))
   done
   python3 - "$round" "$results" <<'PY'
 import json, sys
