@@ -11,7 +11,6 @@ RUN bash /tmp/install-deps.sh --compile && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY proto proto
-COPY net net
 COPY engine engine
 COPY server server
 COPY client client

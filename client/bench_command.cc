@@ -12,7 +12,7 @@
 #include "client/commands.h"
 #include "client/progress_bar.h"
 #include "ganserve/v1/generator.grpc.pb.h"
-#include "net/host_port.h"
+#include "engine/host_port.h"
 
 namespace ganserve::client {
 namespace {

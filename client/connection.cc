@@ -16,7 +16,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "net/host_port.h"
+#include "engine/host_port.h"
 
 namespace ganserve::client {
 namespace {

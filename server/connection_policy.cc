@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "grpc/grpc.h"
-#include "net/host_port.h"
+#include "engine/host_port.h"
 
 namespace ganserve {
 namespace {

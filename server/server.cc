@@ -13,7 +13,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "net/host_port.h"
+#include "engine/host_port.h"
 #include "server/log.h"
 
 namespace ganserve {

@@ -1,5 +1,5 @@
 // SplitHostPort against the forms the flags and ganctl's --target take.
-#include "net/host_port.h"
+#include "engine/host_port.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

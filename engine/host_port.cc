@@ -1,4 +1,4 @@
-#include "net/host_port.h"
+#include "engine/host_port.h"
 
 #include <algorithm>
 

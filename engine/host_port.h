@@ -1,7 +1,7 @@
 // Splits the "host:port" addresses flags and targets are written in, the one
 // place that knows IPv6's brackets, for the server's listeners and ganctl.
-#ifndef GANSERVE_NET_HOST_PORT_H_
-#define GANSERVE_NET_HOST_PORT_H_
+#ifndef GANSERVE_ENGINE_HOST_PORT_H_
+#define GANSERVE_ENGINE_HOST_PORT_H_
 
 #include <string>
 
@@ -23,4 +23,4 @@ absl::StatusOr<HostPort> SplitHostPort(absl::string_view address);
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_NET_HOST_PORT_H_
+#endif  // GANSERVE_ENGINE_HOST_PORT_H_
