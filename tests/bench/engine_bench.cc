@@ -10,7 +10,7 @@
 #include "engine/onednn/matmul_probe.h"
 #include "engine/onednn/onednn_executor.h"
 #include "engine/reference/reference_executor.h"
-#include "tests/engine/generator_zoo.h"
+#include "tests/testing/generator_zoo.h"
 
 namespace ganserve {
 namespace {

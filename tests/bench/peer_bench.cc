@@ -19,7 +19,7 @@
 #include "client/batch_list.h"
 #include "engine/generator_factory.h"
 #include "engine/latent_sampler.h"
-#include "tests/engine/generator_zoo.h"
+#include "tests/testing/generator_zoo.h"
 
 namespace ganserve {
 namespace {

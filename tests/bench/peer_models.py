@@ -1,4 +1,4 @@
-"""PyTorch twins of the generator zoo (tests/engine/generator_zoo.cc) for peer benchmarks.
+"""PyTorch twins of the generator zoo (tests/testing/generator_zoo.cc) for peer benchmarks.
 
 Same layers, channel counts, kernels, strides and output sizes as the zoo, in
 PyTorch's NCHW layout. Weights are random: only speed is compared. Reshapes go

@@ -19,8 +19,8 @@
 #include "engine/loaders/onnx_loader.h"
 #include "gtest/gtest.h"
 #include "onnx/onnx_pb.h"
-#include "tests/engine/npy_test_util.h"
-#include "tests/engine/onnx_test_util.h"
+#include "tests/engine/loaders/onnx/onnx_test_util.h"
+#include "tests/testing/npy_test_util.h"
 
 namespace ganserve {
 namespace {

@@ -1,4 +1,4 @@
-#include "tests/engine/onnx_test_util.h"
+#include "tests/engine/loaders/onnx/onnx_test_util.h"
 
 #include "absl/strings/str_cat.h"
 

@@ -1,4 +1,4 @@
-#include "tests/engine/npy_test_util.h"
+#include "tests/testing/npy_test_util.h"
 
 #include <cmath>
 #include <limits>

@@ -9,7 +9,7 @@
 #include "engine/loaders/load_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/engine/keras_test_util.h"
+#include "tests/engine/loaders/keras/keras_test_util.h"
 
 namespace ganserve {
 namespace {

@@ -1,7 +1,7 @@
 // Shared by the ONNX loader tests: run a loaded model on inputs shaped as
 // the file declares them (NCHW, labels as [N]) with either executor.
-#ifndef GANSERVE_TESTS_ENGINE_ONNX_TEST_UTIL_H_
-#define GANSERVE_TESTS_ENGINE_ONNX_TEST_UTIL_H_
+#ifndef GANSERVE_TESTS_ENGINE_LOADERS_ONNX_ONNX_TEST_UTIL_H_
+#define GANSERVE_TESTS_ENGINE_LOADERS_ONNX_ONNX_TEST_UTIL_H_
 
 #include <vector>
 
@@ -22,4 +22,4 @@ Tensor FirstSamples(const Tensor& t, int64_t n);
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_ENGINE_ONNX_TEST_UTIL_H_
+#endif  // GANSERVE_TESTS_ENGINE_LOADERS_ONNX_ONNX_TEST_UTIL_H_

@@ -1,7 +1,7 @@
 // What the ONNX suites compare with: .npy files through the engine's own
 // codec (engine/npy.h), and the relative error between two tensors.
-#ifndef GANSERVE_TESTS_ENGINE_NPY_TEST_UTIL_H_
-#define GANSERVE_TESTS_ENGINE_NPY_TEST_UTIL_H_
+#ifndef GANSERVE_TESTS_TESTING_NPY_TEST_UTIL_H_
+#define GANSERVE_TESTS_TESTING_NPY_TEST_UTIL_H_
 
 #include "engine/npy.h"
 #include "engine/tensor.h"
@@ -13,4 +13,4 @@ double RelativeError(const Tensor& a, const Tensor& b);
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_ENGINE_NPY_TEST_UTIL_H_
+#endif  // GANSERVE_TESTS_TESTING_NPY_TEST_UTIL_H_

@@ -1,4 +1,4 @@
-#include "tests/engine/keras_test_util.h"
+#include "tests/engine/loaders/keras/keras_test_util.h"
 
 #include <cmath>
 #include <cstdlib>

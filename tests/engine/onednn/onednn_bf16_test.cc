@@ -10,7 +10,7 @@
 #include "engine/ops/conv2d.h"
 #include "engine/ops/conv2d_transpose.h"
 #include "engine/ops/upsampling2d.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
 
 namespace ganserve {
 namespace {

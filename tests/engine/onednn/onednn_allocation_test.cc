@@ -13,8 +13,8 @@
 #include <new>
 
 #include "gtest/gtest.h"
-#include "tests/engine/generator_zoo.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
+#include "tests/testing/generator_zoo.h"
 
 namespace {
 

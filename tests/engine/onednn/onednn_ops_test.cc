@@ -14,7 +14,7 @@
 #include "engine/ops/reshape.h"
 #include "engine/ops/transpose.h"
 #include "engine/ops/upsampling2d.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
 
 namespace ganserve {
 namespace {

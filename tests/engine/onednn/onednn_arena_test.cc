@@ -7,8 +7,8 @@
 #include <map>
 
 #include "engine/loaders/load_model.h"
-#include "tests/engine/keras_test_util.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/loaders/keras/keras_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
 
 namespace ganserve {
 namespace {

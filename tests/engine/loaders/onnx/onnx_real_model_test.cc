@@ -8,8 +8,8 @@
 
 #include "engine/loaders/load_model.h"
 #include "gtest/gtest.h"
-#include "tests/engine/npy_test_util.h"
-#include "tests/engine/onnx_test_util.h"
+#include "tests/engine/loaders/onnx/onnx_test_util.h"
+#include "tests/testing/npy_test_util.h"
 
 namespace ganserve {
 namespace {

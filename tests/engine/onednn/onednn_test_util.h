@@ -1,6 +1,6 @@
 // Helpers for comparing the oneDNN executor with the reference executor.
-#ifndef GANSERVE_TESTS_ENGINE_ONEDNN_TEST_UTIL_H_
-#define GANSERVE_TESTS_ENGINE_ONEDNN_TEST_UTIL_H_
+#ifndef GANSERVE_TESTS_ENGINE_ONEDNN_ONEDNN_TEST_UTIL_H_
+#define GANSERVE_TESTS_ENGINE_ONEDNN_ONEDNN_TEST_UTIL_H_
 
 #include <cmath>
 #include <memory>
@@ -10,7 +10,7 @@
 #include "engine/onednn/onednn_executor.h"
 #include "engine/reference/reference_executor.h"
 #include "gtest/gtest.h"
-#include "tests/engine/generator_zoo.h"
+#include "tests/testing/generator_zoo.h"
 
 namespace ganserve {
 
@@ -61,4 +61,4 @@ inline void ExpectMatchesReference(const absl::StatusOr<Graph>& graph, int64_t b
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_ENGINE_ONEDNN_TEST_UTIL_H_
+#endif  // GANSERVE_TESTS_ENGINE_ONEDNN_ONEDNN_TEST_UTIL_H_

@@ -10,7 +10,7 @@
 #include "engine/ops/dense.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/reshape.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
 
 namespace ganserve {
 namespace {

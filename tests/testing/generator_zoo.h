@@ -1,8 +1,8 @@
 // Generator graphs built in code with seeded random weights, shared by the
 // oneDNN tests and the engine benchmark: the tutorial's two 10x10 models,
 // MNIST DCGAN, DCGAN-64 and a 128x128 UpSampling2D+Conv2D generator.
-#ifndef GANSERVE_TESTS_ENGINE_GENERATOR_ZOO_H_
-#define GANSERVE_TESTS_ENGINE_GENERATOR_ZOO_H_
+#ifndef GANSERVE_TESTS_TESTING_GENERATOR_ZOO_H_
+#define GANSERVE_TESTS_TESTING_GENERATOR_ZOO_H_
 
 #include <cstdint>
 #include <random>
@@ -36,4 +36,4 @@ std::vector<ZooModel> GeneratorZoo();
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_ENGINE_GENERATOR_ZOO_H_
+#endif  // GANSERVE_TESTS_TESTING_GENERATOR_ZOO_H_

@@ -1,4 +1,4 @@
-#include "tests/engine/generator_zoo.h"
+#include "tests/testing/generator_zoo.h"
 
 #include <cmath>
 

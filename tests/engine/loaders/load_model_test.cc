@@ -10,7 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "tests/engine/keras_test_util.h"
+#include "tests/engine/loaders/keras/keras_test_util.h"
 
 namespace ganserve {
 namespace {

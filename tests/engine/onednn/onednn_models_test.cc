@@ -6,7 +6,7 @@
 #include "engine/ops/conv2d_transpose.h"
 #include "engine/ops/upsampling2d.h"
 #include "gmock/gmock.h"
-#include "tests/engine/onednn_test_util.h"
+#include "tests/engine/onednn/onednn_test_util.h"
 
 namespace ganserve {
 namespace {

@@ -8,7 +8,7 @@
 #include "engine/loaders/keras_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/engine/keras_test_util.h"
+#include "tests/engine/loaders/keras/keras_test_util.h"
 
 namespace ganserve {
 namespace {

@@ -9,7 +9,7 @@
 #include "engine/generator_factory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/engine/npy_test_util.h"
+#include "tests/testing/npy_test_util.h"
 
 namespace ganserve {
 namespace {

@@ -1,7 +1,7 @@
 // Shared by the Keras loader tests: run a loaded model with an executor on
 // .npy inputs and compare with an expected .npy.
-#ifndef GANSERVE_TESTS_ENGINE_KERAS_TEST_UTIL_H_
-#define GANSERVE_TESTS_ENGINE_KERAS_TEST_UTIL_H_
+#ifndef GANSERVE_TESTS_ENGINE_LOADERS_KERAS_KERAS_TEST_UTIL_H_
+#define GANSERVE_TESTS_ENGINE_LOADERS_KERAS_KERAS_TEST_UTIL_H_
 
 #include <string>
 #include <vector>
@@ -25,4 +25,4 @@ absl::StatusOr<Tensor> RunReference(const LoadedModel& model, std::vector<Tensor
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_TESTS_ENGINE_KERAS_TEST_UTIL_H_
+#endif  // GANSERVE_TESTS_ENGINE_LOADERS_KERAS_KERAS_TEST_UTIL_H_
