@@ -5,8 +5,10 @@
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/onednn/plan_builder.h"
+#include "engine/onednn/upsample_conv.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/conv2d_transpose.h"
+#include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
 
@@ -124,17 +126,39 @@ void PlanBuilder::LowerDeconv(int i) {
 
 void PlanBuilder::LowerDeconvAsConv(int i) {
   const Node& node = graph_.node(i);
-  const LoweredNode& ln = lowered_[i];
   const auto& op = static_cast<const Conv2DTransposeOp&>(*node.op);
   const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
-  const Dims& out_dims = node.output_dims;
   const Dims& k = op.kernel().shape;
   const ConvAttributes& a = op.attrs();
   PhaseCopy copy;
   copy.rows = PhaseAxis::Of(in_dims[0], k[0], a.stride_h, a.TransposedRows(in_dims[0], k[0]));
   copy.cols = PhaseAxis::Of(in_dims[1], k[1], a.stride_w, a.TransposedCols(in_dims[1], k[1]));
+  LowerPhaseConv(i, Resolve(node.inputs[0]), in_dims, k[2], std::move(copy));
+}
+
+void PlanBuilder::LowerUpsampleConv(int i) {
+  const Node& node = graph_.node(i);
+  const auto& op = static_cast<const Conv2DOp&>(*node.op);
+  const Node& up = graph_.node(node.inputs[0]);
+  const auto& up_op = static_cast<const UpSampling2DOp&>(*up.op);
+  const Dims& in_dims = graph_.node(up.inputs[0]).output_dims;  // low resolution
+  const Dims& k = op.kernel().shape;
+  const ConvAttributes& a = op.attrs();
+  PhaseCopy copy;
+  copy.rows =
+      UpsampleConvAxis(in_dims[0], k[0], up_op.size_h(), a.ConvRows(up.output_dims[0], k[0]));
+  copy.cols =
+      UpsampleConvAxis(in_dims[1], k[1], up_op.size_w(), a.ConvCols(up.output_dims[1], k[1]));
+  LowerPhaseConv(i, Resolve(node.inputs[0]), in_dims, k[3], std::move(copy));
+}
+
+void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64_t oc,
+                                 PhaseCopy copy) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const Dims& out_dims = node.output_dims;
   const bool fused = AllExpressible(ln.activations);
-  const int64_t oc = k[2], phases = a.stride_h * a.stride_w;
+  const int64_t phases = copy.rows.stride * copy.cols.stride;
   const int64_t mh = copy.rows.out, mw = copy.cols.out;
   const Dims phase_dims{mh, mw, phases * oc};
   const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
@@ -148,7 +172,7 @@ void PlanBuilder::LowerDeconvAsConv(int i) {
             dnnl::memory::desc(ImageDims(phase_dims), type, tag::any), {1, 1}, {0, 0},
             {copy.rows.pad_begin, copy.cols.pad_begin}, {copy.rows.pad_end, copy.cols.pad_end});
       });
-  const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
+  const dnnl::memory in = Reordered(values_[in_value].mem, pd.src_desc());
   const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
   AddPrimitive(dnnl::convolution_forward(pd),
                {{DNNL_ARG_SRC, in},

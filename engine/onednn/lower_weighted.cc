@@ -2,11 +2,13 @@
 // following BatchNorm folded into them and following activations fused.
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/lowering_rules.h"
+#include "engine/onednn/upsample_conv.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/conv2d_transpose.h"
 #include "engine/ops/dense.h"
+#include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
 namespace {
@@ -79,6 +81,26 @@ void RewriteAsDense(const Dims& k, LoweredNode& ln) {
   ln.bias = std::move(bias);
 }
 
+// A nearest UpSampling2D read only by this conv is folded into it: the conv
+// runs on the low-resolution input (upsample_conv.h), the upsampling node
+// becomes an alias of its input and never writes its tensor.
+void FoldUpsamplingBefore(const LoweringStep& step, const Conv2DOp& conv, const AxisGeometry& r,
+                          const AxisGeometry& c) {
+  const int up_node = step.graph_node().inputs[0];
+  const Node& up = step.graph.node(up_node);
+  if (up.op->Type() != UpSampling2DOp::kType || SoleConsumer(step.consumers, up_node) != step.node)
+    return;
+  const auto& up_op = static_cast<const UpSampling2DOp&>(*up.op);
+  const Dims& k = conv.kernel().shape;
+  if (!UpsampleConvApplies(up_op, conv.attrs(), k[0], k[1])) return;
+  const Dims& low = step.graph.node(up.inputs[0]).output_dims;
+  LoweredNode& ln = step.target();
+  ln.kind = LoweredKind::kUpsampleConv;
+  RewriteAsUpsampleConv(k, UpsampleConvAxis(low[0], k[0], up_op.size_h(), r),
+                        UpsampleConvAxis(low[1], k[1], up_op.size_w(), c), ln);
+  step.lowered[up_node] = AliasOf(up.inputs[0]);
+}
+
 }  // namespace
 
 void LowerConv2D(const LoweringStep& step) {
@@ -93,6 +115,7 @@ void LowerConv2D(const LoweringStep& step) {
   ln.weight_strides = {1, k[3], k[1] * k[2] * k[3], k[2] * k[3]};
   ln.bias = BiasOrZeros(conv.bias(), k[3]);
   LowerCompute(step, conv.kernel(), 1, k[3], conv.activation());
+  FoldUpsamplingBefore(step, conv, r, c);
 }
 
 void LowerConv2DTranspose(const LoweringStep& step) {

@@ -17,15 +17,16 @@ namespace ganserve {
 
 enum class LoweredKind {
   kInput,
-  kAlias,       // shares the value of `source` (absorbed or identity)
-  kConv,        // Conv2D
-  kDeconv,      // Conv2DTranspose
+  kAlias,         // shares the value of `source` (absorbed or identity)
+  kConv,          // Conv2D
+  kDeconv,        // Conv2DTranspose
   kDeconvAsConv,  // strided Conv2DTranspose as a phase convolution (deconv_as_conv.h)
-  kDense,       // inner product on the last axis
-  kBatchNorm,   // unfolded, channel axis last
-  kActivation,  // standalone eltwise chain
-  kResample,    // UpSampling2D through the resampling primitive
-  kReference,   // the op's RunReference on plain row-major buffers
+  kUpsampleConv,  // nearest UpSampling2D + Conv2D as a phase convolution (upsample_conv.h)
+  kDense,         // inner product on the last axis
+  kBatchNorm,     // unfolded, channel axis last
+  kActivation,    // standalone eltwise chain
+  kResample,      // UpSampling2D through the resampling primitive
+  kReference,     // the op's RunReference on plain row-major buffers
 };
 
 struct LoweredNode {

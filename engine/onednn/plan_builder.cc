@@ -31,7 +31,8 @@ int OutputLayer(const Graph& graph, const std::vector<LoweredNode>& lowered) {
   while (graph.node(i).inputs.size() == 1) {
     const LoweredKind kind = lowered[i].kind;
     if (kind == LoweredKind::kConv || kind == LoweredKind::kDeconv ||
-        kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kDense) {
+        kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kUpsampleConv ||
+        kind == LoweredKind::kDense) {
       break;
     }
     i = graph.node(i).inputs[0];
@@ -109,6 +110,9 @@ absl::Status PlanBuilder::LowerNode(int i) {
       break;
     case LoweredKind::kDeconvAsConv:
       LowerDeconvAsConv(i);
+      break;
+    case LoweredKind::kUpsampleConv:
+      LowerUpsampleConv(i);
       break;
     case LoweredKind::kDense:
       LowerDense(i);

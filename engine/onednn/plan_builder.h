@@ -15,6 +15,7 @@
 #include "dnnl.hpp"
 #include "engine/graph.h"
 #include "engine/onednn/arena_layout.h"
+#include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/lowering.h"
 #include "engine/onednn/plan.h"
 
@@ -41,6 +42,10 @@ class PlanBuilder {
   void LowerConv(int i);
   void LowerDeconv(int i);
   void LowerDeconvAsConv(int i);
+  void LowerUpsampleConv(int i);
+  // The phase convolution of `in_value` (per-sample `in_dims`) with node i's
+  // weights, interleaved into node i's value by `copy` (rows, cols set).
+  void LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64_t oc, PhaseCopy copy);
   void LowerDense(int i);
 
   void LowerBatchNorm(int i);
