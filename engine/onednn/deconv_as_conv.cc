@@ -35,7 +35,13 @@ void RewriteAsPhaseConv(const Dims& kernel_shape, int64_t stride_h, int64_t stri
       }
     }
   }
-  ln.weights = std::move(w);
+  SetPhaseWeights(std::move(w), phases, ic, th, tw, ln);
+}
+
+void SetPhaseWeights(std::vector<float> weights, int64_t phases, int64_t ic, int64_t th, int64_t tw,
+                     LoweredNode& ln) {
+  const int64_t oc = static_cast<int64_t>(ln.bias.size());
+  ln.weights = std::move(weights);
   ln.weight_dims = {phases * oc, ic, th, tw};
   ln.weight_strides = {ic * th * tw, th * tw, tw, 1};
   std::vector<float> bias;

@@ -30,6 +30,11 @@ bool DeconvAsConvApplies(const ConvAttributes& attrs, int64_t kh, int64_t kw);
 void RewriteAsPhaseConv(const Dims& kernel_shape, int64_t stride_h, int64_t stride_w,
                         LoweredNode& ln);
 
+// Installs phase weights {phases*oc, ic, th, tw} (dense, row-major) into a
+// node whose bias holds the oc per-channel values, replicating it per phase.
+void SetPhaseWeights(std::vector<float> weights, int64_t phases, int64_t ic, int64_t th, int64_t tw,
+                     LoweredNode& ln);
+
 // The phase convolution along one axis.
 struct PhaseAxis {
   int64_t stride = 1;

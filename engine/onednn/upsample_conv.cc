@@ -51,12 +51,7 @@ void RewriteAsUpsampleConv(const Dims& kernel_shape, const PhaseAxis& rows, cons
       }
     }
   }
-  ln.weights = std::move(w);
-  ln.weight_dims = {phases * oc, ic, th, tw};
-  ln.weight_strides = {ic * th * tw, th * tw, tw, 1};
-  std::vector<float> bias;
-  for (int64_t p = 0; p < phases; ++p) bias.insert(bias.end(), ln.bias.begin(), ln.bias.end());
-  ln.bias = std::move(bias);
+  SetPhaseWeights(std::move(w), phases, ic, th, tw, ln);
 }
 
 }  // namespace ganserve
