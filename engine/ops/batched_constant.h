@@ -14,6 +14,7 @@ class BatchedConstantOp : public Op {
   absl::string_view Type() const override { return "BatchedConstant"; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
+  const Tensor& sample() const { return sample_; }
 
  private:
   Tensor sample_;

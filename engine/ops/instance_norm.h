@@ -21,6 +21,10 @@ class InstanceNormOp : public Op {
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override { return {scale_.size() + bias_.size(), 0}; }
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
+  bool channels_last() const { return channels_last_; }
+  float epsilon() const { return epsilon_; }
+  const Tensor& scale() const { return scale_; }
+  const Tensor& bias() const { return bias_; }
 
  private:
   bool channels_last_;

@@ -18,6 +18,8 @@ class MirrorPad2DOp : public Op {
   }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
+  Mode mode() const { return mode_; }
+  const Borders& borders() const { return borders_; }
 
  private:
   // The source row (or column) of output coordinate `at` on an axis of `size`.
