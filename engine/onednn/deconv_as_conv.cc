@@ -66,6 +66,57 @@ PhaseAxis PhaseAxis::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometr
   return a;
 }
 
+ExactPhase ExactPhase::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometry& g,
+                          int64_t phase) {
+  ExactPhase e;
+  const int64_t taps = (k + stride - 1) / stride;
+  e.first = ((phase - g.pad_begin) % stride + stride) % stride;
+  e.count = e.first < g.out ? (g.out - e.first + stride - 1) / stride : 0;
+  const int64_t q_lo = (e.first + g.pad_begin) / stride;
+  e.pad_begin = taps - 1 - q_lo;
+  e.pad_end = q_lo + e.count - in;
+  return e;
+}
+
+bool PerPhasePays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t kh, int64_t kw,
+                  int64_t out_h, int64_t out_w) {
+  if (kh % rows.stride != 0 || kw % cols.stride != 0) return false;
+  const double computed = static_cast<double>(rows.stride * rows.out * cols.stride * cols.out);
+  return 1.0 - static_cast<double>(out_h * out_w) / computed >= 0.1;
+}
+
+namespace {
+
+// Calls copy_row(b, k, y) for every sample, channel run and result row, in parallel.
+template <typename CopyRow>
+void ForEachRow(int64_t batch, int64_t blocks, int64_t height, CopyRow copy_row) {
+#pragma omp parallel for collapse(3) schedule(static)
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t k = 0; k < blocks; ++k) {
+      for (int64_t y = 0; y < height; ++y) copy_row(b, k, y);
+    }
+  }
+}
+
+}  // namespace
+
+void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst) {
+  const size_t e = copy.element_bytes;
+  const size_t bytes = copy.run * e;
+  const char* from = static_cast<const char*>(src);
+  char* to = static_cast<char*>(dst);
+  const int64_t step = copy.stride_w * copy.dst.x;
+  ForEachRow(copy.batch, copy.blocks, copy.rows.count, [&](int64_t b, int64_t k, int64_t y) {
+    const char* in = from + e * (b * copy.src.n + k * copy.src.block + y * copy.src.y);
+    char* out = to + e * (b * copy.dst.n + k * copy.dst.block +
+                          (copy.rows.first + y * copy.stride_h) * copy.dst.y +
+                          copy.cols.first * copy.dst.x);
+    for (int64_t x = 0; x < copy.cols.count; ++x) {
+      std::memcpy(out + e * x * step, in + e * x * copy.src.x, bytes);
+    }
+  });
+}
+
 void SetColumnOffsets(PhaseCopy& copy) {
   copy.col_offset.resize(copy.width);
   for (int64_t x = 0; x < copy.width; ++x) {
@@ -81,20 +132,14 @@ void PhasesToSpace(const PhaseCopy& copy, const void* src, void* dst) {
   const size_t bytes = copy.run * e;
   const char* from = static_cast<const char*>(src);
   char* to = static_cast<char*>(dst);
-#pragma omp parallel for collapse(3) schedule(static)
-  for (int64_t b = 0; b < copy.batch; ++b) {
-    for (int64_t k = 0; k < copy.blocks; ++k) {
-      for (int64_t y = 0; y < copy.height; ++y) {
-        const char* in =
-            from + e * (b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
-                        rows.Phase(y) * cols.stride * copy.src.phase);
-        char* out = to + e * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
-        for (int64_t x = 0; x < copy.width; ++x) {
-          std::memcpy(out + e * x * copy.dst.x, in + e * col_offset[x], bytes);
-        }
-      }
+  ForEachRow(copy.batch, copy.blocks, copy.height, [&](int64_t b, int64_t k, int64_t y) {
+    const char* in = from + e * (b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
+                                 rows.Phase(y) * cols.stride * copy.src.phase);
+    char* out = to + e * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
+    for (int64_t x = 0; x < copy.width; ++x) {
+      std::memcpy(out + e * x * copy.dst.x, in + e * col_offset[x], bytes);
     }
-  }
+  });
 }
 
 }  // namespace ganserve

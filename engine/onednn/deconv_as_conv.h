@@ -69,6 +69,37 @@ struct PhaseCopy {
   std::vector<int64_t> col_offset;  // per result column, into src; see SetColumnOffsets
 };
 
+// One phase along one axis computed exactly: the result positions
+// first, first + stride, ... (count of them) and the padding of that
+// phase's own stride-1 convolution (taps as in PhaseAxis, no crop).
+struct ExactPhase {
+  int64_t first = 0, count = 0;
+  int64_t pad_begin = 0, pad_end = 0;
+
+  static ExactPhase Of(int64_t in, int64_t k, int64_t stride, const AxisGeometry& g, int64_t phase);
+  // oneDNN takes no negative padding; a phase without outputs has no convolution.
+  bool Valid() const { return count > 0 && pad_begin >= 0 && pad_end >= 0; }
+};
+
+// One phase convolution's output interleaved into its rows and columns of
+// the result: run-sized copies, like PhaseCopy.
+struct OnePhaseCopy {
+  int64_t batch = 0, blocks = 0, run = 0;
+  size_t element_bytes = sizeof(float);
+  ExactPhase rows, cols;
+  int64_t stride_h = 1, stride_w = 1;
+  RunLayout src, dst;  // src.phase unused
+};
+
+void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst);
+
+// Whether one exact convolution per phase replaces the single phase
+// convolution (measured choice, see BENCHMARKS.md "deconvolution per
+// phase"): when k is a multiple of s on both axes (no zero taps) and the
+// single convolution would discard at least a tenth of its outputs.
+bool PerPhasePays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t kh, int64_t kw,
+                  int64_t out_h, int64_t out_w);
+
 // Fills copy.col_offset from the other fields, once, when the plan is built.
 void SetColumnOffsets(PhaseCopy& copy);
 

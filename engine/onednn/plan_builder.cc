@@ -329,15 +329,18 @@ dnnl::memory PlanBuilder::ConstMemory(const std::vector<float>& data,
   return dnnl::memory(md, engine_, const_cast<float*>(data.data()));
 }
 
-dnnl::memory PlanBuilder::PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md) {
+dnnl::memory PlanBuilder::PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md,
+                                         int part) {
   const int node = static_cast<int>(&ln - lowered_.data());
-  if (dnnl::memory cached = shared_.FindWeights(node, md)) return cached;
-  dnnl::memory user =
-      ConstMemory(ln.weights, dnnl::memory::desc(ln.weight_dims, dt::f32, ln.weight_strides));
+  if (dnnl::memory cached = shared_.FindWeights(node, part, md)) return cached;
+  const dnnl::memory::dims dims = md.dims();
+  const float* slice = ln.weights.data() + part * dims[0] * ln.weight_strides[0];
+  dnnl::memory user(dnnl::memory::desc(dims, dt::f32, ln.weight_strides), engine_,
+                    const_cast<float*>(slice));
   dnnl::memory out(md, engine_);
   dnnl::reorder(user, out).execute(stream_, user, out);
   stream_.wait();
-  shared_.AddWeights(node, out);
+  shared_.AddWeights(node, part, out);
   return out;
 }
 

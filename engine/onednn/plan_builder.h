@@ -18,6 +18,7 @@
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/lowering.h"
 #include "engine/onednn/plan.h"
+#include "engine/ops/conv_geometry.h"
 
 namespace ganserve {
 
@@ -46,6 +47,10 @@ class PlanBuilder {
   // The phase convolution of `in_value` (per-sample `in_dims`) with node i's
   // weights, interleaved into node i's value by `copy` (rows, cols set).
   void LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64_t oc, PhaseCopy copy);
+  // One exact convolution per phase of a strided deconvolution; false
+  // (nothing added) where a phase needs negative padding or has no output.
+  bool LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& kernel,
+                           const ConvAttributes& attrs);
   void LowerDense(int i);
 
   void LowerBatchNorm(int i);
@@ -78,8 +83,9 @@ class PlanBuilder {
   Tensor& EnsureHost(int node);
   dnnl::memory Reordered(const dnnl::memory& mem, const dnnl::memory::desc& md);
   void AddReorder(const dnnl::memory& from, const dnnl::memory& to);
-  // Weights reordered once, now, into the primitive's chosen layout.
-  dnnl::memory PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md);
+  // Weights reordered once, now, into the primitive's chosen layout: the
+  // `part`-th slice of md's output-channel count (all of them by default).
+  dnnl::memory PrepareWeights(const LoweredNode& ln, const dnnl::memory::desc& md, int part = 0);
   dnnl::memory ConstMemory(const std::vector<float>& data, const dnnl::memory::desc& md);
   dnnl::primitive_attr Attr(const std::vector<Activation>* post_ops) const;
   void AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,

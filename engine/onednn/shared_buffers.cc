@@ -20,15 +20,15 @@ bool SharedBuffers::ReserveHost(int node, int64_t elements) {
   return true;
 }
 
-dnnl::memory SharedBuffers::FindWeights(int node, const dnnl::memory::desc& md) const {
+dnnl::memory SharedBuffers::FindWeights(int node, int part, const dnnl::memory::desc& md) const {
   for (const Weights& w : weights_) {
-    if (w.node == node && w.memory.get_desc() == md) return w.memory;
+    if (w.node == node && w.part == part && w.memory.get_desc() == md) return w.memory;
   }
   return dnnl::memory();
 }
 
-void SharedBuffers::AddWeights(int node, dnnl::memory weights) {
-  weights_.push_back({node, std::move(weights)});
+void SharedBuffers::AddWeights(int node, int part, dnnl::memory weights) {
+  weights_.push_back({node, part, std::move(weights)});
 }
 
 size_t SharedBuffers::host_bytes() const {

@@ -35,9 +35,10 @@ class SharedBuffers {
   // Returns true when the tensor's storage moved.
   bool ReserveHost(int node, int64_t elements);
 
-  // The weights of `node` already reordered to `md`, or an empty memory.
-  dnnl::memory FindWeights(int node, const dnnl::memory::desc& md) const;
-  void AddWeights(int node, dnnl::memory weights);
+  // The weights of `node` (its `part`-th slice of output channels) already
+  // reordered to `md`, or an empty memory.
+  dnnl::memory FindWeights(int node, int part, const dnnl::memory::desc& md) const;
+  void AddWeights(int node, int part, dnnl::memory weights);
 
   size_t arena_bytes() const { return arena_bytes_; }
   size_t host_bytes() const;
@@ -46,6 +47,7 @@ class SharedBuffers {
  private:
   struct Weights {
     int node;
+    int part;
     dnnl::memory memory;
   };
 

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "engine/graph_builder.h"
+#include "engine/onednn/deconv_as_conv.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
 #include "engine/ops/conv2d.h"
@@ -186,6 +187,54 @@ TEST(OneDnnDeconv, OneByOneInputKeepingTheFootprintMatchesReference) {
     b.Add("a", ActivationOp(Activation::Of(Activation::Kind::kRelu)), {b.last()});
     const auto graph = b.Build();
     for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch);
+  }
+}
+
+// DCGAN's k4 s2 'same' layers on small inputs discard many of the single
+// phase convolution's outputs, so they run as one exact convolution per
+// phase: channels in whole blocks (blocked copies), BatchNorm + activation
+// fused or not, odd and even sizes.
+TEST(OneDnnDeconv, ExactConvolutionPerPhaseMatchesReference) {
+  ConvAttributes same;
+  same.padding = Padding::kSame;
+  same.stride_h = same.stride_w = 2;
+  Activation thresholded = Activation::Of(Activation::Kind::kRelu, 0.1f);
+  thresholded.threshold = 0.2f;
+  for (int64_t size : {3, 4, 5}) {
+    for (const Activation& act : {Activation::Of(Activation::Kind::kRelu), thresholded}) {
+      std::mt19937 rng(static_cast<uint32_t>(size));
+      const PhaseAxis axis = PhaseAxis::Of(size, 4, 2, same.TransposedRows(size, 4));
+      ASSERT_TRUE(PerPhasePays(axis, axis, 4, 4, 2 * size, 2 * size));
+      GraphBuilder b;
+      b.Input("x", {size, size + 1, 16});
+      b.Add("t",
+            Conv2DTransposeOp(RandomTensor({4, 4, 32, 16}, rng), RandomTensor({32}, rng), same,
+                              Activation::Linear()),
+            {0});
+      b.Add("bn", RandomBn(-1, 32, rng), {b.last()});
+      b.Add("a", ActivationOp(act), {b.last()});
+      const auto graph = b.Build();
+      for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch, 3);
+    }
+  }
+}
+
+// Every result position belongs to exactly one exact phase.
+TEST(OneDnnDeconv, ExactPhasesPartitionTheOutput) {
+  for (int64_t in : {1, 3, 4, 7}) {
+    for (int64_t k : {2, 3, 4, 5}) {
+      for (int64_t s : {2, 3}) {
+        for (int64_t crop : {0, 1, 2}) {
+          const AxisGeometry g{.out = in * s, .pad_begin = crop};
+          std::vector<int> hits(g.out, 0);
+          for (int64_t r = 0; r < s; ++r) {
+            const ExactPhase e = ExactPhase::Of(in, k, s, g, r);
+            for (int64_t j = 0; j < e.count; ++j) ++hits[e.first + j * s];
+          }
+          for (int64_t o = 0; o < g.out; ++o) EXPECT_EQ(hits[o], 1) << in << k << s << crop << o;
+        }
+      }
+    }
   }
 }
 
