@@ -8,8 +8,7 @@ namespace ganserve {
 namespace {
 
 // Bytes read at step s are reused from step s + 2 on, not s + 1: oneDNN's
-// batch normalization ran at half speed (kifal 64x64 DCGAN, 32x32x128 at
-// batch 1: 0.061 -> 0.110 ms) writing over what the step before had just
+// batch normalization slowed down writing over what the step before had just
 // read, and cost nothing when given bytes one step older (BENCHMARKS.md).
 constexpr int kCooldownSteps = 1;
 
