@@ -1,6 +1,7 @@
-// Expand and ConstantOfShape whose target shape starts with the batch
-// (Shape of a batched value, folded with its batch entry unknown): the
-// result is one sample's worth repeated over the batch.
+// Expand and ConstantOfShape whose target shape starts with the batch, and
+// Tile whose first repeat is the batch (Shape of a batched value, folded with
+// its batch entry unknown): the result is one sample's worth repeated over
+// the batch.
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -68,6 +69,45 @@ absl::Status TranslateConstantOfShape(const onnx::NodeProto& node, OnnxContext& 
   sample_shape.values.assign(sample.begin(), sample.end());
   GS_ASSIGN_OR_RETURN(ConstTensor filled, FoldConstantOfShape(node, {&sample_shape}));
   GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), filled));
+  return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
+}
+
+absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx) {
+  GS_ASSIGN_OR_RETURN(const ConstTensor* repeats, ctx.ConstInput(node, 1));
+  if (repeats->values.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": no repeats"));
+  }
+  ConstTensor per_sample_repeats = *repeats;
+  per_sample_repeats.values.erase(per_sample_repeats.values.begin());
+  per_sample_repeats.dims = {per_sample_repeats.size()};
+  GS_ASSIGN_OR_RETURN(std::vector<int64_t> r, FoldInts(node, per_sample_repeats));
+  if (const Value* v = ctx.FindValue(node.input(0))) {
+    // A batched value keeps its batch (a repeat of 1 or of the batch itself
+    // both mean one copy per sample only for the first); only repeats of 1
+    // on every other axis are free.
+    if (!std::isnan(repeats->values[0]) && repeats->values[0] != 1) {
+      return absl::UnimplementedError(
+          absl::StrCat(NodeLabel(node), ": repeats the batch axis ", repeats->values[0], " times"));
+    }
+    for (int64_t k : r) {
+      if (k != 1) {
+        return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": tiles a batched value of ",
+                                                     DimsToString(v->onnx_dims),
+                                                     " per sample (only constants are tiled)"));
+      }
+    }
+    return ctx.Define(node.output(0), v->node, v->onnx_dims, v->layout);
+  }
+  GS_ASSIGN_OR_RETURN(const ConstTensor* data, ctx.ConstInput(node, 0));
+  if (data->dims.empty() || data->dims[0] != 1) {
+    return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": tiles a constant of ",
+                                                 DimsToString(data->dims),
+                                                 " to the batch (only a first axis of 1 is)"));
+  }
+  ConstTensor sample = *data;
+  sample.dims.erase(sample.dims.begin());
+  GS_ASSIGN_OR_RETURN(ConstTensor tiled, TileConst(node, sample, r));
+  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), tiled));
   return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
 }
 

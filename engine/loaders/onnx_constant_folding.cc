@@ -271,16 +271,18 @@ absl::StatusOr<ConstTensor> BroadcastTo(const ConstTensor& c, const Dims& target
 
 bool IsFoldable(const std::string& op) {
   static const std::set<std::string> kOps = {
-      "Constant",       "Identity", "Cast",      "Gather", "Unsqueeze", "Squeeze",
-      "Concat",         "Reshape",  "Add",       "Sub",    "Mul",       "Div",
-      "Shape",          "Slice",    "Transpose", "Equal",  "Where",     "Expand",
-      "ConstantOfShape"};
+      "Constant",        "Identity", "Cast",      "Gather", "Unsqueeze", "Squeeze",
+      "Concat",          "Reshape",  "Add",       "Sub",    "Mul",       "Div",
+      "Shape",           "Slice",    "Transpose", "Equal",  "Where",     "Expand",
+      "ConstantOfShape", "Tile"};
   return kOps.count(op) > 0;
 }
 
 bool MakesABatch(const onnx::NodeProto& node, const std::vector<const ConstTensor*>& in) {
   const std::string& op = node.op_type();
-  const size_t shape_input = op == "Expand" ? 1 : op == "ConstantOfShape" ? 0 : in.size();
+  const size_t shape_input = op == "Expand" || op == "Tile" ? 1
+                             : op == "ConstantOfShape"      ? 0
+                                                            : in.size();
   if (shape_input >= in.size() || in[shape_input] == nullptr) return false;
   const std::vector<double>& shape = in[shape_input]->values;
   return !shape.empty() && std::isnan(shape[0]);
@@ -300,6 +302,7 @@ Folded FoldNode(const onnx::NodeProto& node, const std::vector<const ConstTensor
   if (op == "Equal") return one(FoldEqual(node, in));
   if (op == "Where") return one(FoldWhere(node, in));
   if (op == "Expand") return one(FoldExpand(node, in));
+  if (op == "Tile") return one(FoldTile(node, in));
   GS_ASSIGN_OR_RETURN(const ConstTensor* x, FoldInput(node, in, 0));
   if (op == "Identity") return std::vector<ConstTensor>{*x};
   if (op == "Cast") return Cast(node, *x);

@@ -13,8 +13,8 @@ namespace ganserve {
 
 bool IsFoldable(const std::string& op_type);
 
-// Expand and ConstantOfShape to a shape whose batch entry is unknown (NaN)
-// make a batched value, not a constant: the translator builds those.
+// Expand and ConstantOfShape to a shape, and Tile by repeats, whose batch
+// entry is unknown (NaN) make a batched value, not a constant: the translator builds those.
 bool MakesABatch(const onnx::NodeProto& node, const std::vector<const ConstTensor*>& inputs);
 
 // `inputs[i]` is null for a missing optional input. Returns the node's outputs.

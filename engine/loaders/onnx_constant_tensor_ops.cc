@@ -193,4 +193,40 @@ absl::StatusOr<ConstTensor> FoldExpand(const onnx::NodeProto& node, const ConstI
   return *std::move(out);
 }
 
+absl::StatusOr<ConstTensor> TileConst(const onnx::NodeProto& node, const ConstTensor& data,
+                                      const std::vector<int64_t>& repeats) {
+  if (repeats.size() != data.dims.size()) {
+    return Bad(node,
+               absl::StrCat(repeats.size(), " repeats for an input of rank ", data.dims.size()));
+  }
+  ConstTensor out;
+  out.is_integer = data.is_integer;
+  for (size_t a = 0; a < repeats.size(); ++a) {
+    if (repeats[a] < 0 || repeats[a] > (int64_t{1} << 28)) {
+      return Bad(node, absl::StrCat("repeat ", repeats[a], " on axis ", a));
+    }
+    out.dims.push_back(data.dims[a] * repeats[a]);
+  }
+  if (!SaneDims(out.dims)) return Bad(node, "tiles to a huge tensor");
+  const std::vector<int64_t> strides = Strides(data.dims);
+  const int64_t n = NumElements(out.dims);
+  out.values.resize(n);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t rem = k, offset = 0;
+    for (int a = static_cast<int>(out.dims.size()) - 1; a >= 0; --a) {
+      offset += (rem % out.dims[a]) % data.dims[a] * strides[a];
+      rem /= out.dims[a];
+    }
+    out.values[k] = data.values[offset];
+  }
+  return out;
+}
+
+absl::StatusOr<ConstTensor> FoldTile(const onnx::NodeProto& node, const ConstInputs& in) {
+  GS_ASSIGN_OR_RETURN(const ConstTensor* data, FoldInput(node, in, 0));
+  GS_ASSIGN_OR_RETURN(const ConstTensor* repeats, FoldInput(node, in, 1));
+  GS_ASSIGN_OR_RETURN(std::vector<int64_t> r, FoldInts(node, *repeats));
+  return TileConst(node, *data, r);
+}
+
 }  // namespace ganserve

@@ -1,6 +1,6 @@
 // Load-time evaluation of the tensor-shuffling ops PyTorch emits around
 // constants: ConstantOfShape, Slice (the reversed pads of F.pad), Transpose,
-// Equal, Where and Expand. Called by FoldNode when every input is known.
+// Equal, Where, Expand and Tile. Called by FoldNode when every input is known.
 #ifndef GANSERVE_ENGINE_LOADERS_ONNX_CONSTANT_TENSOR_OPS_H_
 #define GANSERVE_ENGINE_LOADERS_ONNX_CONSTANT_TENSOR_OPS_H_
 
@@ -20,6 +20,10 @@ absl::StatusOr<ConstTensor> FoldTranspose(const onnx::NodeProto& node, const Con
 absl::StatusOr<ConstTensor> FoldEqual(const onnx::NodeProto& node, const ConstInputs& in);
 absl::StatusOr<ConstTensor> FoldWhere(const onnx::NodeProto& node, const ConstInputs& in);
 absl::StatusOr<ConstTensor> FoldExpand(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldTile(const onnx::NodeProto& node, const ConstInputs& in);
+// `data` repeated `repeats[a]` times along each axis a (ONNX Tile).
+absl::StatusOr<ConstTensor> TileConst(const onnx::NodeProto& node, const ConstTensor& data,
+                                      const std::vector<int64_t>& repeats);
 
 }  // namespace ganserve
 

@@ -38,12 +38,6 @@ absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
   if (mode != "constant" && mode != "reflect" && mode != "edge") {
     return Unsupported(node, absl::StrCat("mode '", mode, "' (constant, reflect or edge)"));
   }
-  if (mode == "constant") {
-    GS_ASSIGN_OR_RETURN(float value, PadValueOf(node, ctx));
-    if (value != 0.0f) {
-      return Unsupported(node, absl::StrCat("pads with ", value, " (only zeros)"));
-    }
-  }
   if (x.onnx_dims.size() != 3) {
     return Unsupported(node, absl::StrCat("only (N, C, H, W) inputs are padded; input is ",
                                           DimsToString(x.onnx_dims), " per sample"));
@@ -67,8 +61,9 @@ absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
     op = std::make_shared<MirrorPad2DOp>(
         mode == "reflect" ? MirrorPad2DOp::Mode::kReflect : MirrorPad2DOp::Mode::kEdge, b);
   } else {
+    GS_ASSIGN_OR_RETURN(float value, PadValueOf(node, ctx));
     op = std::make_shared<Padding2DOp>(
-        grow ? Padding2DOp::ZeroPadding(b)
+        grow ? Padding2DOp::ConstantPadding(b, value)
              : Padding2DOp::Cropping({-b.top, -b.bottom, -b.left, -b.right}));
   }
   GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(x, Layout::kChannelsLast));

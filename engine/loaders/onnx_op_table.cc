@@ -213,6 +213,59 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
   return ctx.Define(node.output(0), n, v.onnx_dims, v.layout);
 }
 
+// Where(c, x, y) with a constant condition is x * c + y * (1 - c): a
+// ScaleShift on each batched branch, a constant branch's share in the shift.
+absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx) {
+  if (node.input_size() != 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(NodeLabel(node), " has ", node.input_size(), " inputs; expected 3"));
+  }
+  if (ctx.FindValue(node.input(0)) != nullptr) {
+    return absl::UnimplementedError(
+        absl::StrCat(NodeLabel(node), ": the condition is a batched value (only constant masks)"));
+  }
+  GS_ASSIGN_OR_RETURN(const ConstTensor* cond, ctx.ConstInput(node, 0));
+  const Value* branch[2] = {ctx.FindValue(node.input(1)), ctx.FindValue(node.input(2))};
+  if (branch[0] == nullptr && branch[1] == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(NodeLabel(node), ": neither branch is a batched value or a constant"));
+  }
+  const Value& v = branch[0] != nullptr ? *branch[0] : *branch[1];
+  if (branch[0] != nullptr && branch[1] != nullptr &&
+      branch[0]->onnx_dims != branch[1]->onnx_dims) {
+    return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": broadcasting between ",
+                                                 DimsToString(branch[0]->onnx_dims), " and ",
+                                                 DimsToString(branch[1]->onnx_dims)));
+  }
+  GS_ASSIGN_OR_RETURN(Tensor keep_x, PerSample(node, *cond, v));
+  Tensor masks[2] = {keep_x, keep_x};
+  for (float& m : masks[1].data) m = 1.0f - m;
+  Tensor shift(keep_x.shape), zero(keep_x.shape);
+  for (int i = 0; i < 2; ++i) {
+    if (branch[i] != nullptr) continue;
+    GS_ASSIGN_OR_RETURN(const ConstTensor* c, ctx.ConstInput(node, i + 1));
+    GS_ASSIGN_OR_RETURN(Tensor k, PerSample(node, *c, v));
+    for (int64_t j = 0; j < k.size(); ++j) shift.data[j] += masks[i].data[j] * k.data[j];
+  }
+  std::vector<int> terms;
+  for (int i = 0; i < 2; ++i) {
+    if (branch[i] == nullptr) continue;
+    GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(*branch[i], v.layout));
+    const bool first = terms.empty();
+    GS_ASSIGN_OR_RETURN(
+        int n, ctx.AddNode(NodeName(node) + (i == 0 ? "_x" : "_y"), "Where",
+                           std::make_shared<ScaleShiftOp>(masks[i], first ? shift : zero), {in}));
+    terms.push_back(n);
+  }
+  int out = terms[0];
+  if (terms.size() == 2) {
+    GS_ASSIGN_OR_RETURN(
+        out, ctx.AddNode(NodeName(node), "Where",
+                         std::make_shared<ElementwiseOp>(ElementwiseOp::Kind::kAdd), terms));
+  }
+  return ctx.Define(node.output(0), out, v.onnx_dims, v.layout);
+}
+
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
   ConstTensor s;
@@ -263,6 +316,8 @@ OnnxTranslator FindOnnxTranslator(const std::string& op_type) {
       {"Upsample", TranslateResize},
       {"Pad", TranslatePad},
       {"Expand", TranslateExpand},
+      {"Tile", TranslateTile},
+      {"Where", TranslateWhere},
       {"ConstantOfShape", TranslateConstantOfShape},
       {"InstanceNormalization", TranslateInstanceNorm},
   };

@@ -21,9 +21,11 @@ absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx);
-// onnx_batched_constant_ops.cc: Expand and ConstantOfShape to the batch.
+// onnx_batched_constant_ops.cc: Expand, Tile and ConstantOfShape to the batch.
 absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateConstantOfShape(const onnx::NodeProto& node, OnnxContext& ctx);
 // onnx_shape_ops.cc: ops that see the sample in ONNX order.
 absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx);

@@ -33,7 +33,7 @@ absl::Status Padding2DOp::RunReference(absl::Span<const Tensor* const> inputs,
   const int64_t n = x.shape[0], ih = x.shape[1], iw = x.shape[2], c = x.shape[3];
   const int64_t oh = output.shape[1], ow = output.shape[2];
   const Borders b = signed_borders();
-  std::fill(output.data.begin(), output.data.end(), 0.0f);
+  std::fill(output.data.begin(), output.data.end(), fill_);
   for (int64_t s = 0; s < n; ++s) {
     for (int64_t y = 0; y < oh; ++y) {
       const int64_t sy = y - b.top;

@@ -1,5 +1,6 @@
-// Keras ZeroPadding2D and Cropping2D: add zeros around, or cut from, the
-// edges of (H, W, C) samples. One op; cropping is negative padding.
+// Keras ZeroPadding2D and Cropping2D, ONNX Pad in constant mode: add a
+// constant (zeros unless given) around, or cut from, the edges of (H, W, C)
+// samples. One op; cropping is negative padding.
 #ifndef GANSERVE_ENGINE_OPS_PADDING2D_H_
 #define GANSERVE_ENGINE_OPS_PADDING2D_H_
 
@@ -13,8 +14,9 @@ struct Borders {
 
 class Padding2DOp : public Op {
  public:
-  static Padding2DOp ZeroPadding(Borders b) { return Padding2DOp(b, false); }
-  static Padding2DOp Cropping(Borders b) { return Padding2DOp(b, true); }
+  static Padding2DOp ZeroPadding(Borders b) { return Padding2DOp(b, false, 0.0f); }
+  static Padding2DOp ConstantPadding(Borders b, float fill) { return Padding2DOp(b, false, fill); }
+  static Padding2DOp Cropping(Borders b) { return Padding2DOp(b, true, 0.0f); }
   static constexpr absl::string_view kCropType = "Cropping2D";
   static constexpr absl::string_view kPadType = "ZeroPadding2D";
   absl::string_view Type() const override { return crop_ ? kCropType : kPadType; }
@@ -22,11 +24,13 @@ class Padding2DOp : public Op {
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   // Signed padding: negative where this op crops.
   Borders signed_borders() const;
+  float fill() const { return fill_; }
 
  private:
-  Padding2DOp(Borders b, bool crop) : borders_(b), crop_(crop) {}
+  Padding2DOp(Borders b, bool crop, float fill) : borders_(b), crop_(crop), fill_(fill) {}
   Borders borders_;
   bool crop_;
+  float fill_;
 };
 
 }  // namespace ganserve

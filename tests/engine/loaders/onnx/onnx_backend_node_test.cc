@@ -80,7 +80,6 @@ constexpr std::pair<const char*, const char*> kRefused[] = {
     {"test_batchnorm_*_training_mode", "training_mode=1: only inference BatchNormalization"},
     {"test_dropout_default_mask*", "Dropout's mask output is used (inference has none)"},
     {"test_resize_upsample_sizes_nearest", "scale 3.5 is not an integer factor"},
-    {"test_constant_pad", "pads with 1.2 (only zero padding)"},
     {"test_resize_upsample_sizes_nearest_*",
      "nearest_mode/coordinate mode is not pixel repetition"},
 };
