@@ -214,10 +214,14 @@ const OpCodec kCodecs[] = {
        return OpPtr(std::make_shared<MirrorPad2DOp>(MirrorPad2DOp::Mode::kEdge, b));
      }},
     {Padding2DOp::kPadType,
-     [](const Op& op, WireWriter& out) { WriteBorders(As<Padding2DOp>(op).signed_borders(), out); },
+     [](const Op& op, WireWriter& out) {
+       WriteBorders(As<Padding2DOp>(op).signed_borders(), out);
+       out.F32(As<Padding2DOp>(op).fill());
+     },
      [](WireReader& in) -> Decoded {
        GS_ASSIGN_OR_RETURN(Borders b, ReadBorders(in));
-       return OpPtr(std::make_shared<Padding2DOp>(Padding2DOp::ZeroPadding(b)));
+       GS_ASSIGN_OR_RETURN(float fill, in.F32("padding fill"));
+       return OpPtr(std::make_shared<Padding2DOp>(Padding2DOp::ConstantPadding(b, fill)));
      }},
     {Padding2DOp::kCropType,
      [](const Op& op, WireWriter& out) {
