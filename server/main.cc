@@ -35,7 +35,8 @@ ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores
 ABSL_FLAG(std::string, executor, "onednn", "engine that runs the graphs: onednn or reference");
 ABSL_FLAG(bool, shed_threads_under_load, true,
           "run each batch on one oneDNN thread while other processes fill the cores (1-minute "
-          "load average >= cores + threads); OpenMP teams stall when a member is descheduled");
+          "load average minus ganserve's own CPU use >= cores); OpenMP teams stall when a "
+          "member is descheduled");
 ABSL_FLAG(int, onednn_threads, 0,
           "oneDNN threads per batch worker (0: cores / workers, so workers x threads = cores)");
 ABSL_FLAG(std::string, precision, "f32",

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "dnnl.hpp"
 #include "engine/onednn/lowering.h"
+#include "engine/onednn/own_load.h"
 #include "engine/onednn/plan.h"
 #include "engine/onednn/shared_buffers.h"
 #include "engine/status_macros.h"
@@ -118,9 +119,9 @@ std::string CpuIsaName() {
   }
 }
 
-int ThreadsForLoad(int max_threads, bool shed, double load, int cores) {
+int ThreadsForLoad(int max_threads, bool shed, double foreign_load, int cores) {
   if (!shed || max_threads <= 1) return max_threads;
-  return load >= cores + max_threads ? 1 : max_threads;
+  return foreign_load >= cores ? 1 : max_threads;
 }
 
 OneDnnExecutor::OneDnnExecutor(std::shared_ptr<const Graph> graph, const OneDnnOptions& options)
@@ -173,10 +174,9 @@ absl::Status OneDnnExecutor::Run(ExecutionContext& context, absl::Span<const Ten
     return absl::OkStatus();
   }
   GS_ASSIGN_OR_RETURN(OneDnnContext * ctx, InitContext(context, options_, *graph_));
-  double load = 0;
-  if (!options_.shed_threads_under_load || getloadavg(&load, 1) != 1) load = 0;
-  const int threads =
-      ThreadsForLoad(ctx->max_threads, options_.shed_threads_under_load, load, omp_get_num_procs());
+  const double foreign_load = options_.shed_threads_under_load ? ForeignLoadAverage() : 0;
+  const int threads = ThreadsForLoad(ctx->max_threads, options_.shed_threads_under_load,
+                                     foreign_load, omp_get_num_procs());
   omp_set_num_threads(threads);
   ResizeForBatch(output, batch, graph_->output_dims());
   return TranslateDnnlErrors([&]() -> absl::Status {

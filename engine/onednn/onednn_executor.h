@@ -22,7 +22,7 @@ struct OneDnnOptions {
   // OpenMP threads used by each Run; 0 keeps the runtime's default.
   int num_threads = 0;
   // Run on one thread while other processes alone keep every core busy
-  // (1-minute load average >= cores + num_threads). OpenMP teams stall at
+  // (1-minute load average minus this process's own CPU use >= cores). OpenMP teams stall at
   // each barrier when a member is descheduled, so on a loaded machine one
   // thread beats two (BENCHMARKS.md, "Figures that were code comments").
   // Plans are built per thread count, so each primitive runs with the team
@@ -48,8 +48,9 @@ bool CpuRunsBf16Natively();
 std::string CpuIsaName();
 
 // The thread count for one Run: `max_threads`, or 1 when `shed` and the
-// load average `load` says other work already fills the `cores`.
-int ThreadsForLoad(int max_threads, bool shed, double load, int cores);
+// load other processes put on the machine (`foreign_load`, a load average
+// without this process's share) already fills the `cores`.
+int ThreadsForLoad(int max_threads, bool shed, double foreign_load, int cores);
 
 class OneDnnExecutor : public Executor {
  public:
