@@ -3,7 +3,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ops/embedding.h"
 #include "engine/ops/transpose.h"
 #include "engine/output_inference.h"
 #include "engine/status_context.h"
@@ -12,17 +11,17 @@
 namespace ganserve {
 namespace {
 
-// The Embedding fed by graph input `input` (directly or through shape-only
-// ops), or nullptr.
-const EmbeddingOp* EmbeddingFedBy(const Graph& graph, int input) {
+// The IndexCount of the first op taking indices (an Embedding) fed by graph
+// input `input` directly or through shape-only ops, or 0.
+int64_t LabelCountOf(const Graph& graph, int input) {
   std::set<int> reached = {graph.inputs()[input]};
   for (int i = 0; i < static_cast<int>(graph.nodes().size()); ++i) {
     const Node& node = graph.node(i);
     if (node.inputs.size() != 1 || !reached.count(node.inputs[0])) continue;
-    if (auto* embedding = dynamic_cast<const EmbeddingOp*>(node.op.get())) return embedding;
+    if (node.op->IndexCount() > 0) return node.op->IndexCount();
     if (node.op->IsShapeOnly()) reached.insert(i);
   }
-  return nullptr;
+  return 0;
 }
 
 // The activation that produces the model's output, looking through ops that
@@ -68,9 +67,9 @@ absl::Status Generator::ResolveInputs() {
   }
   if (num_inputs == 2) {
     for (int i = 0; i < 2; ++i) {
-      if (const EmbeddingOp* embedding = EmbeddingFedBy(graph, i)) {
+      if (const int64_t count = LabelCountOf(graph, i); count > 0) {
         label_input_ = i;
-        label_count_ = embedding->input_dim();
+        label_count_ = count;
       }
     }
     if (label_input_ < 0) {

@@ -6,8 +6,7 @@
 
 namespace ganserve {
 
-// 2 * multiply-accumulates per sample of the Dense, Conv2D and
-// Conv2DTranspose nodes (the full transposed conv, before cropping).
+// The sum of the nodes' Op::FlopsPerSample (Dense, Conv2D, Conv2DTranspose).
 double GraphFlopsPerSample(const Graph& graph);
 
 }  // namespace ganserve

@@ -36,6 +36,14 @@ class Op {
   // true when the op only renames the shape of its one input, the values
   // coming out unchanged and in order (Reshape, Flatten, Identity).
   virtual bool IsShapeOnly() const { return false; }
+  // how many integer indices the op's input may hold (an Embedding's table
+  // rows, so the input is a class label), or 0 when it takes values;
+  virtual int64_t IndexCount() const { return 0; }
+  // 2 x the multiply-accumulates per sample for these per-sample shapes,
+  // for GFLOP/s figures; 0 for ops whose arithmetic is negligible.
+  virtual double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const {
+    return 0;
+  }
 
   // Checks attributes and weights against the per-sample input shapes and
   // returns the per-sample output shape. Errors say what was expected.

@@ -5,7 +5,6 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/ops/activation_op.h"
 #include "engine/ops/softmax.h"
 #include "engine/status_macros.h"
 
@@ -102,7 +101,7 @@ absl::StatusOr<Activation> KerasLayerContext::SerializedActivation(const char* k
   KerasLayerContext layer{
       absl::StrCat(name, "/", key), class_name, inner, inputs, {}, dialect, nullptr};
   GS_ASSIGN_OR_RETURN(std::shared_ptr<const Op> op, build(layer));
-  if (const auto* act = dynamic_cast<const ActivationOp*>(op.get())) return act->activation();
+  if (const Activation* act = op->OutputActivation()) return *act;
   then = std::move(op);  // a SoftmaxOp: Softmax, or Activation naming softmax
   return Activation::Linear();
 }

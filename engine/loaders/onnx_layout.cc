@@ -73,7 +73,7 @@ absl::StatusOr<Value> OnnxContext::AddBatchedConstant(const std::string& name,
   Tensor t = per_sample.ToFloat();
   t.shape = IrDims(per_sample.dims, Layout::kOnnxOrder);
   // Node 0 is the first graph input: it only lends its batch size.
-  GS_ASSIGN_OR_RETURN(int n, AddNode(name, "BatchedConstant",
+  GS_ASSIGN_OR_RETURN(int n, AddNode(name, std::string(BatchedConstantOp::kType),
                                      std::make_shared<BatchedConstantOp>(std::move(t)), {0}));
   return Value{n, per_sample.dims, Layout::kOnnxOrder};
 }
@@ -126,7 +126,7 @@ absl::StatusOr<int> OnnxContext::InLayout(const Value& v, Layout layout) {
   std::vector<int> perm =
       layout == Layout::kChannelsLast ? std::vector<int>{1, 2, 0} : std::vector<int>{2, 0, 1};
   const std::string suffix = layout == Layout::kChannelsLast ? "/to_nhwc" : "/to_nchw";
-  GS_ASSIGN_OR_RETURN(int t, AddNode(nodes_[v.node].name + suffix, "Transpose",
+  GS_ASSIGN_OR_RETURN(int t, AddNode(nodes_[v.node].name + suffix, std::string(TransposeOp::kType),
                                      std::make_shared<TransposeOp>(perm), {v.node}));
   transposed_[key] = t;
   return t;
@@ -146,7 +146,7 @@ absl::Status OnnxContext::Define(const std::string& output_name, int ir_node, Di
           absl::StrCat("'", output_name, "': IR shape ", DimsToString(nodes_[ir_node].output_dims),
                        " does not match ONNX shape ", DimsToString(onnx_dims)));
     }
-    GS_ASSIGN_OR_RETURN(ir_node, AddNode(output_name + "/reshape", "Reshape",
+    GS_ASSIGN_OR_RETURN(ir_node, AddNode(output_name + "/reshape", std::string(ReshapeOp::kType),
                                          std::make_shared<ReshapeOp>(want), {ir_node}));
   }
   values_[output_name] = Value{ir_node, std::move(onnx_dims), layout};

@@ -11,7 +11,8 @@ namespace ganserve {
 class BatchedConstantOp : public Op {
  public:
   explicit BatchedConstantOp(Tensor sample) : sample_(std::move(sample)) {}
-  absl::string_view Type() const override { return "BatchedConstant"; }
+  static constexpr absl::string_view kType = "BatchedConstant";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const Tensor& sample() const { return sample_; }

@@ -30,6 +30,9 @@ class Conv2DOp : public Op {
   const ConvAttributes& attrs() const { return attrs_; }
   const Activation& activation() const { return activation_; }
   const Activation* OutputActivation() const override { return &activation_; }
+  double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const override {
+    return 2.0 * kernel().size() * output[0] * output[1];
+  }
 
  private:
   Tensor kernel_;

@@ -32,6 +32,10 @@ class Conv2DTransposeOp : public Op {
   const ConvAttributes& attrs() const { return attrs_; }
   const Activation& activation() const { return activation_; }
   const Activation* OutputActivation() const override { return &activation_; }
+  // The full transposed conv, before cropping.
+  double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const override {
+    return 2.0 * kernel().size() * inputs[0][0] * inputs[0][1];
+  }
 
  private:
   Tensor kernel_;

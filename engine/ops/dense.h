@@ -24,6 +24,9 @@ class DenseOp : public Op {
   const std::optional<Tensor>& bias() const { return bias_; }
   const Activation& activation() const { return activation_; }
   const Activation* OutputActivation() const override { return &activation_; }
+  double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const override {
+    return 2.0 * kernel().size() * NumElements(output) / units();
+  }
   int64_t units() const { return kernel_.shape.size() == 2 ? kernel_.shape[1] : 0; }
 
  private:

@@ -20,6 +20,7 @@ class EmbeddingOp : public Op {
 
   const Tensor& table() const { return table_; }
   int64_t input_dim() const { return table_.shape.empty() ? 0 : table_.shape[0]; }
+  int64_t IndexCount() const override { return input_dim(); }
   int64_t output_dim() const { return table_.shape.size() < 2 ? 0 : table_.shape[1]; }
 
  private:

@@ -17,7 +17,8 @@ class InstanceNormOp : public Op {
         epsilon_(epsilon),
         scale_(std::move(scale)),
         bias_(std::move(bias)) {}
-  absl::string_view Type() const override { return "InstanceNormalization"; }
+  static constexpr absl::string_view kType = "InstanceNormalization";
+  absl::string_view Type() const override { return kType; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   ParamCount Params() const override { return {scale_.size() + bias_.size(), 0}; }
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;

@@ -13,8 +13,10 @@ class MirrorPad2DOp : public Op {
  public:
   enum class Mode { kReflect, kEdge };
   MirrorPad2DOp(Mode mode, Borders borders) : mode_(mode), borders_(borders) {}
+  static constexpr absl::string_view kReflectType = "ReflectionPad2D";
+  static constexpr absl::string_view kEdgeType = "ReplicationPad2D";
   absl::string_view Type() const override {
-    return mode_ == Mode::kReflect ? "ReflectionPad2D" : "ReplicationPad2D";
+    return mode_ == Mode::kReflect ? kReflectType : kEdgeType;
   }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
