@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -12,21 +10,20 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/service_config.h"
+#include "engine/file_contents.h"
+#include "engine/host_port.h"
 #include "engine/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "engine/host_port.h"
 
 namespace ganserve::client {
 namespace {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " file '", path, "'"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  std::optional<std::string> text = ReadFileContents(path);
+  if (!text) return absl::NotFoundError(absl::StrCat("cannot read ", what, " file '", path, "'"));
+  return *std::move(text);
 }
 
 // "host:port" or "[v6]:port" → one literal address "ip:port" / "[ip]:port".

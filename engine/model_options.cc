@@ -1,9 +1,7 @@
 #include "engine/model_options.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "engine/file_contents.h"
 #include "engine/status_context.h"
 #include "nlohmann/json.hpp"
 
@@ -87,11 +85,9 @@ absl::StatusOr<ModelOptions> ParseModelOptions(const std::string& json_text) {
 }
 
 absl::StatusOr<ModelOptions> ReadModelOptionsFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return ModelOptions{};
-  std::stringstream text;
-  text << in.rdbuf();
-  auto options = ParseModelOptions(text.str());
+  const std::optional<std::string> text = ReadFileContents(path);
+  if (!text) return ModelOptions{};
+  auto options = ParseModelOptions(*text);
   if (!options.ok()) {
     return WithPrefix(path, options.status());
   }

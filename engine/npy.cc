@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/file_contents.h"
 #include "engine/status_context.h"
 
 namespace ganserve {
@@ -108,11 +108,9 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes) {
 }
 
 absl::StatusOr<Tensor> ReadNpy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto t = ParseNpy(buf.str());
+  const std::optional<std::string> bytes = ReadFileContents(path);
+  if (!bytes) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  auto t = ParseNpy(*bytes);
   if (!t.ok()) return WithPrefix(path, t.status());
   return t;
 }

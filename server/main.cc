@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/file_contents.h"
 #include "engine/precision.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -170,10 +170,9 @@ int Run() {
       .max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams),
   };
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
-    std::ifstream in(path);
-    std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    token = std::string(absl::StripAsciiWhitespace(token));
-    if (!in || token.empty()) {
+    const std::optional<std::string> text = ReadFileContents(path);
+    const std::string token(absl::StripAsciiWhitespace(text.value_or("")));
+    if (token.empty()) {
       std::fprintf(stderr, "ganserve: --auth_token_file %s is missing or empty\n", path.c_str());
       return 2;
     }

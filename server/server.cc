@@ -1,30 +1,27 @@
 #include "server/server.h"
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_contents.h"
+#include "engine/host_port.h"
 #include "engine/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "engine/host_port.h"
 #include "server/log.h"
 
 namespace ganserve {
 namespace {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = ReadFileContents(path);
+  if (!text) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  return *std::move(text);
 }
 
 // The PEM texts of the TLS flags (all empty: plaintext), read once for gRPC and HTTP.

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_contents.h"
 #include "engine/loaders/hdf5_memory_driver.h"
 #include "engine/loaders/hdf5_object_headers.h"
 #include "engine/status_macros.h"
@@ -169,11 +168,9 @@ void H5Handle::Reset() {
 
 absl::StatusOr<H5File> H5File::Open(const std::string& path) {
   // Read into memory so that CheckGlobalHeaps sees the bytes HDF5 will parse.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot open the file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return OpenImage(buf.str(), path);
+  const std::optional<std::string> image = ReadFileContents(path);
+  if (!image) return absl::NotFoundError("cannot open the file");
+  return OpenImage(*image, path);
 }
 
 absl::StatusOr<H5File> H5File::OpenImage(const std::string& image, const std::string& label) {
