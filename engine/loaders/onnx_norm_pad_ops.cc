@@ -1,9 +1,13 @@
-// Pad and InstanceNormalization (which PyTorch's GroupNorm also exports to).
+// Pad, InstanceNormalization (which PyTorch's GroupNorm also exports to) and
+// LayerNormalization.
 #include "absl/strings/str_cat.h"
+#include "engine/loaders/onnx_constant_folding.h"
 #include "engine/loaders/onnx_op_table.h"
 #include "engine/ops/instance_norm.h"
 #include "engine/ops/mirror_pad2d.h"
 #include "engine/ops/padding2d.h"
+#include "engine/ops/reshape.h"
+#include "engine/ops/scale_shift.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -89,6 +93,60 @@ absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx
   auto op = std::make_shared<InstanceNormOp>(channels_last, epsilon, std::move(s), std::move(t));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "InstanceNormalization", op, {x.node}));
   return ctx.Define(node.output(0), n, x.onnx_dims, x.layout);
+}
+
+// LayerNormalization over the per-sample axes from `axis` on is an
+// InstanceNormalization of the sample viewed as (leading, normalized) with
+// unit weights, then the elementwise scale and bias of the normalized shape.
+absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
+  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  for (int i = 1; i < node.output_size(); ++i) {
+    if (ctx.ConsumerCount(node.output(i)) > 0) {
+      return Unsupported(node, "the Mean and InvStdDev outputs are used (inference has none)");
+    }
+  }
+  GS_ASSIGN_OR_RETURN(float epsilon, Attributes(node).Float("epsilon", 1e-5f));
+  GS_ASSIGN_OR_RETURN(int64_t axis_attr, Attributes(node).Int("axis", -1));
+  const int64_t rank = static_cast<int64_t>(x.onnx_dims.size()) + 1;
+  GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank));
+  if (axis == 0) return Unsupported(node, "axis 0 normalizes across the batch");
+  int64_t leading = 1, normalized = 1;
+  for (int64_t a = 1; a < rank; ++a) (a < axis ? leading : normalized) *= x.onnx_dims[a - 1];
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, Layout::kOnnxOrder));
+  const std::string name = NodeName(node);
+  GS_ASSIGN_OR_RETURN(int flat,
+                      ctx.AddNode(name + "/view", "Reshape",
+                                  std::make_shared<ReshapeOp>(Dims{leading, normalized}), {src}));
+  Tensor ones({leading}), zeros({leading});
+  std::fill(ones.data.begin(), ones.data.end(), 1.0f);
+  GS_ASSIGN_OR_RETURN(
+      int norm, ctx.AddNode(name + "/normalize", "LayerNormalization",
+                            std::make_shared<InstanceNormOp>(false, epsilon, ones, zeros), {flat}));
+  Dims whole{1};
+  whole.insert(whole.end(), x.onnx_dims.begin(), x.onnx_dims.end());
+  auto weight = [&](int i, float fallback) -> absl::StatusOr<Tensor> {
+    ConstTensor c;
+    c.dims = {1};
+    c.values = {fallback};
+    const ConstTensor* given = &c;
+    if (OnnxContext::HasInput(node, i)) {
+      GS_ASSIGN_OR_RETURN(given, ctx.ConstInput(node, i));
+    }
+    auto full = BroadcastTo(*given, whole);
+    if (!full.ok()) {
+      return Unsupported(node, absl::StrCat("input ", i, " of ", DimsToString(given->dims),
+                                            " does not broadcast over ", DimsToString(x.onnx_dims),
+                                            " per sample"));
+    }
+    Tensor t = full->ToFloat();
+    t.shape = {leading, normalized};
+    return t;
+  };
+  GS_ASSIGN_OR_RETURN(Tensor scale, weight(1, 1.0f));
+  GS_ASSIGN_OR_RETURN(Tensor bias, weight(2, 0.0f));
+  GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(name, "LayerNormalization",
+                                         std::make_shared<ScaleShiftOp>(scale, bias), {norm}));
+  return ctx.Define(node.output(0), n, x.onnx_dims, Layout::kOnnxOrder);
 }
 
 }  // namespace ganserve

@@ -320,6 +320,7 @@ OnnxTranslator FindOnnxTranslator(const std::string& op_type) {
       {"Where", TranslateWhere},
       {"ConstantOfShape", TranslateConstantOfShape},
       {"InstanceNormalization", TranslateInstanceNorm},
+      {"LayerNormalization", TranslateLayerNorm},
   };
   auto it = kTable->find(op_type);
   return it == kTable->end() ? nullptr : it->second;

@@ -42,6 +42,7 @@ absl::Status TranslateBatchNorm(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateResize(const onnx::NodeProto& node, OnnxContext& ctx);
 // onnx_norm_pad_ops.cc
 absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx);
 
 }  // namespace ganserve

@@ -88,6 +88,10 @@ std::vector<std::string> Fixtures() {
       }
     }
   }
+  // LayerNormalization exists from opset 17 on.
+  for (const char* batch : {"", "_dyn"}) {
+    names.push_back(absl::StrCat("pattern_layer_norms", batch, "_op17"));
+  }
   return names;
 }
 
