@@ -146,6 +146,7 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
   const dnnl::memory::dims weight_dims{oc, ln.weight_dims[1], ln.weight_dims[2], ln.weight_dims[3]};
   const dnnl::memory::desc bias({oc}, dt::f32, tag::x);  // every phase's bias is the layer's
   const dnnl::memory src = values_[Resolve(node.inputs[0])].mem;
+  dnnl::memory phase_src;  // the input in the phases' layout, reordered once for all of them
   std::vector<dnnl::memory> outs;
   std::vector<OnePhaseCopy> copies;
   for (int64_t rh = 0; rh < a.stride_h; ++rh) {
@@ -161,9 +162,12 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
                 dnnl::memory::desc(ImageDims({er.count, ec.count, oc}), type, tag::any), {1, 1},
                 {0, 0}, {er.pad_begin, ec.pad_begin}, {er.pad_end, ec.pad_end});
           });
+      if (!phase_src || phase_src.get_desc() != pd.src_desc()) {
+        phase_src = Reordered(src, pd.src_desc());
+      }
       const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
       AddPrimitive(dnnl::convolution_forward(pd),
-                   {{DNNL_ARG_SRC, Reordered(src, pd.src_desc())},
+                   {{DNNL_ARG_SRC, phase_src},
                     {DNNL_ARG_WEIGHTS,
                      PrepareWeights(ln, pd.weights_desc(), static_cast<int>(rh * a.stride_w + rw))},
                     {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
