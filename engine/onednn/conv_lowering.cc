@@ -4,6 +4,7 @@
 
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
+#include "engine/onednn/pick_precision.h"
 #include "engine/onednn/plan_builder.h"
 #include "engine/onednn/upsample_conv.h"
 #include "engine/ops/conv2d.h"
@@ -14,17 +15,6 @@ namespace ganserve {
 
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
-
-template <typename PrimitiveDesc, typename MakeDesc>
-PrimitiveDesc PlanBuilder::PickPrecision(int i, const dnnl::primitive_attr& attr,
-                                         MakeDesc make) const {
-  if (bf16_ && i != output_layer_) {
-    PrimitiveDesc pd(make(dt::bf16), attr, engine_, /*allow_empty=*/true);
-    // oneDNN's reference kernels are far slower in bf16 than f32 is.
-    if (pd && std::string(pd.impl_info_str()).find("ref") == std::string::npos) return pd;
-  }
-  return PrimitiveDesc(make(dt::f32), attr, engine_);
-}
 
 void PlanBuilder::LowerConv(int i) {
   const Node& node = graph_.node(i);
@@ -122,118 +112,6 @@ void PlanBuilder::LowerDeconv(int i) {
     });
   }
   if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
-}
-
-bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
-                                      const ConvAttributes& a) {
-  const Node& node = graph_.node(i);
-  const LoweredNode& ln = lowered_[i];
-  const Dims& out_dims = node.output_dims;
-  std::vector<ExactPhase> rows, cols;
-  for (int64_t r = 0; r < a.stride_h; ++r)
-    rows.push_back(
-        ExactPhase::Of(in_dims[0], k[0], a.stride_h, a.TransposedRows(in_dims[0], k[0]), r));
-  for (int64_t r = 0; r < a.stride_w; ++r)
-    cols.push_back(
-        ExactPhase::Of(in_dims[1], k[1], a.stride_w, a.TransposedCols(in_dims[1], k[1]), r));
-  for (const auto* axis : {&rows, &cols}) {
-    for (const ExactPhase& e : *axis) {
-      if (!e.Valid()) return false;
-    }
-  }
-  const bool fused = AllExpressible(ln.activations);
-  const int64_t oc = k[2];
-  const dnnl::memory::dims weight_dims{oc, ln.weight_dims[1], ln.weight_dims[2], ln.weight_dims[3]};
-  const dnnl::memory::desc bias({oc}, dt::f32, tag::x);  // every phase's bias is the layer's
-  const dnnl::memory src = values_[Resolve(node.inputs[0])].mem;
-  dnnl::memory phase_src;  // the input in the phases' layout, reordered once for all of them
-  std::vector<dnnl::memory> outs;
-  std::vector<OnePhaseCopy> copies;
-  for (int64_t rh = 0; rh < a.stride_h; ++rh) {
-    for (int64_t rw = 0; rw < a.stride_w; ++rw) {
-      const ExactPhase& er = rows[rh];
-      const ExactPhase& ec = cols[rw];
-      const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
-          i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
-            return dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
-                dnnl::memory::desc(weight_dims, type, tag::any), bias,
-                dnnl::memory::desc(ImageDims({er.count, ec.count, oc}), type, tag::any), {1, 1},
-                {0, 0}, {er.pad_begin, ec.pad_begin}, {er.pad_end, ec.pad_end});
-          });
-      if (!phase_src || phase_src.get_desc() != pd.src_desc()) {
-        phase_src = Reordered(src, pd.src_desc());
-      }
-      const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
-      AddPrimitive(dnnl::convolution_forward(pd),
-                   {{DNNL_ARG_SRC, phase_src},
-                    {DNNL_ARG_WEIGHTS,
-                     PrepareWeights(ln, pd.weights_desc(), static_cast<int>(rh * a.stride_w + rw))},
-                    {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                    {DNNL_ARG_DST, conv_out}},
-                   pd.scratchpad_desc());
-      outs.push_back(conv_out);
-      OnePhaseCopy c;
-      c.batch = batch_;
-      c.rows = er;
-      c.cols = ec;
-      c.stride_h = a.stride_h;
-      c.stride_w = a.stride_w;
-      copies.push_back(c);
-    }
-  }
-  // Blocked (nChw8c, nChw16c) when every phase came out in the same blocked
-  // layout, as LowerDeconvAsConv does; else via plain f32 NHWC.
-  const dt type = outs[0].get_desc().data_type();
-  int64_t block = 0;
-  for (const auto& [size, layout] : {std::pair{8, tag::aBcd8b}, std::pair{16, tag::aBcd16b}}) {
-    bool all = oc % size == 0 && (fused || type == dt::f32);
-    for (size_t p = 0; p < outs.size(); ++p) {
-      const Dims dims{copies[p].rows.count, copies[p].cols.count, oc};
-      all = all && outs[p].get_desc() == dnnl::memory::desc(ImageDims(dims), type, layout);
-    }
-    if (all) block = size;
-  }
-  for (size_t p = 0; p < outs.size(); ++p) {
-    OnePhaseCopy& c = copies[p];
-    const int64_t h = c.rows.count, w = c.cols.count;
-    if (block > 0) {
-      c.run = block;
-      c.element_bytes = dnnl::memory::data_type_size(type);
-      c.src = {.n = oc * h * w, .block = h * w * block, .y = w * block, .x = block};
-      c.dst = fused ? RunLayout{.n = oc * out_dims[0] * out_dims[1],
-                                .block = out_dims[0] * out_dims[1] * block,
-                                .y = out_dims[1] * block,
-                                .x = block}
-                    : RunLayout{.n = oc * out_dims[0] * out_dims[1],
-                                .block = block,
-                                .y = out_dims[1] * oc,
-                                .x = oc};
-    } else {
-      outs[p] = Reordered(outs[p], PlainMd({h, w, oc}));
-      c.run = oc;
-      c.src = {.n = oc * h * w, .block = 0, .y = w * oc, .x = oc};
-      c.dst = {.n = oc * out_dims[0] * out_dims[1], .block = 0, .y = out_dims[1] * oc, .x = oc};
-    }
-    c.blocks = oc / c.run;
-  }
-  const dnnl::memory::desc out_md =
-      block > 0 && fused
-          ? dnnl::memory::desc(ImageDims(out_dims), type, block == 8 ? tag::aBcd8b : tag::aBcd16b)
-          : PlainMd(out_dims);
-  Value& out = NewValue(i, out_md, out_dims);
-  const dnnl::memory to = out.mem;
-  std::vector<dnnl::memory> uses = outs;
-  uses.push_back(to);
-  AddHost(uses, [copies, outs, to]() {
-    for (size_t p = 0; p < copies.size(); ++p) {
-      PhaseToSpace(copies[p], outs[p].get_data_handle(), to.get_data_handle());
-    }
-    return absl::OkStatus();
-  });
-  if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
-  return true;
 }
 
 void PlanBuilder::LowerDeconvAsConv(int i) {

@@ -47,11 +47,12 @@ class PlanBuilder {
   // The phase convolution of `in_value` (per-sample `in_dims`) with node i's
   // weights, interleaved into node i's value by `copy` (rows, cols set).
   void LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64_t oc, PhaseCopy copy);
+  void LowerDense(int i);
+  // deconv_per_phase.cc
   // One exact convolution per phase of a strided deconvolution; false
   // (nothing added) where a phase needs negative padding or has no output.
   bool LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& kernel,
                            const ConvAttributes& attrs);
-  void LowerDense(int i);
 
   void LowerBatchNorm(int i);
   void LowerActivation(int i);
