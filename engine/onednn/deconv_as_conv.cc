@@ -4,6 +4,14 @@
 #include <cstring>
 
 namespace ganserve {
+namespace {
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The kernel taps along one axis that land on a single output phase.
+int64_t TapsPerPhase(int64_t k, int64_t stride) { return CeilDiv(k, stride); }
+
+}  // namespace
 
 bool DeconvAsConvApplies(const ConvAttributes& attrs, int64_t kh, int64_t kw) {
   return (attrs.stride_h > 1 || attrs.stride_w > 1) && attrs.dilation_h == 1 &&
@@ -14,7 +22,7 @@ void RewriteAsPhaseConv(const Dims& kernel_shape, int64_t stride_h, int64_t stri
                         LoweredNode& ln) {
   const int64_t kh = kernel_shape[0], kw = kernel_shape[1];
   const int64_t oc = kernel_shape[2], ic = kernel_shape[3];
-  const int64_t th = (kh + stride_h - 1) / stride_h, tw = (kw + stride_w - 1) / stride_w;
+  const int64_t th = TapsPerPhase(kh, stride_h), tw = TapsPerPhase(kw, stride_w);
   const int64_t phases = stride_h * stride_w;
   std::vector<float> w(phases * oc * ic * th * tw, 0.0f);  // {phases*oc, ic, th, tw}
   for (int64_t rh = 0; rh < stride_h; ++rh) {
@@ -52,7 +60,7 @@ void SetPhaseWeights(std::vector<float> weights, int64_t phases, int64_t ic, int
 PhaseAxis PhaseAxis::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometry& g) {
   PhaseAxis a;
   a.stride = stride;
-  a.taps = (k + stride - 1) / stride;
+  a.taps = TapsPerPhase(k, stride);
   a.crop = g.pad_begin;
   const int64_t q_lo = g.pad_begin / stride, q_hi = (g.pad_begin + g.out - 1) / stride;
   // Output q reads inputs q - taps + 1 .. q: start at q_lo, or earlier when
@@ -69,9 +77,9 @@ PhaseAxis PhaseAxis::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometr
 ExactPhase ExactPhase::Of(int64_t in, int64_t k, int64_t stride, const AxisGeometry& g,
                           int64_t phase) {
   ExactPhase e;
-  const int64_t taps = (k + stride - 1) / stride;
+  const int64_t taps = TapsPerPhase(k, stride);
   e.first = ((phase - g.pad_begin) % stride + stride) % stride;
-  e.count = e.first < g.out ? (g.out - e.first + stride - 1) / stride : 0;
+  e.count = e.first < g.out ? CeilDiv(g.out - e.first, stride) : 0;
   const int64_t q_lo = (e.first + g.pad_begin) / stride;
   e.pad_begin = taps - 1 - q_lo;
   e.pad_end = q_lo + e.count - in;
