@@ -55,6 +55,7 @@ class PlanBuilder {
                            const ConvAttributes& attrs);
 
   void LowerBatchNorm(int i);
+  void LowerInstanceNorm(int i);
   void LowerActivation(int i);
   void LowerResample(int i);
   void LowerReference(int i);

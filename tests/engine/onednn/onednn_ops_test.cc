@@ -1,5 +1,5 @@
 // oneDNN executor vs reference: activations (fused and standalone),
-// UpSampling2D, and the ops that run on plain layouts.
+// UpSampling2D, InstanceNormalization, and the ops that run on plain layouts.
 #include <random>
 
 #include "engine/graph_builder.h"
@@ -10,6 +10,7 @@
 #include "engine/ops/elementwise.h"
 #include "engine/ops/embedding.h"
 #include "engine/ops/identity.h"
+#include "engine/ops/instance_norm.h"
 #include "engine/ops/padding2d.h"
 #include "engine/ops/reshape.h"
 #include "engine/ops/transpose.h"
@@ -114,23 +115,45 @@ TEST(OneDnnPlainOps, EmbeddingConcatenateAndMultiplyLikeAConditionalGenerator) {
   }
 }
 
-TEST(OneDnnPlainOps, PaddingCroppingTransposeReshapeAndIdentityBetweenConvs) {
-  std::mt19937 rng(51);
+// A same-padded linear conv without bias: its output is in a blocked layout.
+Conv2DOp SameConv(int64_t kernel, int64_t in_channels, int64_t out_channels, std::mt19937& rng) {
   ConvAttributes same;
   same.padding = Padding::kSame;
+  return Conv2DOp(RandomTensor({kernel, kernel, in_channels, out_channels}, rng), std::nullopt,
+                  same, Activation::Linear());
+}
+
+TEST(OneDnnPlainOps, PaddingCroppingTransposeReshapeAndIdentityBetweenConvs) {
+  std::mt19937 rng(51);
   GraphBuilder b;
   b.Input("x", {6, 7, 3});
-  b.Add("c0", Conv2DOp(RandomTensor({3, 3, 3, 5}, rng), std::nullopt, same, Activation::Linear()),
-        {b.last()});
+  b.Add("c0", SameConv(3, 3, 5, rng), {b.last()});
   b.Add("pad", Padding2DOp::ZeroPadding({1, 2, 0, 3}), {b.last()});
   b.Add("drop", IdentityOp(), {b.last()}, "Dropout");
-  b.Add("c1", Conv2DOp(RandomTensor({3, 3, 5, 4}, rng), std::nullopt, same, Activation::Linear()),
-        {b.last()});
+  b.Add("c1", SameConv(3, 5, 4, rng), {b.last()});
   b.Add("crop", Padding2DOp::Cropping({2, 1, 1, 2}), {b.last()});
   b.Add("perm", TransposeOp({1, 0, 2}), {b.last()});
-  b.Add("c2", Conv2DOp(RandomTensor({2, 2, 4, 6}, rng), std::nullopt, same, Activation::Linear()),
-        {b.last()});
+  b.Add("c2", SameConv(2, 4, 6, rng), {b.last()});
   b.Add("reshape", ReshapeOp({-1, 6}), {b.last()});
+  const auto graph = b.Build();
+  for (int64_t batch : {1, 37}) ExpectMatchesReference(graph, batch);
+}
+
+// Channels first lowers to a layer normalization plus a per-channel scale and
+// bias; channels last stays on the reference kernel. Both after a conv (a
+// blocked layout) and on a rank-2 sample.
+TEST(OneDnnInstanceNorm, ChannelsFirstAndLastWithScaleAndBias) {
+  std::mt19937 rng(61);
+  GraphBuilder b;
+  b.Input("x", {6, 7, 3});
+  b.Add("c0", SameConv(3, 3, 5, rng), {b.last()});
+  b.Add("first", InstanceNormOp(false, 1e-5f, RandomTensor({6}, rng), RandomTensor({6}, rng)),
+        {b.last()});
+  b.Add("last", InstanceNormOp(true, 1e-3f, RandomTensor({5}, rng), RandomTensor({5}, rng)),
+        {b.last()});
+  b.Add("flat", ReshapeOp({3, -1}), {b.last()});
+  b.Add("rows", InstanceNormOp(false, 0.5f, RandomTensor({3}, rng), RandomTensor({3}, rng)),
+        {b.last()});
   const auto graph = b.Build();
   for (int64_t batch : {1, 37}) ExpectMatchesReference(graph, batch);
 }
