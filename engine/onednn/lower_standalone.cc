@@ -1,10 +1,9 @@
-// BatchNormalization, InstanceNormalization, Activation and UpSampling2D as primitives of their own
+// BatchNormalization, Activation and UpSampling2D as primitives of their own
 // (when no weighted layer before them absorbed them).
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/onednn/lowering_rules.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
-#include "engine/ops/instance_norm.h"
 #include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
@@ -24,18 +23,6 @@ void LowerBatchNorm(const LoweringStep& step) {
   ln.mean = w.moving_mean.data;
   ln.variance = w.moving_variance.data;
   ln.epsilon = bn.epsilon();
-}
-
-// Channels last would need statistics over a strided axis, which oneDNN's
-// normalizations do not take; those stay on the reference kernel.
-void LowerInstanceNorm(const LoweringStep& step) {
-  const auto& norm = step.op<InstanceNormOp>();
-  if (norm.channels_last()) return;
-  LoweredNode& ln = step.target();
-  ln.kind = LoweredKind::kInstanceNorm;
-  ln.scale_shift = norm.scale().data;
-  ln.scale_shift.insert(ln.scale_shift.end(), norm.bias().data.begin(), norm.bias().data.end());
-  ln.epsilon = norm.epsilon();
 }
 
 void LowerActivation(const LoweringStep& step) {

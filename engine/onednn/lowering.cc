@@ -10,7 +10,6 @@
 #include "engine/ops/dense.h"
 #include "engine/ops/identity.h"
 #include "engine/ops/input.h"
-#include "engine/ops/instance_norm.h"
 #include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
@@ -24,15 +23,10 @@ void LowerIdentity(const LoweringStep& step) {
 
 // One row per op type that has a oneDNN form; every other type runs its reference kernel.
 const std::pair<absl::string_view, LoweringRule> kLoweringRules[] = {
-    {InputOp::kType, LowerInput},
-    {IdentityOp::kType, LowerIdentity},
-    {Conv2DOp::kType, LowerConv2D},
-    {Conv2DTransposeOp::kType, LowerConv2DTranspose},
-    {DenseOp::kType, LowerDense},
-    {BatchNormOp::kType, LowerBatchNorm},
-    {InstanceNormOp::kType, LowerInstanceNorm},
-    {ActivationOp::kType, LowerActivation},
-    {UpSampling2DOp::kType, LowerUpSampling2D},
+    {InputOp::kType, LowerInput},           {IdentityOp::kType, LowerIdentity},
+    {Conv2DOp::kType, LowerConv2D},         {Conv2DTransposeOp::kType, LowerConv2DTranspose},
+    {DenseOp::kType, LowerDense},           {BatchNormOp::kType, LowerBatchNorm},
+    {ActivationOp::kType, LowerActivation}, {UpSampling2DOp::kType, LowerUpSampling2D},
 };
 
 LoweringRule RuleFor(absl::string_view type) {

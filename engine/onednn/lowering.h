@@ -24,7 +24,6 @@ enum class LoweredKind {
   kUpsampleConv,  // nearest UpSampling2D + Conv2D as a phase convolution (upsample_conv.h)
   kDense,         // inner product on the last axis
   kBatchNorm,     // unfolded, channel axis last
-  kInstanceNorm,  // channel axis first: per-(sample, channel) statistics
   kActivation,    // standalone eltwise chain
   kResample,      // UpSampling2D through the resampling primitive
   kReference,     // the op's RunReference on plain row-major buffers
@@ -44,7 +43,6 @@ struct LoweredNode {
   std::vector<Activation> activations;
 
   // kBatchNorm: oneDNN's {gamma; beta} rows, mean and variance.
-  // kInstanceNorm: {scale; bias} rows in scale_shift, and epsilon.
   std::vector<float> scale_shift, mean, variance;
   float epsilon = 0.0f;
 

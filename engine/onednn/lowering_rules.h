@@ -43,7 +43,6 @@ void LowerDense(const LoweringStep& step);
 
 // Layers that become one primitive of their own (lower_standalone.cc).
 void LowerBatchNorm(const LoweringStep& step);
-void LowerInstanceNorm(const LoweringStep& step);
 void LowerActivation(const LoweringStep& step);
 void LowerUpSampling2D(const LoweringStep& step);
 

@@ -120,9 +120,6 @@ absl::Status PlanBuilder::LowerNode(int i) {
     case LoweredKind::kBatchNorm:
       LowerBatchNorm(i);
       break;
-    case LoweredKind::kInstanceNorm:
-      LowerInstanceNorm(i);
-      break;
     case LoweredKind::kActivation:
       LowerActivation(i);
       break;
@@ -155,41 +152,6 @@ void PlanBuilder::LowerBatchNorm(int i) {
                 {DNNL_ARG_SCALE_SHIFT,
                  ConstMemory(ln.scale_shift, dnnl::memory::desc({2, c}, dt::f32, tag::nc))}},
                pd.scratchpad_desc());
-}
-
-// Layer normalization of the (batch, channels, rest) view gives each
-// (sample, channel) its own statistics; a binary multiply with an add
-// post-op then applies the per-channel scale and bias.
-void PlanBuilder::LowerInstanceNorm(int i) {
-  const Node& node = graph_.node(i);
-  const LoweredNode& ln = lowered_[i];
-  const int64_t c = node.output_dims[0];
-  const int64_t rest = NumElements(node.output_dims) / c;
-  const dnnl::memory::desc view({batch_, c, rest}, dt::f32, tag::abc);
-  const dnnl::memory in = View(EnsurePlain(Resolve(node.inputs[0])).plain_mem, view);
-  const dnnl::memory out = View(NewPlainValue(i, node.output_dims).plain_mem, view);
-  dnnl::layer_normalization_forward::desc norm_desc(dnnl::prop_kind::forward_inference, view,
-                                                    ln.epsilon, dnnl::normalization_flags::none);
-  dnnl::layer_normalization_forward::primitive_desc norm_pd(norm_desc, Attr(nullptr), engine_);
-  AddPrimitive(dnnl::layer_normalization_forward(norm_pd),
-               {{DNNL_ARG_SRC, in}, {DNNL_ARG_DST, out}}, norm_pd.scratchpad_desc());
-  const dnnl::memory::desc per_channel({1, c, 1}, dt::f32, tag::abc);
-  dnnl::post_ops add_bias;
-  add_bias.append_binary(dnnl::algorithm::binary_add, per_channel);
-  dnnl::primitive_attr attr = Attr(nullptr);
-  attr.set_post_ops(add_bias);
-  dnnl::binary::desc scale_desc(dnnl::algorithm::binary_mul, view, per_channel, view);
-  dnnl::binary::primitive_desc scale_pd(scale_desc, attr, engine_);
-  const float* scale_shift = ln.scale_shift.data();
-  auto channel_row = [&](const float* row) {
-    return dnnl::memory(per_channel, engine_, const_cast<float*>(row));
-  };
-  AddPrimitive(dnnl::binary(scale_pd),
-               {{DNNL_ARG_SRC_0, out},
-                {DNNL_ARG_SRC_1, channel_row(scale_shift)},
-                {DNNL_ARG_DST, out},
-                {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, channel_row(scale_shift + c)}},
-               scale_pd.scratchpad_desc());
 }
 
 void PlanBuilder::LowerActivation(int i) {

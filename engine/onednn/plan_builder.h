@@ -55,7 +55,6 @@ class PlanBuilder {
                            const ConvAttributes& attrs);
 
   void LowerBatchNorm(int i);
-  void LowerInstanceNorm(int i);
   void LowerActivation(int i);
   void LowerResample(int i);
   void LowerReference(int i);

@@ -1,5 +1,5 @@
 // oneDNN executor vs reference: activations (fused and standalone),
-// UpSampling2D, InstanceNormalization, and the ops that run on plain layouts.
+// UpSampling2D, and the ops that run on plain layouts (InstanceNormalization among them).
 #include <random>
 
 #include "engine/graph_builder.h"
@@ -139,9 +139,7 @@ TEST(OneDnnPlainOps, PaddingCroppingTransposeReshapeAndIdentityBetweenConvs) {
   for (int64_t batch : {1, 37}) ExpectMatchesReference(graph, batch);
 }
 
-// Channels first lowers to a layer normalization plus a per-channel scale and
-// bias; channels last stays on the reference kernel. Both after a conv (a
-// blocked layout) and on a rank-2 sample.
+// Both layouts, after a conv (a blocked layout) and on a rank-2 sample.
 TEST(OneDnnInstanceNorm, ChannelsFirstAndLastWithScaleAndBias) {
   std::mt19937 rng(61);
   GraphBuilder b;
