@@ -1,0 +1,138 @@
+#include "loader_child/isolated_load.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "engine/wire/model_codec.h"
+
+extern char** environ;
+
+namespace ganserve {
+namespace {
+
+struct ChildOutput {
+  std::string answer;
+  std::string error;
+  bool timed_out = false;
+};
+
+// Reads both pipes until the child closes them or the deadline passes.
+ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline) {
+  ChildOutput output;
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string* sinks[2] = {&output.answer, &output.error};
+  int open_fds = 2;
+  char buffer[1 << 16];
+  while (open_fds > 0) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      output.timed_out = true;
+      break;
+    }
+    const int ready = poll(fds, 2, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      sinks[i]->append(buffer, static_cast<size_t>(n));
+    }
+  }
+  return output;
+}
+
+absl::Status ExitStatus(int wait_status, const ChildOutput& output, const LoaderLimits& limits) {
+  if (output.timed_out) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the loader timed out after ", absl::FormatDuration(limits.timeout)));
+  }
+  if (WIFSIGNALED(wait_status)) {
+    const int signal_number = WTERMSIG(wait_status);
+    if (signal_number == SIGXCPU) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the loader exceeded its CPU limit of ", limits.max_cpu_seconds, " s"));
+    }
+    return absl::InternalError(absl::StrCat("the loader crashed with signal ", signal_number, " (",
+                                            strsignal(signal_number), ")"));
+  }
+  const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  if (code != 0) {
+    std::string reason = output.error;
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    return absl::InvalidArgumentError(
+        reason.empty() ? absl::StrCat("the loader exited with status ", code) : reason);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
+                                              const std::string& model_path,
+                                              const LoaderLimits& limits) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    return absl::InternalError("pipe2 failed");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  const std::string memory = absl::StrCat(limits.max_memory_mb);
+  const std::string cpu = absl::StrCat(limits.max_cpu_seconds);
+  std::vector<char*> argv = {const_cast<char*>(loader_binary.c_str()),
+                             const_cast<char*>(memory.c_str()), const_cast<char*>(cpu.c_str()),
+                             const_cast<char*>(model_path.c_str()), nullptr};
+  pid_t pid = 0;
+  const int spawned =
+      posix_spawn(&pid, loader_binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (spawned != 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    return absl::FailedPreconditionError(absl::StrCat(model_path, ": cannot start the loader ",
+                                                      loader_binary, ": ", strerror(spawned)));
+  }
+  const ChildOutput output = Collect(out_pipe[0], err_pipe[0], absl::Now() + limits.timeout);
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  if (output.timed_out) kill(pid, SIGKILL);
+  int wait_status = 0;
+  while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  const absl::Status exit_status = ExitStatus(wait_status, output, limits);
+  if (!exit_status.ok()) {
+    return absl::Status(exit_status.code(), absl::StrCat(model_path, ": ", exit_status.message()));
+  }
+  auto model = DecodeLoadedModel(output.answer);
+  if (!model.ok()) {
+    return absl::InternalError(
+        absl::StrCat(model_path, ": the loader's answer is bad: ", model.status().message()));
+  }
+  return model;
+}
+
+}  // namespace ganserve

@@ -1,0 +1,83 @@
+#include "loader_child/isolated_load.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/status/status.h"
+#include "engine/loaders/load_model.h"
+#include "engine/wire/model_codec.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ganserve {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string SourceDir() {
+  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
+  return dir != nullptr ? dir : ".";
+}
+
+void ExpectRefused(const std::string& loader, const std::string& path, const LoaderLimits& limits,
+                   absl::StatusCode code, const std::string& reason) {
+  auto model = LoadModelIsolated(loader, path, limits);
+  EXPECT_EQ(model.status().code(), code);
+  EXPECT_THAT(model.status().message(), HasSubstr(path + ": "));
+  EXPECT_THAT(model.status().message(), HasSubstr(reason));
+}
+
+LoaderLimits ShortLimits() {
+  LoaderLimits limits;
+  limits.max_cpu_seconds = 1;
+  limits.timeout = absl::Seconds(3);
+  return limits;
+}
+
+TEST(IsolatedLoad, TheChildsModelIsTheOneLoadedInProcess) {
+  for (const char* name :
+       {"/tests/fixtures/keras/k38_cgan.keras", "/tests/fixtures/onnx/conditional_op13.onnx"}) {
+    const std::string path = SourceDir() + name;
+    auto in_process = LoadModel(path);
+    ASSERT_TRUE(in_process.ok()) << in_process.status();
+    auto isolated = LoadModelIsolated(GANSERVE_LOADER_BINARY, path, LoaderLimits{});
+    ASSERT_TRUE(isolated.ok()) << isolated.status();
+    EXPECT_EQ(*EncodeLoadedModel(*isolated), *EncodeLoadedModel(*in_process)) << path;
+  }
+}
+
+TEST(IsolatedLoad, TheLoadersRefusalNamesTheFile) {
+  ExpectRefused(GANSERVE_LOADER_BINARY, "/etc/hostname", LoaderLimits{},
+                absl::StatusCode::kInvalidArgument, "not an ONNX model");
+}
+
+TEST(IsolatedLoad, ACrashIsReportedWithItsSignal) {
+  ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "crash", ShortLimits(), absl::StatusCode::kInternal,
+                "crashed with signal 11");
+}
+
+TEST(IsolatedLoad, TheCpuLimitIsReported) {
+  // Wall-clock room for one CPU second on a busy two-core machine.
+  LoaderLimits limits = ShortLimits();
+  limits.timeout = absl::Seconds(25);
+  ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "spin", limits, absl::StatusCode::kResourceExhausted,
+                "CPU limit of 1 s");
+}
+
+TEST(IsolatedLoad, AHangIsKilledAtTheTimeout) {
+  ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "hang", ShortLimits(),
+                absl::StatusCode::kDeadlineExceeded, "timed out after 3s");
+}
+
+TEST(IsolatedLoad, ABadAnswerIsRefused) {
+  ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "garbage", ShortLimits(), absl::StatusCode::kInternal,
+                "answer is bad");
+}
+
+TEST(IsolatedLoad, AMissingLoaderBinaryIsNamed) {
+  ExpectRefused("/nonexistent/ganserve-load", "x.onnx", ShortLimits(),
+                absl::StatusCode::kFailedPrecondition, "cannot start the loader");
+}
+
+}  // namespace
+}  // namespace ganserve
