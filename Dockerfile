@@ -14,10 +14,9 @@ COPY proto proto
 COPY engine engine
 COPY server server
 COPY client client
-COPY loader_child loader_child
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DGANSERVE_BUILD_TESTS=OFF \
  && cmake --build /build -j"$(nproc)" --target ganserve ganctl ganserve-load \
- && strip /build/server/ganserve /build/client/ganctl /build/loader_child/ganserve-load
+ && strip /build/server/ganserve /build/client/ganctl /build/engine/loader_child/ganserve-load
 
 # --- runtime: shared libraries only, a non-root user, binaries and models.
 FROM debian:bookworm-slim
@@ -25,7 +24,7 @@ COPY deploy/install-deps.sh /tmp/install-deps.sh
 RUN bash /tmp/install-deps.sh --runtime && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh \
  && groupadd --system --gid 10001 ganserve \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin ganserve
-COPY --from=build /build/server/ganserve /build/client/ganctl /build/loader_child/ganserve-load /usr/local/bin/
+COPY --from=build /build/server/ganserve /build/client/ganctl /build/engine/loader_child/ganserve-load /usr/local/bin/
 # ganserve looks for its default model under <prefix>/share/ganserve/models/.
 COPY models/ /usr/local/share/ganserve/models/
 USER 10001:10001

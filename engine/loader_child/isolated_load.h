@@ -2,8 +2,8 @@
 // untrusted file runs under the child's limits, and the server only decodes
 // the bounds-checked wire answer. Spawned with posix_spawn, never a fork of
 // the (multithreaded) server.
-#ifndef GANSERVE_LOADER_CHILD_ISOLATED_LOAD_H_
-#define GANSERVE_LOADER_CHILD_ISOLATED_LOAD_H_
+#ifndef GANSERVE_ENGINE_LOADER_CHILD_ISOLATED_LOAD_H_
+#define GANSERVE_ENGINE_LOADER_CHILD_ISOLATED_LOAD_H_
 
 #include <cstdint>
 #include <string>
@@ -28,4 +28,4 @@ absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_LOADER_CHILD_ISOLATED_LOAD_H_
+#endif  // GANSERVE_ENGINE_LOADER_CHILD_ISOLATED_LOAD_H_

@@ -1,4 +1,4 @@
-#include "loader_child/isolated_load.h"
+#include "engine/loader_child/isolated_load.h"
 
 #include <cstdlib>
 #include <string>
