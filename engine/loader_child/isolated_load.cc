@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -25,10 +26,16 @@ struct ChildOutput {
   std::string answer;
   std::string error;
   bool timed_out = false;
+  bool answer_too_large = false;
 };
 
-// Reads both pipes until the child closes them or the deadline passes.
-ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline) {
+// Enough for any refusal message; the rest of a flood is read and dropped.
+constexpr size_t kMaxErrorBytes = 64 << 10;
+
+// Reads both pipes until the child closes them, the deadline passes, or the
+// answer outgrows max_answer_bytes: the parent is the serving process, so a
+// child that writes without end must not make it grow without end.
+ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline, size_t max_answer_bytes) {
   ChildOutput output;
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&output.answer, &output.error};
@@ -52,7 +59,12 @@ ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline) {
         --open_fds;
         continue;
       }
-      sinks[i]->append(buffer, static_cast<size_t>(n));
+      const size_t room = (i == 0 ? max_answer_bytes : kMaxErrorBytes) - sinks[i]->size();
+      if (i == 0 && static_cast<size_t>(n) > room) {
+        output.answer_too_large = true;
+        return output;
+      }
+      sinks[i]->append(buffer, std::min(static_cast<size_t>(n), room));
     }
   }
   return output;
@@ -62,6 +74,10 @@ absl::Status ExitStatus(int wait_status, const ChildOutput& output, const Loader
   if (output.timed_out) {
     return absl::DeadlineExceededError(
         absl::StrCat("the loader timed out after ", absl::FormatDuration(limits.timeout)));
+  }
+  if (output.answer_too_large) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the loader's answer exceeds its memory limit of ", limits.max_memory_mb, " MB"));
   }
   if (WIFSIGNALED(wait_status)) {
     const int signal_number = WTERMSIG(wait_status);
@@ -116,10 +132,11 @@ absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
     return absl::FailedPreconditionError(absl::StrCat(model_path, ": cannot start the loader ",
                                                       loader_binary, ": ", strerror(spawned)));
   }
-  const ChildOutput output = Collect(out_pipe[0], err_pipe[0], absl::Now() + limits.timeout);
+  const ChildOutput output =
+      Collect(out_pipe[0], err_pipe[0], absl::Now() + limits.timeout, limits.max_memory_mb << 20);
   close(out_pipe[0]);
   close(err_pipe[0]);
-  if (output.timed_out) kill(pid, SIGKILL);
+  if (output.timed_out || output.answer_too_large) kill(pid, SIGKILL);
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }

@@ -21,7 +21,8 @@ struct LoaderLimits {
 };
 
 // The error names the file and why: the loader's own refusal, a crash with
-// signal N, the CPU limit, the wall-clock timeout, or a bad answer.
+// signal N, the CPU limit, the wall-clock timeout, an answer larger than the
+// memory limit (read no further), or a bad answer.
 absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
                                               const std::string& model_path,
                                               const LoaderLimits& limits);

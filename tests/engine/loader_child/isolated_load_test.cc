@@ -74,6 +74,13 @@ TEST(IsolatedLoad, ABadAnswerIsRefused) {
                 "answer is bad");
 }
 
+TEST(IsolatedLoad, AnAnswerBeyondTheMemoryLimitIsCutOff) {
+  LoaderLimits limits = ShortLimits();
+  limits.max_memory_mb = 1;
+  ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "flood", limits, absl::StatusCode::kResourceExhausted,
+                "exceeds its memory limit of 1 MB");
+}
+
 TEST(IsolatedLoad, AMissingLoaderBinaryIsNamed) {
   ExpectRefused("/nonexistent/ganserve-load", "x.onnx", ShortLimits(),
                 absl::StatusCode::kFailedPrecondition, "cannot start the loader");

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
     for (;;) asm volatile("");  // a loop the optimiser cannot remove
   }
   if (mode == "hang") pause();
+  if (mode == "flood") {
+    static char chunk[1 << 16];
+    for (;;) std::fwrite(chunk, 1, sizeof chunk, stdout);
+  }
   if (mode == "garbage") {
     std::fputs("GSLM not really a model", stdout);
     return 0;
