@@ -169,6 +169,10 @@ TEST_F(GenerationRunTest, ARefusedCallIsAnsweredFromStartWithTheRetryHint) {
   Hold(false);
   queued.WaitForDone();
   EXPECT_TRUE(queued.done[0].ok());
+  // The runs' workers hold the runs, not the test: each sink's owner must see
+  // on_done before it goes out of scope.
+  computing.WaitForDone();
+  EXPECT_TRUE(computing.done[0].ok());
 }
 
 }  // namespace
