@@ -4,6 +4,7 @@
 
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
+#include "engine/onednn/phase_copy_layout.h"
 #include "engine/onednn/pick_precision.h"
 #include "engine/onednn/plan_builder.h"
 #include "engine/onednn/upsample_conv.h"
@@ -174,49 +175,19 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
                 {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
                 {DNNL_ARG_DST, conv_out}},
                pd.scratchpad_desc());
-  // Blocked layouts (nChw8c, nChw16c) with whole blocks per phase are
-  // copied a block at a time and stay blocked for the next convolution; so
-  // is bf16 NHWC, one run of channels per pixel; else via plain f32 NHWC.
-  // The activation loop of an unfused chain needs plain f32.
-  const dt type = pd.dst_desc().data_type();
-  int64_t block = 0;
-  for (const auto& [size, layout] : {std::pair{8, tag::aBcd8b}, std::pair{16, tag::aBcd16b}}) {
-    if (oc % size == 0 && pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims), type, layout))
-      block = size;
-  }
-  const bool blocked = block > 0 && (fused || type == dt::f32);
-  const bool bf16_nhwc =
-      fused && type == dt::bf16 &&
-      pd.dst_desc() == dnnl::memory::desc(ImageDims(phase_dims), type, tag::nhwc);
+  const PhaseCopyLayout layout = PhaseCopyLayout::Of({pd.dst_desc()}, fused);
   const dnnl::memory phase_mem =
-      blocked || bf16_nhwc ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
+      layout.ReadsConvOutput() ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
   copy.batch = batch_;
   copy.height = out_dims[0];
   copy.width = out_dims[1];
-  copy.run = blocked ? block : oc;
+  copy.run = layout.Run(oc);
   copy.blocks = oc / copy.run;
-  copy.element_bytes = blocked || bf16_nhwc ? dnnl::memory::data_type_size(type) : sizeof(float);
-  if (blocked) {
-    copy.src = {.block = mh * mw * block, .y = mw * block, .x = block};
-    copy.src.phase = copy.blocks * copy.src.block;
-  } else {
-    copy.src = {.block = 0, .y = mw * phases * oc, .x = phases * oc, .phase = oc};
-  }
-  copy.src.n = phases * oc * mh * mw;
-  const bool blocked_out = blocked && fused;
-  if (blocked_out) {
-    copy.dst = {.block = out_dims[0] * out_dims[1] * block, .y = out_dims[1] * block, .x = block};
-  } else {
-    copy.dst = {.block = copy.run, .y = out_dims[1] * oc, .x = oc};
-  }
-  copy.dst.n = out_dims[0] * out_dims[1] * oc;
+  copy.element_bytes = layout.ElementBytes();
+  copy.src = layout.Source(mh, mw, phases, oc);
+  copy.dst = layout.Result(out_dims[0], out_dims[1], oc);
   SetColumnOffsets(copy);
-  const dnnl::memory::desc out_md =
-      blocked_out
-          ? dnnl::memory::desc(ImageDims(out_dims), type, block == 8 ? tag::aBcd8b : tag::aBcd16b)
-      : bf16_nhwc ? dnnl::memory::desc(ImageDims(out_dims), type, tag::nhwc)
-                  : PlainMd(out_dims);
-  Value& out = NewValue(i, out_md, out_dims);
+  Value& out = NewValue(i, layout.ResultMd(ImageDims(out_dims)), out_dims);
   const dnnl::memory to = out.mem;
   AddHost({phase_mem, to}, [copy, phase_mem, to]() {
     PhasesToSpace(copy, phase_mem.get_data_handle(), to.get_data_handle());

@@ -2,6 +2,7 @@
 // convolution per output phase, interleaved into the output by a host copy.
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
+#include "engine/onednn/phase_copy_layout.h"
 #include "engine/onednn/pick_precision.h"
 #include "engine/onednn/plan_builder.h"
 
@@ -69,46 +70,20 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
       copies.push_back(c);
     }
   }
-  // Blocked (nChw8c, nChw16c) when every phase came out in the same blocked
-  // layout, as LowerDeconvAsConv does; else via plain f32 NHWC.
-  const dt type = outs[0].get_desc().data_type();
-  int64_t block = 0;
-  for (const auto& [size, layout] : {std::pair{8, tag::aBcd8b}, std::pair{16, tag::aBcd16b}}) {
-    bool all = oc % size == 0 && (fused || type == dt::f32);
-    for (size_t p = 0; p < outs.size(); ++p) {
-      const Dims dims{copies[p].rows.count, copies[p].cols.count, oc};
-      all = all && outs[p].get_desc() == dnnl::memory::desc(ImageDims(dims), type, layout);
-    }
-    if (all) block = size;
-  }
+  std::vector<dnnl::memory::desc> out_mds;
+  for (const dnnl::memory& o : outs) out_mds.push_back(o.get_desc());
+  const PhaseCopyLayout layout = PhaseCopyLayout::Of(out_mds, fused);
   for (size_t p = 0; p < outs.size(); ++p) {
     OnePhaseCopy& c = copies[p];
     const int64_t h = c.rows.count, w = c.cols.count;
-    if (block > 0) {
-      c.run = block;
-      c.element_bytes = dnnl::memory::data_type_size(type);
-      c.src = {.n = oc * h * w, .block = h * w * block, .y = w * block, .x = block};
-      c.dst = fused ? RunLayout{.n = oc * out_dims[0] * out_dims[1],
-                                .block = out_dims[0] * out_dims[1] * block,
-                                .y = out_dims[1] * block,
-                                .x = block}
-                    : RunLayout{.n = oc * out_dims[0] * out_dims[1],
-                                .block = block,
-                                .y = out_dims[1] * oc,
-                                .x = oc};
-    } else {
-      outs[p] = Reordered(outs[p], PlainMd({h, w, oc}));
-      c.run = oc;
-      c.src = {.n = oc * h * w, .block = 0, .y = w * oc, .x = oc};
-      c.dst = {.n = oc * out_dims[0] * out_dims[1], .block = 0, .y = out_dims[1] * oc, .x = oc};
-    }
+    if (!layout.ReadsConvOutput()) outs[p] = Reordered(outs[p], PlainMd({h, w, oc}));
+    c.run = layout.Run(oc);
     c.blocks = oc / c.run;
+    c.element_bytes = layout.ElementBytes();
+    c.src = layout.Source(h, w, 1, oc);
+    c.dst = layout.Result(out_dims[0], out_dims[1], oc);
   }
-  const dnnl::memory::desc out_md =
-      block > 0 && fused
-          ? dnnl::memory::desc(ImageDims(out_dims), type, block == 8 ? tag::aBcd8b : tag::aBcd16b)
-          : PlainMd(out_dims);
-  Value& out = NewValue(i, out_md, out_dims);
+  Value& out = NewValue(i, layout.ResultMd(ImageDims(out_dims)), out_dims);
   const dnnl::memory to = out.mem;
   std::vector<dnnl::memory> uses = outs;
   uses.push_back(to);
