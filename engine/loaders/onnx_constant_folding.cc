@@ -223,6 +223,13 @@ absl::StatusOr<int> NormalizeAxis(int64_t axis, int64_t rank) {
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 
+absl::StatusOr<int> NormalizeAxis(const onnx::NodeProto& node, int64_t axis, int64_t rank) {
+  auto normalized = NormalizeAxis(axis, rank);
+  if (normalized.ok()) return normalized;
+  return absl::InvalidArgumentError(
+      absl::StrCat(NodeLabel(node), ": ", normalized.status().message()));
+}
+
 absl::StatusOr<Dims> BroadcastShape(const Dims& a, const Dims& b) {
   Dims out(std::max(a.size(), b.size()));
   for (size_t i = 0; i < out.size(); ++i) {

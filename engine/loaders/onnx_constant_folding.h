@@ -38,6 +38,8 @@ absl::StatusOr<Dims> BroadcastShape(const Dims& a, const Dims& b);
 
 // Normalizes an ONNX axis (negative counts from the end) against `rank`.
 absl::StatusOr<int> NormalizeAxis(int64_t axis, int64_t rank);
+// The same, its error naming the node whose attribute the axis is.
+absl::StatusOr<int> NormalizeAxis(const onnx::NodeProto& node, int64_t axis, int64_t rank);
 
 }  // namespace ganserve
 

@@ -108,7 +108,7 @@ absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(float epsilon, Attributes(node).Float("epsilon", 1e-5f));
   GS_ASSIGN_OR_RETURN(int64_t axis_attr, Attributes(node).Int("axis", -1));
   const int64_t rank = static_cast<int64_t>(x.onnx_dims.size()) + 1;
-  GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank));
+  GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(node, axis_attr, rank));
   if (axis == 0) return Unsupported(node, "axis 0 normalizes across the batch");
   int64_t leading = 1, normalized = 1;
   for (int64_t a = 1; a < rank; ++a) (a < axis ? leading : normalized) *= x.onnx_dims[a - 1];

@@ -130,14 +130,12 @@ absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx) {
     return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), " has no inputs"));
   const int64_t rank = in[0].onnx_dims.size() + 1;
   GS_ASSIGN_OR_RETURN(int64_t axis_attr, Attributes(node).Int("axis", 1));
-  auto axis = NormalizeAxis(axis_attr, rank);
-  if (!axis.ok())
-    return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": ", axis.status().message()));
-  if (*axis == 0) {
+  GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(node, axis_attr, rank));
+  if (axis == 0) {
     return absl::UnimplementedError(
         absl::StrCat(NodeLabel(node), " concatenates along the batch axis"));
   }
-  const int sample_axis = *axis - 1;
+  const int sample_axis = axis - 1;
   bool all_nhwc = rank == 4;
   for (const Value& v : in) all_nhwc = all_nhwc && v.layout == Layout::kChannelsLast;
   const Layout layout = all_nhwc ? Layout::kChannelsLast : Layout::kOnnxOrder;

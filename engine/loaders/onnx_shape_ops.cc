@@ -111,12 +111,9 @@ absl::Status TranslateSqueeze(const onnx::NodeProto& node, OnnxContext& ctx) {
   const int64_t rank = unsqueeze ? in_rank + static_cast<int64_t>(axes.size()) : in_rank;
   std::set<int> set;
   for (int64_t a : axes) {
-    auto axis = NormalizeAxis(a, rank);
-    if (!axis.ok())
-      return absl::InvalidArgumentError(
-          absl::StrCat(NodeLabel(node), ": ", axis.status().message()));
-    if (*axis == 0) return Unsupported(node, "changes the batch axis");
-    set.insert(*axis - 1);
+    GS_ASSIGN_OR_RETURN(int axis, NormalizeAxis(node, a, rank));
+    if (axis == 0) return Unsupported(node, "changes the batch axis");
+    set.insert(axis - 1);
   }
   Dims dims;
   if (unsqueeze) {
