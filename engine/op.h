@@ -6,6 +6,7 @@
 #define GANSERVE_ENGINE_OP_H_
 
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,10 @@ class Op {
   // how many integer indices the op's input may hold (an Embedding's table
   // rows, so the input is a class label), or 0 when it takes values;
   virtual int64_t IndexCount() const { return 0; }
+  // the same op with `bias` (one value per output channel) added to its
+  // result, for loaders that fold a following Add; nullptr when the op has
+  // no such form (it has a bias already, or an activation comes first);
+  virtual std::shared_ptr<const Op> WithBias(const Tensor& bias) const { return nullptr; }
   // 2 x the multiply-accumulates per sample for these per-sample shapes,
   // for GFLOP/s figures; 0 for ops whose arithmetic is negligible.
   virtual double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const {

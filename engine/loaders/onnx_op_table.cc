@@ -7,7 +7,6 @@
 #include "engine/loaders/onnx_constant_folding.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/concatenate.h"
-#include "engine/ops/dense.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/scale_shift.h"
 #include "engine/status_macros.h"
@@ -47,15 +46,13 @@ bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v,
                  const ConstTensor& c) {
   if (node.op_type() != "Add" || v.onnx_dims.size() != 1) return false;
   if (ctx.ConsumerCount(node.input(0)) + ctx.ConsumerCount(node.input(1)) > 2) return false;
-  const auto* dense = dynamic_cast<const DenseOp*>(ctx.node(v.node).op.get());
-  if (dense == nullptr || dense->bias().has_value() || !dense->activation().IsLinear())
-    return false;
   const int64_t units = v.onnx_dims[0];
   if (c.size() != units || (c.dims != Dims{units} && c.dims != Dims{1, units})) return false;
   Tensor bias = c.ToFloat();
   bias.shape = {units};
-  ctx.ReplaceOp(v.node,
-                std::make_shared<DenseOp>(dense->kernel(), std::move(bias), Activation::Linear()));
+  std::shared_ptr<const Op> folded = ctx.node(v.node).op->WithBias(bias);
+  if (folded == nullptr) return false;
+  ctx.ReplaceOp(v.node, std::move(folded));
   return true;
 }
 

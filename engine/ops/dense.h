@@ -24,6 +24,7 @@ class DenseOp : public Op {
   const std::optional<Tensor>& bias() const { return bias_; }
   const Activation& activation() const { return activation_; }
   const Activation* OutputActivation() const override { return &activation_; }
+  std::shared_ptr<const Op> WithBias(const Tensor& bias) const override;
   double FlopsPerSample(absl::Span<const Dims> inputs, const Dims& output) const override {
     return 2.0 * kernel().size() * NumElements(output) / units();
   }
