@@ -8,12 +8,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/commands.h"
-#include "engine/contact_sheet.h"
 #include "client/generated_image.h"
 #include "client/image_files.h"
+#include "engine/contact_sheet.h"
 #include "engine/latent_interpolation.h"
-#include "client/npy_io.h"
 #include "engine/latent_sampler.h"
+#include "engine/npy.h"
 #include "engine/status_macros.h"
 #include "ganserve/v1/generator.grpc.pb.h"
 
@@ -70,13 +70,13 @@ absl::StatusOr<std::vector<Job>> PlanJobs(const GenerateOptions& o, const ModelI
     base.mutable_latents()->mutable_values()->Add(path.begin(), path.end());
     prefix = absl::StrCat("interp", a, "-", b, "_");
   } else if (!o.latents_file.empty()) {
-    GS_ASSIGN_OR_RETURN(NpyArray z, ReadNpy(o.latents_file));
+    GS_ASSIGN_OR_RETURN(Tensor z, ReadNpy(o.latents_file));
     if (z.shape.size() != 2 || z.shape[1] != info.latent_size()) {
       return absl::InvalidArgumentError(absl::StrCat(o.latents_file, ": want shape (N, ",
                                                      info.latent_size(), "), got (",
                                                      absl::StrJoin(z.shape, ", "), ")"));
     }
-    base.mutable_latents()->mutable_values()->Add(z.values.begin(), z.values.end());
+    base.mutable_latents()->mutable_values()->Add(z.data.begin(), z.data.end());
     prefix = "latent_";
   } else {
     if (o.n < 1) return absl::InvalidArgumentError(absl::StrCat("-n must be >= 1, got ", o.n));
@@ -166,8 +166,8 @@ absl::Status Generate(const GenerateOptions& o) {
             ImageStem(o.out_dir, job.prefix, image.index(), LabelText(job.label, Classes(info)));
         if (o.format == "raw") {
           GS_ASSIGN_OR_RETURN(std::vector<float> values, RawFloats(image));
-          GS_RETURN_IF_ERROR(
-              WriteNpy(stem + ".npy", {{image.height(), image.width(), image.channels()}, values}));
+          GS_RETURN_IF_ERROR(WriteNpy(
+              stem + ".npy", Tensor({image.height(), image.width(), image.channels()}, values)));
         } else {
           GS_ASSIGN_OR_RETURN(std::string png, EncodePng(pixels));
           GS_RETURN_IF_ERROR(WriteFile(stem + ".png", png));

@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands.h"
-#include "engine/contact_sheet.h"
 #include "client/image_files.h"
-#include "client/npy_io.h"
 #include "client/offline_model.h"
+#include "engine/contact_sheet.h"
 #include "engine/generation.h"
 #include "engine/latent_sampler.h"
+#include "engine/npy.h"
 #include "engine/status_macros.h"
 
 namespace ganserve::client {
@@ -39,7 +39,7 @@ struct RenderJob {
 
 struct Rendered {
   std::vector<Image8> images;
-  NpyArray raw;  // the graph's own outputs, [N, ...] in the file's layout
+  Tensor raw;  // the graph's own outputs, [N, ...] in the file's layout
 };
 
 // Runs a job in chunks of `batch`, as ganserve's batcher (--max_batch) does.
@@ -55,7 +55,7 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
     const auto labels = job.labels.empty() ? absl::Span<const int32_t>()
                                            : absl::MakeConstSpan(job.labels).subspan(first, n);
     GS_RETURN_IF_ERROR(g.RunGraph(*context, latents, labels, output));
-    rendered.raw.values.insert(rendered.raw.values.end(), output.data.begin(), output.data.end());
+    rendered.raw.data.insert(rendered.raw.data.end(), output.data.begin(), output.data.end());
     if (rendered.raw.shape.empty()) rendered.raw.shape = output.shape;
     g.ImagesFromGraphOutput(std::move(output), images);
     for (int64_t i = 0; i < n; ++i) {
@@ -72,7 +72,7 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
 
 // --latents: an N×Z (or Z) float array for a model with latent size Z.
 absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Generator& g) {
-  GS_ASSIGN_OR_RETURN(NpyArray z, ReadNpy(path));
+  GS_ASSIGN_OR_RETURN(Tensor z, ReadNpy(path));
   const bool one = z.shape.size() == 1 && z.shape[0] == g.latent_size();
   const bool many = z.shape.size() == 2 && z.shape[0] > 0 && z.shape[1] == g.latent_size();
   if (!one && !many) {
@@ -80,26 +80,26 @@ absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Ge
                                                    absl::StrJoin(z.shape, "x"),
                                                    "; the model wants N x ", g.latent_size()));
   }
-  for (float v : z.values) {
+  for (float v : z.data) {
     if (!std::isfinite(v))
       return absl::InvalidArgumentError(
           absl::StrCat("--latents ", path, " holds a non-finite value"));
   }
-  return std::move(z.values);
+  return std::move(z.data);
 }
 
 // --labels: N (or N×1) class indices, or a single one for every image.
 absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const Generator& g,
                                                 int64_t count) {
-  GS_ASSIGN_OR_RETURN(NpyArray y, ReadNpy(path));
-  const int64_t n = static_cast<int64_t>(y.values.size());
+  GS_ASSIGN_OR_RETURN(Tensor y, ReadNpy(path));
+  const int64_t n = static_cast<int64_t>(y.data.size());
   if (n != count && n != 1) {
     return absl::InvalidArgumentError(absl::StrCat("--labels ", path, " holds ", n,
                                                    " values; give one per latent (", count,
                                                    ") or one for all"));
   }
   std::vector<int32_t> labels;
-  for (float v : y.values) {
+  for (float v : y.data) {
     if (v != std::floor(v) || v < 0 || v >= g.label_count()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--labels ", path, ": ", v, " is not a class in [0, ", g.label_count(), ")"));
@@ -203,7 +203,7 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
       o.latents_file.empty() ? absl::StrCat("seed", o.seed, "_") : std::string("latent_");
   if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
   std::vector<std::vector<Image8>> rows;
-  NpyArray raw;
+  Tensor raw;
   int64_t written = 0;
   for (const RenderJob& job : jobs) {
     GS_ASSIGN_OR_RETURN(Rendered rendered, Render(*g, job, o.batch));
@@ -219,7 +219,7 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
       raw = std::move(rendered.raw);
     } else {
       raw.shape[0] += rendered.raw.shape[0];
-      raw.values.insert(raw.values.end(), rendered.raw.values.begin(), rendered.raw.values.end());
+      raw.data.insert(raw.data.end(), rendered.raw.data.begin(), rendered.raw.data.end());
     }
     if (jobs.size() > 1) {
       std::cout << "row " << rows.size() << ": " << LabelText(job.row_label, classes) << "\n";

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/file_contents.h"
@@ -115,24 +116,27 @@ absl::StatusOr<Tensor> ReadNpy(const std::string& path) {
   return t;
 }
 
-absl::Status WriteNpy(const std::string& path, const Tensor& tensor) {
-  std::string shape;
-  for (int64_t d : tensor.shape) absl::StrAppend(&shape, d, ", ");
-  if (tensor.shape.size() > 1) shape.resize(shape.size() - 1);  // "(2, 3)" but "(2,)"
-  if (!shape.empty() && tensor.shape.size() > 1) shape.pop_back();
+std::string SerializeNpy(const Tensor& tensor) {
+  std::string shape = absl::StrJoin(tensor.shape, ", ");
+  if (tensor.shape.size() == 1) shape += ",";  // "(4,)" is a tuple, "(4)" is not
   std::string header =
       absl::StrCat("{'descr': '<f4', 'fortran_order': False, 'shape': (", shape, "), }");
   // Pad so that magic + length + header is a multiple of 64, ending in '\n'.
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
   header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  out += header;
+  out.append(reinterpret_cast<const char*>(tensor.data.data()), tensor.data.size() * sizeof(float));
+  return out;
+}
+
+absl::Status WriteNpy(const std::string& path, const Tensor& tensor) {
   std::ofstream out(path, std::ios::binary);
   if (!out) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot write"));
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write("\x93NUMPY\x01\x00", 8);
-  out.put(static_cast<char>(len & 0xff));
-  out.put(static_cast<char>(len >> 8));
-  out << header;
-  out.write(reinterpret_cast<const char*>(tensor.data.data()), tensor.data.size() * sizeof(float));
+  const std::string bytes = SerializeNpy(tensor);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) return absl::DataLossError(absl::StrCat(path, ": write failed"));
   return absl::OkStatus();
 }

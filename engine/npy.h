@@ -18,6 +18,7 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes);
 
 // Writes '<f4', C order, format version 1.0.
 absl::Status WriteNpy(const std::string& path, const Tensor& tensor);
+std::string SerializeNpy(const Tensor& tensor);
 
 }  // namespace ganserve
 

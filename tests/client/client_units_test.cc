@@ -1,15 +1,14 @@
-// The small pieces of ganctl: .npy files (against numpy), spherical
-// interpolation, contact sheets, target resolution and flag parsing.
+// The small pieces of ganctl: spherical interpolation, contact sheets, target resolution and flag
+// parsing.
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "client/connection.h"
-#include "engine/contact_sheet.h"
 #include "client/flag_set.h"
 #include "client/image_files.h"
+#include "engine/contact_sheet.h"
 #include "engine/latent_interpolation.h"
-#include "client/npy_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -18,34 +17,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-TEST(Npy, NumpyReadsWhatWeWriteAndWeReadWhatNumpyWrites) {
-  const std::string dir = ::testing::TempDir();
-  const std::string ours = dir + "/ours.npy", theirs = dir + "/theirs.npy";
-  ASSERT_TRUE(WriteNpy(ours, {{2, 3}, {1, 2, 3, 4, 5, 6.5f}}).ok());
-  const std::string script = "import numpy as np; a = np.load('" + ours +
-                             "'); assert a.dtype == np.float32 and a.shape == (2, 3), a; "
-                             "assert a[1, 2] == 6.5; np.save('" +
-                             theirs + "', (np.arange(12, dtype=np.float64).reshape(3, 4) * 0.5))";
-  if (std::system(("/usr/bin/python3 -c \"import numpy\" 2>/dev/null")) != 0)
-    GTEST_SKIP() << "no numpy";
-  ASSERT_EQ(std::system(("/usr/bin/python3 -c \"" + script + "\"").c_str()), 0);
-  auto array = ReadNpy(theirs);
-  ASSERT_TRUE(array.ok()) << array.status();
-  EXPECT_THAT(array->shape, ElementsAre(3, 4));
-  EXPECT_EQ(array->values[11], 5.5f);
-}
-
-TEST(Npy, RefusesWhatItCannotRead) {
-  EXPECT_THAT(std::string(ParseNpy("hello").status().message()), HasSubstr("magic"));
-  std::string bytes = SerializeNpy({{4}, {1, 2, 3, 4}});
-  EXPECT_THAT(std::string(ParseNpy(bytes.substr(0, bytes.size() - 4)).status().message()),
-              HasSubstr("needs 16"));
-  std::string complex_type = SerializeNpy({{1}, {1}});
-  complex_type.replace(complex_type.find("<f4"), 3, "<c8");
-  EXPECT_THAT(std::string(ParseNpy(complex_type).status().message()),
-              HasSubstr("<c8 is not supported"));
-}
 
 TEST(Slerp, EndsAreExactAndTheMiddleKeepsTheNorm) {
   const std::vector<float> a = {3, 0, 0}, b = {0, 3, 0};

@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/npy_io.h"
 #include "engine/latent_sampler.h"
+#include "engine/npy.h"
 #include "engine/png.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -227,8 +227,8 @@ TEST_F(GanctlTest, InterpolationSendsSphericalLatentsBetweenTheTwoSeeds) {
 
 TEST_F(GanctlTest, LatentsFileIsSentAsIs) {
   StartServer();
-  NpyArray z{{2, 16}, std::vector<float>(32)};
-  for (int i = 0; i < 32; ++i) z.values[i] = -3.0f + 6.0f * i / 31;
+  Tensor z({2, 16});
+  for (int i = 0; i < 32; ++i) z.data[i] = -3.0f + 6.0f * i / 31;
   const std::string path = (dir_ / "z.npy").string();
   ASSERT_TRUE(WriteNpy(path, z).ok());
   ASSERT_EQ(Ganctl(absl::StrCat("generate --latents ", path, " --out ", dir_.string(), Target()))
@@ -236,9 +236,8 @@ TEST_F(GanctlTest, LatentsFileIsSentAsIs) {
             0);
   auto second = DecodePng(ReadFile(dir_ / "latent_0001.png"));
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->pixels,
-            FakePixels(std::vector<float>(z.values.begin() + 16, z.values.end()), 16));
-  NpyArray wrong{{2, 8}, std::vector<float>(16)};
+  EXPECT_EQ(second->pixels, FakePixels(std::vector<float>(z.data.begin() + 16, z.data.end()), 16));
+  Tensor wrong({2, 8});
   ASSERT_TRUE(WriteNpy(path, wrong).ok());
   GanctlRun r =
       Ganctl(absl::StrCat("generate --latents ", path, " --out ", dir_.string(), Target()));

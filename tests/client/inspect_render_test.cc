@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/npy_io.h"
 #include "engine/latent_sampler.h"
 #include "engine/loaders/load_model.h"
+#include "engine/npy.h"
 #include "engine/png.h"
 #include "engine/reference/reference_executor.h"
 #include "gmock/gmock.h"
@@ -154,7 +154,7 @@ TEST_F(OfflineTest, RenderIsTheGraphOnTheSamplersLatents) {
 // each file's layout, NCHW for ONNX and NHWC for Keras.
 TEST_F(OfflineTest, RenderNpyIsTheModelsOwnOutputOnGivenLatents) {
   const fs::path fixtures = ganserve::testing::SourcePath("tests/fixtures/fashion_cgan_expected");
-  absl::StatusOr<NpyArray> expected = ReadNpy((fixtures / "expected_nhwc.npy").string());
+  absl::StatusOr<Tensor> expected = ReadNpy((fixtures / "expected_nhwc.npy").string());
   ASSERT_TRUE(expected.ok()) << expected.status();
   ASSERT_EQ(expected->shape, (std::vector<int64_t>{8, 28, 28, 1}));
   for (const std::string file : {"generator.onnx", "generator.keras"}) {
@@ -165,17 +165,17 @@ TEST_F(OfflineTest, RenderNpyIsTheModelsOwnOutputOnGivenLatents) {
         " --latents ", (fixtures / "z.npy").string(), " --labels ",
         (fixtures / "labels.npy").string(), " --batch 3 --npy ", out.string()));
     ASSERT_EQ(render.exit_code, 0) << render.out;
-    absl::StatusOr<NpyArray> got = ReadNpy(out.string());
+    absl::StatusOr<Tensor> got = ReadNpy(out.string());
     ASSERT_TRUE(got.ok()) << got.status();
     const bool onnx = file == "generator.onnx";
     EXPECT_EQ(got->shape, onnx ? (std::vector<int64_t>{8, 1, 28, 28}) : expected->shape);
-    ASSERT_EQ(got->values.size(), expected->values.size());
+    ASSERT_EQ(got->data.size(), expected->data.size());
     double diff = 0, norm = 0;
-    for (size_t i = 0; i < got->values.size(); ++i) {
+    for (size_t i = 0; i < got->data.size(); ++i) {
       // One channel: NCHW and NHWC hold the values in the same order.
-      const double d = got->values[i] - expected->values[i];
+      const double d = got->data[i] - expected->data[i];
       diff += d * d;
-      norm += static_cast<double>(expected->values[i]) * expected->values[i];
+      norm += static_cast<double>(expected->data[i]) * expected->data[i];
     }
     EXPECT_LT(std::sqrt(diff / norm), 1e-4);
   }

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "client/npy_io.h"
 #include "engine/generator_factory.h"
 #include "engine/loaders/load_model.h"
 #include "engine/model_options.h"
+#include "engine/npy.h"
 #include "gtest/gtest.h"
 
 namespace ganserve {
@@ -27,10 +27,10 @@ std::string SourcePath(const std::string& relative) {
 
 std::string ModelPath(const std::string& file) { return SourcePath("models/fashion-cgan/" + file); }
 
-client::NpyArray Fixture(const std::string& name) {
-  auto array = client::ReadNpy(SourcePath("tests/fixtures/fashion_cgan_expected/" + name));
+Tensor Fixture(const std::string& name) {
+  auto array = ReadNpy(SourcePath("tests/fixtures/fashion_cgan_expected/" + name));
   EXPECT_TRUE(array.ok()) << array.status();
-  return array.ok() ? *std::move(array) : client::NpyArray{};
+  return array.ok() ? *std::move(array) : Tensor();
 }
 
 // ‖a−b‖/‖b‖, as models/README.md reports it.
@@ -62,12 +62,12 @@ absl::StatusOr<std::vector<float>> Generate(const std::string& file, ExecutorKin
   if (!options.ok()) return options.status();
   auto generator = BuildGenerator(*std::move(model), *std::move(options), executor);
   if (!generator.ok()) return generator.status();
-  const client::NpyArray z = Fixture("z.npy");
+  const Tensor z = Fixture("z.npy");
   std::vector<int32_t> labels;
-  for (float label : Fixture("labels.npy").values) labels.push_back(static_cast<int32_t>(label));
+  for (float label : Fixture("labels.npy").data) labels.push_back(static_cast<int32_t>(label));
   Tensor images;
   auto context = (*generator)->NewContext();
-  absl::Status status = (*generator)->Run(*context, z.values, labels, images);
+  absl::Status status = (*generator)->Run(*context, z.data, labels, images);
   if (!status.ok()) return status;
   if (images.shape != Dims{8, 28, 28, 1}) {
     return absl::InternalError("images have shape " + DimsToString(images.shape));
@@ -77,9 +77,8 @@ absl::StatusOr<std::vector<float>> Generate(const std::string& file, ExecutorKin
 
 // Until engine/loaders/load_model.cc calls the Keras and ONNX loaders, this
 // build cannot read the bundled files; say so instead of failing.
-#define SKIP_IF_LOADER_MISSING(status)                                           \
-  if (absl::IsUnimplemented(status)) GTEST_SKIP() << "no loader in this build: " \
-                                                  << (status)
+#define SKIP_IF_LOADER_MISSING(status) \
+  if (absl::IsUnimplemented(status)) GTEST_SKIP() << "no loader in this build: " << (status)
 
 class FashionCganTest : public testing::TestWithParam<Case> {};
 
@@ -87,7 +86,7 @@ TEST_P(FashionCganTest, MatchesThePyTorchGenerator) {
   absl::StatusOr<std::vector<float>> images = Generate(GetParam().file, GetParam().executor);
   SKIP_IF_LOADER_MISSING(images.status());
   ASSERT_TRUE(images.ok()) << images.status();
-  EXPECT_LT(RelativeError(*images, Fixture("expected_nhwc.npy").values), kMaxRelativeError);
+  EXPECT_LT(RelativeError(*images, Fixture("expected_nhwc.npy").data), kMaxRelativeError);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFilesBothExecutors, FashionCganTest,
@@ -130,8 +129,8 @@ TEST(FashionCgan, ModelJsonNamesTheTenClassesInDatasetOrder) {
   absl::StatusOr<ModelOptions> options = ReadModelOptionsFile(ModelPath("model.json"));
   ASSERT_TRUE(options.ok()) << options.status();
   // Fashion-MNIST's label order (its dataset documentation), which train.py trained on.
-  const std::vector<std::string> expected = {"T-shirt/top", "Trouser", "Pullover", "Dress",
-                                             "Coat",        "Sandal",  "Shirt",    "Sneaker",
+  const std::vector<std::string> expected = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                             "Coat",        "Sandal",    "Shirt",    "Sneaker",
                                              "Bag",         "Ankle boot"};
   EXPECT_EQ(options->labels, expected);
   ASSERT_TRUE(options->output_range.has_value());
