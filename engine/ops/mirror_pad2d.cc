@@ -3,17 +3,13 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
 
 namespace ganserve {
 
 absl::StatusOr<Dims> MirrorPad2DOp::InferShape(absl::Span<const Dims> inputs) const {
-  if (inputs.size() != 1 || inputs[0].size() != 3) {
-    return absl::InvalidArgumentError(absl::StrCat(Type(), " takes one (H, W, C) input"));
-  }
+  GS_RETURN_IF_ERROR(CheckBorderedInput(Type(), inputs, borders_));
   const Borders& b = borders_;
-  if (b.top < 0 || b.bottom < 0 || b.left < 0 || b.right < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(Type(), ": pads must not be negative"));
-  }
   const int64_t h = inputs[0][0], w = inputs[0][1];
   // Reflection mirrors around the border pixel, so a pad needs that many others.
   const bool fits = mode_ == Mode::kReflect
@@ -37,18 +33,9 @@ int64_t MirrorPad2DOp::Source(int64_t at, int64_t size) const {
 absl::Status MirrorPad2DOp::RunReference(absl::Span<const Tensor* const> inputs,
                                          Tensor& output) const {
   const Tensor& x = *inputs[0];
-  const int64_t n = x.shape[0], ih = x.shape[1], iw = x.shape[2], c = x.shape[3];
-  const int64_t oh = output.shape[1], ow = output.shape[2];
-  for (int64_t s = 0; s < n; ++s) {
-    for (int64_t y = 0; y < oh; ++y) {
-      const int64_t sy = Source(y - borders_.top, ih);
-      for (int64_t xx = 0; xx < ow; ++xx) {
-        const int64_t sx = Source(xx - borders_.left, iw);
-        std::copy_n(&x.data[((s * ih + sy) * iw + sx) * c], c,
-                    &output.data[((s * oh + y) * ow + xx) * c]);
-      }
-    }
-  }
+  GatherPixels(
+      x, [&](int64_t y) { return Source(y - borders_.top, x.shape[1]); },
+      [&](int64_t xx) { return Source(xx - borders_.left, x.shape[2]); }, output);
   return absl::OkStatus();
 }
 

@@ -5,7 +5,7 @@
 #define GANSERVE_ENGINE_OPS_MIRROR_PAD2D_H_
 
 #include "engine/op.h"
-#include "engine/ops/padding2d.h"
+#include "engine/ops/pixel_gather.h"
 
 namespace ganserve {
 

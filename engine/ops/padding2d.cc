@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
 
 namespace ganserve {
 
@@ -12,12 +13,7 @@ Borders Padding2DOp::signed_borders() const {
 }
 
 absl::StatusOr<Dims> Padding2DOp::InferShape(absl::Span<const Dims> inputs) const {
-  if (inputs.size() != 1 || inputs[0].size() != 3) {
-    return absl::InvalidArgumentError(absl::StrCat(Type(), " takes one (H, W, C) input"));
-  }
-  if (borders_.top < 0 || borders_.bottom < 0 || borders_.left < 0 || borders_.right < 0) {
-    return absl::InvalidArgumentError("borders must not be negative");
-  }
+  GS_RETURN_IF_ERROR(CheckBorderedInput(Type(), inputs, borders_));
   const Borders b = signed_borders();
   const Dims out{inputs[0][0] + b.top + b.bottom, inputs[0][1] + b.left + b.right, inputs[0][2]};
   if (out[0] <= 0 || out[1] <= 0) {
@@ -30,22 +26,13 @@ absl::StatusOr<Dims> Padding2DOp::InferShape(absl::Span<const Dims> inputs) cons
 absl::Status Padding2DOp::RunReference(absl::Span<const Tensor* const> inputs,
                                        Tensor& output) const {
   const Tensor& x = *inputs[0];
-  const int64_t n = x.shape[0], ih = x.shape[1], iw = x.shape[2], c = x.shape[3];
-  const int64_t oh = output.shape[1], ow = output.shape[2];
   const Borders b = signed_borders();
+  // The input pixel at `at` on an axis of `size`, or -1 in the border.
+  const auto inside = [](int64_t at, int64_t size) { return at >= 0 && at < size ? at : -1; };
   std::fill(output.data.begin(), output.data.end(), fill_);
-  for (int64_t s = 0; s < n; ++s) {
-    for (int64_t y = 0; y < oh; ++y) {
-      const int64_t sy = y - b.top;
-      if (sy < 0 || sy >= ih) continue;
-      for (int64_t xx = 0; xx < ow; ++xx) {
-        const int64_t sx = xx - b.left;
-        if (sx < 0 || sx >= iw) continue;
-        std::copy_n(&x.data[((s * ih + sy) * iw + sx) * c], c,
-                    &output.data[((s * oh + y) * ow + xx) * c]);
-      }
-    }
-  }
+  GatherPixels(
+      x, [&](int64_t y) { return inside(y - b.top, x.shape[1]); },
+      [&](int64_t xx) { return inside(xx - b.left, x.shape[2]); }, output);
   return absl::OkStatus();
 }
 

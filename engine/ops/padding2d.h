@@ -5,12 +5,9 @@
 #define GANSERVE_ENGINE_OPS_PADDING2D_H_
 
 #include "engine/op.h"
+#include "engine/ops/pixel_gather.h"
 
 namespace ganserve {
-
-struct Borders {
-  int64_t top = 0, bottom = 0, left = 0, right = 0;
-};
 
 class Padding2DOp : public Op {
  public:
