@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "client/bench_api.h"
@@ -13,28 +14,25 @@
 namespace ganserve::client {
 namespace {
 
+// The gRPC code of each HTTP status the server's HTTP front answers with
+// (server/status_map.cc maps the other way).
 grpc::StatusCode CodeOfHttp(int status) {
-  switch (status) {
-    case 200:
-      return grpc::StatusCode::OK;
-    case 400:
-      return grpc::StatusCode::INVALID_ARGUMENT;
-    case 401:
-      return grpc::StatusCode::UNAUTHENTICATED;
-    case 403:
-      return grpc::StatusCode::PERMISSION_DENIED;
-    case 404:
-      return grpc::StatusCode::NOT_FOUND;
-    case 413:
-    case 429:
-      return grpc::StatusCode::RESOURCE_EXHAUSTED;
-    case 503:
-      return grpc::StatusCode::UNAVAILABLE;
-    case 504:
-      return grpc::StatusCode::DEADLINE_EXCEEDED;
-    default:
-      return status >= 500 ? grpc::StatusCode::INTERNAL : grpc::StatusCode::UNKNOWN;
+  using C = grpc::StatusCode;
+  static constexpr std::pair<int, C> kCodes[] = {
+      {200, C::OK},
+      {400, C::INVALID_ARGUMENT},
+      {401, C::UNAUTHENTICATED},
+      {403, C::PERMISSION_DENIED},
+      {404, C::NOT_FOUND},
+      {413, C::RESOURCE_EXHAUSTED},
+      {429, C::RESOURCE_EXHAUSTED},
+      {503, C::UNAVAILABLE},
+      {504, C::DEADLINE_EXCEEDED},
+  };
+  for (const auto& [http, code] : kCodes) {
+    if (http == status) return code;
   }
+  return status >= 500 ? C::INTERNAL : C::UNKNOWN;
 }
 
 std::string PathOf(const BenchRequestSpec& spec) {
