@@ -8,6 +8,7 @@
 #include "server/http_images.h"
 #include "server/inference_json.h"
 #include "server/inference_metadata.h"
+#include "server/inference_outputs.h"
 #include "server/playground_page.h"
 
 namespace ganserve {

@@ -1,6 +1,7 @@
 #include "server/inference_metadata.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/inference_outputs.h"
 
 namespace ganserve {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "engine/status_macros.h"
 #include "server/inference_grpc_convert.h"
+#include "server/inference_outputs.h"
 #include "server/proto_convert.h"
 
 namespace ganserve {

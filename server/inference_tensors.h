@@ -1,23 +1,16 @@
 // The Open Inference Protocol's request and response tensors in a form no
-// protocol owns, and what they mean for a generator: named typed inputs and
-// parameters become validated generation work (PlanInference), generated
-// images become the requested output tensors (InferOutputs). The gRPC
-// front end (inference_grpc_convert.h) and the HTTP/JSON one decode into
-// and encode from these types.
+// protocol owns. The gRPC front end (inference_grpc_convert.h) and the
+// HTTP/JSON one decode into and encode from these types; inference_plan.h
+// turns a request into generation work, inference_outputs.h images into
+// the response's tensors.
 #ifndef GANSERVE_SERVER_INFERENCE_TENSORS_H_
 #define GANSERVE_SERVER_INFERENCE_TENSORS_H_
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "absl/status/statusor.h"
-#include "engine/generation.h"
-#include "engine/generator.h"
-#include "server/generation_run.h"
 
 namespace ganserve {
 
@@ -57,22 +50,6 @@ struct InferRequest {
 
 enum class InferOutputKind { kImage, kImageUint8, kPng };
 
-struct InferPlan {
-  PreparedGeneration work;
-  std::vector<InferOutputKind> outputs;  // in the order the response lists them
-  // What the generation run should deliver per image to make those outputs.
-  ImageEncoding encoding = ImageEncoding::kRawFloat32;
-  // The sampling request (in `encoding`) when the latents were drawn from
-  // the parameters, not given: what keys the response cache.
-  std::optional<GenerationRequest> seeded;
-};
-
-// Validates `request` against the model: inputs, their datatypes, shapes and
-// element counts, parameters, requested outputs. INVALID_ARGUMENT names the
-// tensor or parameter at fault.
-absl::StatusOr<InferPlan> PlanInference(const Generator& generator, const InferRequest& request,
-                                        const GenerationLimits& limits);
-
 struct InferTensorMetadata {
   std::string name;
   std::string datatype;
@@ -83,29 +60,6 @@ struct InferOutput : InferTensorMetadata {
   std::string data;                   // fixed-size datatypes: the elements, little-endian
   std::vector<std::string> elements;  // BYTES: one string per element
 };
-
-// Collects a run's images, delivered in index order, into the output tensors.
-class InferOutputs {
- public:
-  InferOutputs(const Generator& generator, const InferPlan& plan);
-
-  // `image.data` is in the plan's encoding.
-  absl::Status Add(const EncodedImage& image);
-  // The outputs, in the plan's order; call once, after the last Add.
-  std::vector<InferOutput> Take();
-
- private:
-  const Generator& generator_;
-  const ImageEncoding encoding_;
-  std::vector<InferOutputKind> kinds_;
-  std::vector<InferOutput> outputs_;
-};
-
-// The datatype and shape of one output for `count` images (kAnySize: any).
-InferTensorMetadata DescribeOutput(const Generator& generator, InferOutputKind kind, int64_t count);
-// The model's inputs and every output, for metadata.
-std::vector<InferTensorMetadata> DescribeInputs(const Generator& generator);
-std::vector<InferTensorMetadata> DescribeOutputs(const Generator& generator);
 
 }  // namespace ganserve
 

@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "server/inference_json.h"
+#include "server/inference_plan.h"
 #include "tests/server/test_models.h"
 
 namespace ganserve {

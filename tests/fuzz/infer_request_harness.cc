@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/inference_grpc_convert.h"
+#include "server/inference_outputs.h"
 #include "tests/server/test_models.h"
 
 namespace ganserve::testing {

@@ -1,13 +1,12 @@
 // The protocol-neutral Open Inference Protocol core: requests checked
 // against the native API's own preparation of the same work, outputs
 // checked against the generator run directly and the PNG decoder.
-#include "server/inference_tensors.h"
-
 #include <cstring>
 
 #include "engine/png.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/inference_outputs.h"
 #include "tests/server/test_models.h"
 
 namespace ganserve::testing {
