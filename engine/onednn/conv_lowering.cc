@@ -27,27 +27,16 @@ void PlanBuilder::LowerConv(int i) {
   const AxisGeometry r = a.ConvRows(in_dims[0], ln.weight_dims[2]);
   const AxisGeometry c = a.ConvCols(in_dims[1], ln.weight_dims[3]);
   const bool fused = AllExpressible(ln.activations);
-  const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
-  const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
-      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
-        // Activations oneDNN cannot express run as a loop over a plain output.
-        const dnnl::memory::desc dst =
-            fused ? dnnl::memory::desc(ImageDims(out_dims), type, tag::any) : PlainMd(out_dims);
-        return dnnl::convolution_forward::desc(
-            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
-            dnnl::memory::desc(ln.weight_dims, type, tag::any), bias, dst, {a.stride_h, a.stride_w},
-            {a.dilation_h - 1, a.dilation_w - 1}, {r.pad_begin, c.pad_begin},
-            {r.pad_end, c.pad_end});
-      });
+  // Activations oneDNN cannot express run as a loop over a plain output.
+  const auto pd = PickConv(i, in_dims, ln.weight_dims, out_dims,
+                           {.strides = {a.stride_h, a.stride_w},
+                            .dilation = {a.dilation_h - 1, a.dilation_w - 1},
+                            .pad_begin = {r.pad_begin, c.pad_begin},
+                            .pad_end = {r.pad_end, c.pad_end}},
+                           fused, /*plain_dst=*/!fused);
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
   Value& out = NewValue(i, pd.dst_desc(), out_dims);
-  AddPrimitive(dnnl::convolution_forward(pd),
-               {{DNNL_ARG_SRC, in},
-                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
-                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                {DNNL_ARG_DST, out.mem}},
-               pd.scratchpad_desc());
+  AddWeighted(dnnl::convolution_forward(pd), pd, ln, in, out.mem);
   if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }
 
@@ -83,12 +72,7 @@ void PlanBuilder::LowerDeconv(int i) {
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
   const dnnl::memory core_mem = extend ? ArenaMemory(pd.dst_desc()) : dnnl::memory();
   Value& out = NewValue(i, extend ? PlainMd(out_dims) : pd.dst_desc(), out_dims);
-  AddPrimitive(dnnl::deconvolution_forward(pd),
-               {{DNNL_ARG_SRC, in},
-                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
-                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                {DNNL_ARG_DST, extend ? core_mem : out.mem}},
-               pd.scratchpad_desc());
+  AddWeighted(dnnl::deconvolution_forward(pd), pd, ln, in, extend ? core_mem : out.mem);
   if (extend) {
     const dnnl::memory full_mem = out.plain_mem;
     const std::vector<float>* bias_values = &ln.bias;
@@ -156,25 +140,13 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
   const int64_t phases = copy.rows.stride * copy.cols.stride;
   const int64_t mh = copy.rows.out, mw = copy.cols.out;
   const Dims phase_dims{mh, mw, phases * oc};
-  const dnnl::memory::desc bias({ln.weight_dims[0]}, dt::f32, tag::x);
-  const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
-      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
-        // The destination stays 'any': asking for nhwc sends oneDNN 2.6 to ref:any.
-        return dnnl::convolution_forward::desc(
-            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
-            dnnl::memory::desc(ln.weight_dims, type, tag::any), bias,
-            dnnl::memory::desc(ImageDims(phase_dims), type, tag::any), {1, 1}, {0, 0},
-            {copy.rows.pad_begin, copy.cols.pad_begin}, {copy.rows.pad_end, copy.cols.pad_end});
-      });
+  const auto pd = PickConv(i, in_dims, ln.weight_dims, phase_dims,
+                           {.pad_begin = {copy.rows.pad_begin, copy.cols.pad_begin},
+                            .pad_end = {copy.rows.pad_end, copy.cols.pad_end}},
+                           fused);
   const dnnl::memory in = Reordered(values_[in_value].mem, pd.src_desc());
   const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
-  AddPrimitive(dnnl::convolution_forward(pd),
-               {{DNNL_ARG_SRC, in},
-                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
-                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                {DNNL_ARG_DST, conv_out}},
-               pd.scratchpad_desc());
+  AddWeighted(dnnl::convolution_forward(pd), pd, ln, in, conv_out);
   const PhaseCopyLayout layout = PhaseCopyLayout::Of({pd.dst_desc()}, fused);
   const dnnl::memory phase_mem =
       layout.ReadsConvOutput() ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
@@ -196,6 +168,36 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
   if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }
 
+dnnl::convolution_forward::primitive_desc PlanBuilder::PickConv(
+    int i, const Dims& in_dims, const dnnl::memory::dims& weight_dims, const Dims& out_dims,
+    const ConvWindow& window, bool fused, bool plain_dst) const {
+  const LoweredNode& ln = lowered_[i];
+  const dnnl::memory::desc bias({weight_dims[0]}, dt::f32, tag::x);
+  return PickPrecision<dnnl::convolution_forward::primitive_desc>(
+      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
+        // Otherwise the destination stays 'any': asking for nhwc sends oneDNN
+        // 2.6 to ref:any.
+        const dnnl::memory::desc dst =
+            plain_dst ? PlainMd(out_dims) : dnnl::memory::desc(ImageDims(out_dims), type, tag::any);
+        return dnnl::convolution_forward::desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
+            dnnl::memory::desc(weight_dims, type, tag::any), bias, dst, window.strides,
+            window.dilation, window.pad_begin, window.pad_end);
+      });
+}
+
+void PlanBuilder::AddWeighted(dnnl::primitive prim, const dnnl::primitive_desc_base& pd,
+                              const LoweredNode& ln, const dnnl::memory& src,
+                              const dnnl::memory& dst, int part) {
+  AddPrimitive(std::move(prim),
+               {{DNNL_ARG_SRC, src},
+                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc(), part)},
+                {DNNL_ARG_BIAS, ConstMemory(ln.bias, pd.weights_desc(1))},
+                {DNNL_ARG_DST, dst}},
+               pd.scratchpad_desc());
+}
+
 void PlanBuilder::LowerDense(int i) {
   const Node& node = graph_.node(i);
   const LoweredNode& ln = lowered_[i];
@@ -212,12 +214,7 @@ void PlanBuilder::LowerDense(int i) {
   dnnl::inner_product_forward::primitive_desc pd(desc, Attr(fused ? &ln.activations : nullptr),
                                                  engine_);
   const dnnl::memory y = NewPlainValue(i, node.output_dims).plain_mem;
-  AddPrimitive(dnnl::inner_product_forward(pd),
-               {{DNNL_ARG_SRC, View(x, src)},
-                {DNNL_ARG_WEIGHTS, PrepareWeights(ln, pd.weights_desc())},
-                {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                {DNNL_ARG_DST, View(y, dst)}},
-               pd.scratchpad_desc());
+  AddWeighted(dnnl::inner_product_forward(pd), pd, ln, View(x, src), View(y, dst));
   if (!fused) AddActivationLoop(y, ln.activations);
 }
 

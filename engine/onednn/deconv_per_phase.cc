@@ -31,7 +31,6 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
   const bool fused = AllExpressible(ln.activations);
   const int64_t oc = k[2];
   const dnnl::memory::dims weight_dims{oc, ln.weight_dims[1], ln.weight_dims[2], ln.weight_dims[3]};
-  const dnnl::memory::desc bias({oc}, dt::f32, tag::x);  // every phase's bias is the layer's
   const dnnl::memory src = values_[Resolve(node.inputs[0])].mem;
   dnnl::memory phase_src;  // the input in the phases' layout, reordered once for all of them
   std::vector<dnnl::memory> outs;
@@ -40,26 +39,16 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
     for (int64_t rw = 0; rw < a.stride_w; ++rw) {
       const ExactPhase& er = rows[rh];
       const ExactPhase& ec = cols[rw];
-      const auto pd = PickPrecision<dnnl::convolution_forward::primitive_desc>(
-          i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
-            return dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
-                dnnl::memory::desc(weight_dims, type, tag::any), bias,
-                dnnl::memory::desc(ImageDims({er.count, ec.count, oc}), type, tag::any), {1, 1},
-                {0, 0}, {er.pad_begin, ec.pad_begin}, {er.pad_end, ec.pad_end});
-          });
+      // Every phase's bias is the layer's.
+      const auto pd = PickConv(
+          i, in_dims, weight_dims, {er.count, ec.count, oc},
+          {.pad_begin = {er.pad_begin, ec.pad_begin}, .pad_end = {er.pad_end, ec.pad_end}}, fused);
       if (!phase_src || phase_src.get_desc() != pd.src_desc()) {
         phase_src = Reordered(src, pd.src_desc());
       }
       const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
-      AddPrimitive(dnnl::convolution_forward(pd),
-                   {{DNNL_ARG_SRC, phase_src},
-                    {DNNL_ARG_WEIGHTS,
-                     PrepareWeights(ln, pd.weights_desc(), static_cast<int>(rh * a.stride_w + rw))},
-                    {DNNL_ARG_BIAS, ConstMemory(ln.bias, bias)},
-                    {DNNL_ARG_DST, conv_out}},
-                   pd.scratchpad_desc());
+      AddWeighted(dnnl::convolution_forward(pd), pd, ln, phase_src, conv_out,
+                  static_cast<int>(rh * a.stride_w + rw));
       outs.push_back(conv_out);
       OnePhaseCopy c;
       c.batch = batch_;

@@ -65,6 +65,17 @@ class PlanBuilder {
   // kernel for it; else f32.
   template <typename PrimitiveDesc, typename MakeDesc>
   PrimitiveDesc PickPrecision(int i, const dnnl::primitive_attr& attr, MakeDesc make) const;
+  // Node i's direct convolution of an `in_dims` image into an `out_dims`
+  // one (format_tag::any source, weights and, unless `plain_dst`,
+  // destination; PickPrecision's data type), its activations as post-ops
+  // when `fused`.
+  struct ConvWindow {
+    dnnl::memory::dims strides{1, 1}, dilation{0, 0}, pad_begin, pad_end;
+  };
+  dnnl::convolution_forward::primitive_desc PickConv(int i, const Dims& in_dims,
+                                                     const dnnl::memory::dims& weight_dims,
+                                                     const Dims& out_dims, const ConvWindow& window,
+                                                     bool fused, bool plain_dst = false) const;
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   dnnl::memory::dims ImageDims(const Dims& hwc) const;  // {N, C, H, W}
@@ -91,6 +102,10 @@ class PlanBuilder {
   dnnl::primitive_attr Attr(const std::vector<Activation>* post_ops) const;
   void AddPrimitive(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args,
                     const dnnl::memory::desc& scratchpad);
+  // Adds `prim` (made from `pd`), a weighted primitive of `ln` from `src` to
+  // `dst`: the `part`-th slice of ln's weights as in PrepareWeights, its bias.
+  void AddWeighted(dnnl::primitive prim, const dnnl::primitive_desc_base& pd, const LoweredNode& ln,
+                   const dnnl::memory& src, const dnnl::memory& dst, int part = 0);
   // `uses`: the plan's memories `fn` reads or writes.
   void AddHost(const std::vector<dnnl::memory>& uses, std::function<absl::Status()> fn);
   // Applies `activations` in place to the plain value in `mem` with the
