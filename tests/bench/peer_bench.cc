@@ -1,7 +1,8 @@
 // Our side of tests/bench/compare_peers.sh: median latency of one zoo model
 // (or a model file, through ganserve's loader) on the oneDNN executor, timed like the peers
 // (ort_bench.js, torch_bench.py): warm-up runs, then the median of timed runs, one JSON line per
-// batch.
+// batch. median_cpu_ms is the process's CPU time per run: at --threads 1 it
+// is the work itself, steadier than the wall time when other processes load the cores.
 //   peer_bench MODEL [--batches 1,8,64] [--threads 2] [--runs 20] [--warmup 3] [--shed]
 //              [--precision f32|bf16]
 // --shed reports as engine "ganserve-shed": at most --threads, one under load;
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -31,6 +33,20 @@ struct Args {
   bool shed = false;  // OneDnnOptions::shed_threads_under_load
   bool bf16 = false;  // OneDnnOptions::bf16
 };
+
+// CPU time of every thread of this process: at one thread, the run's own work
+// whatever share of the cores other processes take.
+double ProcessCpuMs() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
@@ -111,8 +127,9 @@ int Main(int argc, char** argv) {
     std::vector<int32_t> labels;
     for (int64_t i = 0; g.conditional() && i < batch; ++i) labels.push_back(i % g.label_count());
     Tensor out;
-    std::vector<double> ms;
+    std::vector<double> ms, cpu_ms;
     for (int r = 0; r < a.warmup + a.runs; ++r) {
+      const double c0 = ProcessCpuMs();
       const auto t0 = std::chrono::steady_clock::now();
       const absl::Status s = g.RunGraph(*ctx, latents, labels, out);
       const auto t1 = std::chrono::steady_clock::now();
@@ -120,18 +137,20 @@ int Main(int argc, char** argv) {
         std::fprintf(stderr, "run failed: %s\n", std::string(s.message()).c_str());
         return 1;
       }
-      if (r >= a.warmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      if (r >= a.warmup) {
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        cpu_ms.push_back(ProcessCpuMs() - c0);
+      }
     }
-    std::sort(ms.begin(), ms.end());
-    const size_t n = ms.size();
-    const double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+    const double median = Median(ms);
     std::printf(
         "{\"engine\": \"%s\", \"model\": \"%s\", \"batch\": %lld, \"threads\": %d, "
-        "\"median_ms\": %.4f, \"images_per_s\": %.3f}\n",
+        "\"median_ms\": %.4f, \"images_per_s\": %.3f, \"median_cpu_ms\": %.4f}\n",
         a.shed   ? "ganserve-shed"
         : a.bf16 ? "ganserve-bf16"
                  : "ganserve",
-        a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3);
+        a.model.c_str(), static_cast<long long>(batch), a.threads, median, batch / median * 1e3,
+        Median(cpu_ms));
     std::fflush(stdout);
   }
   return 0;
