@@ -1,6 +1,7 @@
 // Conv2D, Conv2DTranspose and Dense: weights in oneDNN's logical order, a
 // following BatchNorm folded into them and following activations fused.
 #include "engine/onednn/deconv_as_conv.h"
+#include "engine/onednn/deconv_as_gemm.h"
 #include "engine/onednn/lowering_rules.h"
 #include "engine/onednn/upsample_conv.h"
 #include "engine/ops/activation_op.h"
@@ -132,6 +133,11 @@ void LowerConv2DTranspose(const LoweringStep& step) {
   LowerCompute(step, deconv.kernel(), k[3], k[2], deconv.activation());
   if (IsDenseInDisguise(step.in, k, deconv.attrs(), step.graph_node().output_dims)) {
     RewriteAsDense(k, ln);
+  } else if (GemmCol2ImPays(deconv.attrs(), step.in[0], step.in[1], k[0], k[1], k[2])) {
+    // The Keras kernel read as the row-major [kh*kw*out, in] matrix of the product.
+    ln.kind = LoweredKind::kDeconvAsGemm;
+    ln.weight_dims = {k[0] * k[1] * k[2], k[3]};
+    ln.weight_strides = {k[3], 1};
   } else if (DeconvAsConvApplies(deconv.attrs(), k[0], k[1])) {
     ln.kind = LoweredKind::kDeconvAsConv;
     RewriteAsPhaseConv(k, deconv.attrs().stride_h, deconv.attrs().stride_w, ln);

@@ -22,6 +22,7 @@ enum class LoweredKind {
   kDeconv,        // Conv2DTranspose
   kDeconvAsConv,  // strided Conv2DTranspose as a phase convolution (deconv_as_conv.h)
   kUpsampleConv,  // nearest UpSampling2D + Conv2D as a phase convolution (upsample_conv.h)
+  kDeconvAsGemm,  // narrow strided Conv2DTranspose as a product + col2im (deconv_as_gemm.h)
   kDense,         // inner product on the last axis
   kBatchNorm,     // unfolded, channel axis last
   kActivation,    // standalone eltwise chain
@@ -33,8 +34,8 @@ struct LoweredNode {
   LoweredKind kind = LoweredKind::kReference;
   int source = -1;  // kAlias only
 
-  // kConv / kDeconv / kDeconvAsConv / kDense: weights with folded BatchNorm, in oneDNN's
-  // logical dims ({oc, ic, kh, kw} or {oc, ic}) with strides into the Keras layout.
+  // kConv / kDeconv / kDeconvAsConv / kDeconvAsGemm / kDense: weights with folded BatchNorm, in
+  // oneDNN's logical dims ({oc, ic, kh, kw} or {oc, ic}) with strides into the Keras layout.
   std::vector<float> weights;
   dnnl::memory::dims weight_dims, weight_strides;
   std::vector<float> bias;  // always present (zeros when the layer had none)

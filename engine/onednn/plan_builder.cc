@@ -31,8 +31,8 @@ int OutputLayer(const Graph& graph, const std::vector<LoweredNode>& lowered) {
   while (graph.node(i).inputs.size() == 1) {
     const LoweredKind kind = lowered[i].kind;
     if (kind == LoweredKind::kConv || kind == LoweredKind::kDeconv ||
-        kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kUpsampleConv ||
-        kind == LoweredKind::kDense) {
+        kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kDeconvAsGemm ||
+        kind == LoweredKind::kUpsampleConv || kind == LoweredKind::kDense) {
       break;
     }
     i = graph.node(i).inputs[0];
@@ -107,6 +107,9 @@ absl::Status PlanBuilder::LowerNode(int i) {
       break;
     case LoweredKind::kDeconv:
       LowerDeconv(i);
+      break;
+    case LoweredKind::kDeconvAsGemm:
+      LowerDeconvAsGemm(i);
       break;
     case LoweredKind::kDeconvAsConv:
       LowerDeconvAsConv(i);

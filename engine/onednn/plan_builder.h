@@ -48,6 +48,8 @@ class PlanBuilder {
   // weights, interleaved into node i's value by `copy` (rows, cols set).
   void LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64_t oc, PhaseCopy copy);
   void LowerDense(int i);
+  // deconv_as_gemm_lowering.cc
+  void LowerDeconvAsGemm(int i);
   // deconv_per_phase.cc
   // One exact convolution per phase of a strided deconvolution; false
   // (nothing added) where a phase needs negative padding or has no output.

@@ -4,6 +4,7 @@
 
 #include "engine/graph_builder.h"
 #include "engine/onednn/deconv_as_conv.h"
+#include "engine/onednn/deconv_as_gemm.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
 #include "engine/ops/conv2d.h"
@@ -217,6 +218,45 @@ TEST(OneDnnDeconv, ExactConvolutionPerPhaseMatchesReference) {
       for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch, 3);
     }
   }
+}
+
+// A narrow strided deconvolution (kh*kw*oc <= 16) whose phase convolution
+// would pad taps runs as a product + col2im: odd and even sizes, Keras and
+// explicit crops, output padding, BatchNorm folded and activations after.
+TEST(OneDnnDeconv, ProductAndCol2ImMatchesReference) {
+  const Activation leaky = Activation::Of(Activation::Kind::kLeakyRelu, 0.2f);
+  for (const ConvCase& c :
+       {ConvCase{"k3s2same", 3, 3, 2, 2, 1, Padding::kSame},
+        ConvCase{"k3s2valid", 3, 3, 2, 2, 1, Padding::kValid},
+        ConvCase{"k3s2outpad1same", 3, 3, 2, 2, 1, Padding::kSame, 1},
+        ConvCase{"k35s23same", 3, 5, 2, 3, 1, Padding::kSame},
+        ConvCase{"k3s2explicit", 3, 3, 2, 2, 1, Padding::kExplicit, -1, 1, 2, 0, 1}}) {
+    for (int64_t size : {4, 5, 7}) {
+      for (const Activation& act : {Activation::Linear(), leaky}) {
+        SCOPED_TRACE(::testing::Message() << c.name << " size " << size);
+        std::mt19937 rng(static_cast<uint32_t>(size));
+        const ConvAttributes attrs = AttrsOf(c);
+        ASSERT_TRUE(GemmCol2ImPays(attrs, size, size + 1, c.kh, c.kw, 1));
+        GraphBuilder b;
+        b.Input("x", {size, size + 1, 24});
+        b.Add("t",
+              Conv2DTransposeOp(RandomTensor({c.kh, c.kw, 1, 24}, rng), RandomTensor({1}, rng),
+                                attrs, Activation::Linear()),
+              {0});
+        b.Add("bn", RandomBn(-1, 1, rng), {b.last()});
+        b.Add("a", ActivationOp(act), {b.last()});
+        const auto graph = b.Build();
+        for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch, 3);
+      }
+    }
+  }
+  // Wider outputs, or k a multiple of s (no padded taps), keep the convolutions.
+  ConvAttributes same;
+  same.padding = Padding::kSame;
+  same.stride_h = same.stride_w = 2;
+  EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 3, 3, 2));
+  EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 4, 4, 1));
+  EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 2, 2, 1));
 }
 
 // Every result position belongs to exactly one exact phase.
