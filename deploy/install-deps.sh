@@ -12,7 +12,7 @@ build_packages=(
   build-essential cmake pkg-config git ca-certificates ccache
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libdnnl-dev libabsl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libspng-dev
   libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
   nlohmann-json3-dev openssl libmicrohttpd-dev libgnutls28-dev curl chromium
   libonnx-testdata
@@ -27,7 +27,8 @@ runtime_packages=(
 )
 # Left out by --compile: only the tests, test data, tools and developers use these.
 not_for_compile=(
-  git ccache openssl curl chromium libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  git ccache openssl curl chromium libgtest-dev libgmock-dev libbenchmark-dev libspng-dev
+  libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx python3-grpcio python3-protobuf clang
   libclang-rt-14-dev nodejs
 )
