@@ -1,5 +1,5 @@
 // Builders for the Keras layers that carry weights: Dense, Conv2D,
-// Conv2DTranspose, BatchNormalization, Embedding.
+// Conv2DTranspose, BatchNormalization, GroupNormalization, Embedding.
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +9,7 @@
 #include "engine/ops/conv2d_transpose.h"
 #include "engine/ops/dense.h"
 #include "engine/ops/embedding.h"
+#include "engine/ops/group_norm.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -119,10 +120,10 @@ OpResult BuildConv2DTranspose(KerasLayerContext& ctx) {
   return std::make_shared<const Conv2DTransposeOp>(std::move(kernel), std::move(bias), attrs, act);
 }
 
-OpResult BuildBatchNorm(KerasLayerContext& ctx) {
+// The per-sample axis a normalization layer's `axis` names: an int (Keras
+// 2) or a one-element list (Keras 3, tf.keras >= 2.2).
+absl::StatusOr<int> NormalizationAxis(const KerasLayerContext& ctx) {
   if (ctx.inputs.size() != 1 || ctx.inputs[0].empty()) return ctx.Error("expects one input");
-  const Dims& in = ctx.inputs[0];
-  // axis: an int (Keras 2) or a one-element list (Keras 3, tf.keras >= 2.2).
   int64_t keras_axis = -1;
   if (ctx.config.contains("axis") && ctx.config["axis"].is_array()) {
     GS_ASSIGN_OR_RETURN(auto axes, ctx.Ints("axis", {}, ctx.config["axis"].size()));
@@ -131,7 +132,12 @@ OpResult BuildBatchNorm(KerasLayerContext& ctx) {
   } else {
     GS_ASSIGN_OR_RETURN(keras_axis, ctx.Int("axis", -1));
   }
-  GS_ASSIGN_OR_RETURN(int axis, ctx.SampleAxis(keras_axis, in.size()));
+  return ctx.SampleAxis(keras_axis, ctx.inputs[0].size());
+}
+
+OpResult BuildBatchNorm(KerasLayerContext& ctx) {
+  GS_ASSIGN_OR_RETURN(int axis, NormalizationAxis(ctx));
+  const Dims& in = ctx.inputs[0];
   GS_ASSIGN_OR_RETURN(float epsilon, ctx.Float("epsilon", 1e-3f));
   GS_ASSIGN_OR_RETURN(bool center, ctx.Bool("center", true));
   GS_ASSIGN_OR_RETURN(bool scale, ctx.Bool("scale", true));
@@ -155,6 +161,35 @@ OpResult BuildBatchNorm(KerasLayerContext& ctx) {
   return std::make_shared<const BatchNormOp>(axis, epsilon, std::move(w));
 }
 
+// Keras 3 (and tf.keras 2.11+) GroupNormalization: gamma then beta, each
+// per channel; groups -1 is one group per channel.
+OpResult BuildGroupNorm(KerasLayerContext& ctx) {
+  GS_ASSIGN_OR_RETURN(int axis, NormalizationAxis(ctx));
+  const Dims& in = ctx.inputs[0];
+  if (axis != static_cast<int>(in.size()) - 1) {
+    return ctx.Unsupported(absl::StrCat("axis ", axis + 1, " of a rank-", in.size() + 1,
+                                        " input (only the last, channels last)"));
+  }
+  const int64_t channels = in.back();
+  GS_ASSIGN_OR_RETURN(int64_t groups, ctx.Int("groups", 32));
+  if (groups == -1) groups = channels;
+  if (groups <= 0 || channels % groups != 0) {
+    return ctx.Error(absl::StrCat(channels, " channels do not split into ", groups, " groups"));
+  }
+  GS_ASSIGN_OR_RETURN(float epsilon, ctx.Float("epsilon", 1e-3f));
+  GS_ASSIGN_OR_RETURN(bool center, ctx.Bool("center", true));
+  GS_ASSIGN_OR_RETURN(bool scale, ctx.Bool("scale", true));
+  std::vector<std::string> names;
+  if (scale) names.push_back("gamma");
+  if (center) names.push_back("beta");
+  GS_RETURN_IF_ERROR(ctx.ExpectWeights(names, std::vector<Dims>(names.size(), {channels})));
+  std::optional<Tensor> gamma, beta;
+  if (scale) gamma = ctx.weights[0];
+  if (center) beta = ctx.weights[scale ? 1 : 0];
+  return std::make_shared<const GroupNormOp>(true, groups, epsilon, std::move(gamma),
+                                             std::move(beta));
+}
+
 OpResult BuildEmbedding(KerasLayerContext& ctx) {
   if (ctx.inputs.size() != 1) return ctx.Error("expects one input");
   GS_ASSIGN_OR_RETURN(int64_t input_dim, ctx.Int("input_dim", -1));
@@ -174,6 +209,7 @@ std::vector<KerasLayerEntry> KerasWeightedLayers() {
       {"Conv2DTranspose", BuildConv2DTranspose},
       {"Deconvolution2D", BuildConv2DTranspose},
       {"BatchNormalization", BuildBatchNorm},
+      {"GroupNormalization", BuildGroupNorm},
       {"Embedding", BuildEmbedding},
   };
 }

@@ -12,6 +12,7 @@
 #include "engine/ops/dense.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/embedding.h"
+#include "engine/ops/group_norm.h"
 #include "engine/ops/identity.h"
 #include "engine/ops/input.h"
 #include "engine/ops/instance_norm.h"
@@ -200,6 +201,24 @@ const OpCodec kCodecs[] = {
        GS_ASSIGN_OR_RETURN(Tensor bias, in.TensorField("instance norm bias"));
        return OpPtr(std::make_shared<InstanceNormOp>(channels_last, epsilon, std::move(scale),
                                                      std::move(bias)));
+     }},
+    {"GroupNormalization",
+     [](const Op& op, WireWriter& out) {
+       const auto& n = As<GroupNormOp>(op);
+       out.Bool(n.channels_last());
+       out.I64(n.groups());
+       out.F32(n.epsilon());
+       out.OptionalTensor(n.scale());
+       out.OptionalTensor(n.bias());
+     },
+     [](WireReader& in) -> Decoded {
+       GS_ASSIGN_OR_RETURN(bool channels_last, in.Bool("group norm layout"));
+       GS_ASSIGN_OR_RETURN(int64_t groups, in.I64("group norm groups"));
+       GS_ASSIGN_OR_RETURN(float epsilon, in.F32("group norm epsilon"));
+       GS_ASSIGN_OR_RETURN(std::optional<Tensor> scale, in.OptionalTensor("group norm scale"));
+       GS_ASSIGN_OR_RETURN(std::optional<Tensor> bias, in.OptionalTensor("group norm bias"));
+       return OpPtr(std::make_shared<GroupNormOp>(channels_last, groups, epsilon, std::move(scale),
+                                                  std::move(bias)));
      }},
     {"ReflectionPad2D",
      [](const Op& op, WireWriter& out) { WriteBorders(As<MirrorPad2DOp>(op).borders(), out); },

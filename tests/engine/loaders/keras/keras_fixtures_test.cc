@@ -70,7 +70,11 @@ INSTANTIATE_TEST_SUITE_P(
             Fixture{"k38_activations.keras", 2278, {4, 4, 2}, 1, false},
             // numpy: tf.keras 2.12 h5, Keras 2's hard_sigmoid, a legacy layer-object
             // activation, softmax as activation and as a Softmax layer.
-            Fixture{"tf212_activations.h5", 168, {6}, 1, false}),
+            Fixture{"tf212_activations.h5", 168, {6}, 1, false},
+            // PyTorch's group_norm: Keras 3.8 .keras and Keras 3.9 h5 GroupNormalization,
+            // 4 groups of 2 channels, and groups=-1 (one per channel) without beta.
+            Fixture{"k38_group_norm.keras", 1208, {8, 8, 4}, 1, false},
+            Fixture{"k39_group_norm.h5", 1208, {8, 8, 4}, 1, true}),
         ::testing::Values(ExecutorKind::kReference, ExecutorKind::kOneDnn)),
     [](const auto& info) {
       std::string name = std::get<0>(info.param).file;
