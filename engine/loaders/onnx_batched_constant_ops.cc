@@ -35,7 +35,7 @@ absl::StatusOr<Dims> SampleOfTarget(const onnx::NodeProto& node, const ConstTens
 absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(const ConstTensor* shape, ctx.ConstInput(node, 1));
   GS_ASSIGN_OR_RETURN(Dims sample, SampleOfTarget(node, *shape));
-  if (const Value* v = ctx.FindValue(node.input(0))) {
+  if (const OnnxValue* v = ctx.FindValue(node.input(0))) {
     // A batched value keeps its batch; only an expand that changes nothing per sample is free.
     auto joint = BroadcastShape(v->onnx_dims, sample);
     if (!joint.ok() || *joint != v->onnx_dims) {
@@ -56,7 +56,7 @@ absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx) {
   }
   GS_ASSIGN_OR_RETURN(ConstTensor expanded, BroadcastTo(*data, *joint));
   expanded.dims.erase(expanded.dims.begin());
-  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), expanded));
+  GS_ASSIGN_OR_RETURN(OnnxValue out, ctx.AddBatchedConstant(NodeName(node), expanded));
   return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
 }
 
@@ -68,7 +68,7 @@ absl::Status TranslateConstantOfShape(const onnx::NodeProto& node, OnnxContext& 
   sample_shape.dims = {static_cast<int64_t>(sample.size())};
   sample_shape.values.assign(sample.begin(), sample.end());
   GS_ASSIGN_OR_RETURN(ConstTensor filled, FoldConstantOfShape(node, {&sample_shape}));
-  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), filled));
+  GS_ASSIGN_OR_RETURN(OnnxValue out, ctx.AddBatchedConstant(NodeName(node), filled));
   return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
 }
 
@@ -81,7 +81,7 @@ absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx) {
   per_sample_repeats.values.erase(per_sample_repeats.values.begin());
   per_sample_repeats.dims = {per_sample_repeats.size()};
   GS_ASSIGN_OR_RETURN(std::vector<int64_t> r, FoldInts(node, per_sample_repeats));
-  if (const Value* v = ctx.FindValue(node.input(0))) {
+  if (const OnnxValue* v = ctx.FindValue(node.input(0))) {
     // A batched value keeps its batch (a repeat of 1 or of the batch itself
     // both mean one copy per sample only for the first); only repeats of 1
     // on every other axis are free.
@@ -107,7 +107,7 @@ absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx) {
   ConstTensor sample = *data;
   sample.dims.erase(sample.dims.begin());
   GS_ASSIGN_OR_RETURN(ConstTensor tiled, TileConst(node, sample, r));
-  GS_ASSIGN_OR_RETURN(Value out, ctx.AddBatchedConstant(NodeName(node), tiled));
+  GS_ASSIGN_OR_RETURN(OnnxValue out, ctx.AddBatchedConstant(NodeName(node), tiled));
   return ctx.Define(node.output(0), out.node, out.onnx_dims, out.layout);
 }
 

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/onnx_constant_folding.h"
-#include "engine/loaders/onnx_layout.h"
+#include "engine/loaders/onnx_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {

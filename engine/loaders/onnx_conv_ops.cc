@@ -23,7 +23,7 @@ struct Window {
   std::vector<int64_t> pads;  // top, left, bottom, right
 };
 
-absl::StatusOr<Window> ReadWindow(const onnx::NodeProto& node, const Value& x,
+absl::StatusOr<Window> ReadWindow(const onnx::NodeProto& node, const OnnxValue& x,
                                   const ConstTensor& w) {
   if (x.onnx_dims.size() != 3 || w.dims.size() != 4) {
     return Unsupported(
@@ -95,18 +95,18 @@ void SplitSame(int64_t total, bool upper, int64_t& begin, int64_t& end) {
   end = total - begin;
 }
 
-absl::Status Emit(const onnx::NodeProto& node, OnnxContext& ctx, const Value& x,
+absl::Status Emit(const onnx::NodeProto& node, OnnxContext& ctx, const OnnxValue& x,
                   std::shared_ptr<const Op> op) {
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, Layout::kChannelsLast));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, OnnxValueLayout::kChannelsLast));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), node.op_type(), std::move(op), {src}));
   const Dims& hwc = ctx.node(n).output_dims;
-  return ctx.Define(node.output(0), n, {hwc[2], hwc[0], hwc[1]}, Layout::kChannelsLast);
+  return ctx.Define(node.output(0), n, {hwc[2], hwc[0], hwc[1]}, OnnxValueLayout::kChannelsLast);
 }
 
 }  // namespace
 
 absl::Status TranslateConv(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* w, ctx.ConstInput(node, 1));
   GS_ASSIGN_OR_RETURN(Window win, ReadWindow(node, x, *w));
   ConvAttributes& a = win.attrs;
@@ -134,7 +134,7 @@ absl::Status TranslateConv(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateConvTranspose(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* w, ctx.ConstInput(node, 1));
   GS_ASSIGN_OR_RETURN(Window win, ReadWindow(node, x, *w));
   ConvAttributes& a = win.attrs;
@@ -175,7 +175,7 @@ absl::Status TranslateConvTranspose(const onnx::NodeProto& node, OnnxContext& ct
 }
 
 absl::Status TranslateBatchNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   Attributes attrs(node);
   GS_ASSIGN_OR_RETURN(float epsilon, attrs.Float("epsilon", 1e-5f));
   GS_ASSIGN_OR_RETURN(int64_t training, attrs.Int("training_mode", 0));
@@ -197,7 +197,7 @@ absl::Status TranslateBatchNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   w.beta = in[1]->ToFloat();
   w.moving_mean = in[2]->ToFloat();
   w.moving_variance = in[3]->ToFloat();
-  const bool nhwc = x.layout == Layout::kChannelsLast && x.onnx_dims.size() == 3;
+  const bool nhwc = x.layout == OnnxValueLayout::kChannelsLast && x.onnx_dims.size() == 3;
   auto op = std::make_shared<BatchNormOp>(nhwc ? -1 : 0, epsilon, std::move(w));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "BatchNormalization", op, {x.node}));
   return ctx.Define(node.output(0), n, x.onnx_dims, x.layout);

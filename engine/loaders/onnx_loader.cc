@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/onnx_constant_folding.h"
-#include "engine/loaders/onnx_layout.h"
+#include "engine/loaders/onnx_context.h"
 #include "engine/loaders/onnx_op_table.h"
 #include "engine/loaders/onnx_proto_reader.h"
 #include "engine/ops/input.h"
@@ -56,11 +56,12 @@ absl::Status AddGraphInput(const onnx::ValueInfoProto& info, OnnxContext& ctx,
         absl::StrCat("input '", info.name(), "' is too large: ", DimsToString(sample)));
   }
   GS_ASSIGN_OR_RETURN(
-      int n, ctx.AddNode(info.name(), "InputLayer",
-                         std::make_shared<InputOp>(IrDims(sample, Layout::kOnnxOrder)), {}));
+      int n,
+      ctx.AddNode(info.name(), "InputLayer",
+                  std::make_shared<InputOp>(IrDims(sample, OnnxValueLayout::kOnnxOrder)), {}));
   inputs.push_back(n);
   ctx.NoteDeclaredBatch(dims[0].has_dim_value() ? dims[0].dim_value() : -1);
-  return ctx.Define(info.name(), n, sample, Layout::kOnnxOrder);
+  return ctx.Define(info.name(), n, sample, OnnxValueLayout::kOnnxOrder);
 }
 
 absl::Status TranslateNode(const onnx::NodeProto& node, OnnxContext& ctx) {
@@ -128,12 +129,12 @@ absl::StatusOr<LoadedModel> Load(const onnx::ModelProto& model) {
                                                  " outputs; expected one image output"));
   }
   const std::string& out_name = graph.output(0).name();
-  const Value* out = ctx.FindValue(out_name);
+  const OnnxValue* out = ctx.FindValue(out_name);
   if (out == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("graph output '", out_name, "' is not computed from the inputs"));
   }
-  GS_ASSIGN_OR_RETURN(int out_node, ctx.InLayout(*out, Layout::kOnnxOrder));
+  GS_ASSIGN_OR_RETURN(int out_node, ctx.InLayout(*out, OnnxValueLayout::kOnnxOrder));
   const bool image = out->onnx_dims.size() == 3;
   GS_ASSIGN_OR_RETURN(Graph g, Graph::Create(ctx.TakeNodes(), inputs, out_node));
   LoadedModel m;

@@ -37,7 +37,7 @@ absl::StatusOr<float> PadValueOf(const onnx::NodeProto& node, OnnxContext& ctx) 
 }  // namespace
 
 absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(std::string mode, Attributes(node).String("mode", "constant"));
   if (mode != "constant" && mode != "reflect" && mode != "edge") {
     return Unsupported(node, absl::StrCat("mode '", mode, "' (constant, reflect or edge)"));
@@ -70,15 +70,15 @@ absl::Status TranslatePad(const onnx::NodeProto& node, OnnxContext& ctx) {
         grow ? Padding2DOp::ConstantPadding(b, value)
              : Padding2DOp::Cropping({-b.top, -b.bottom, -b.left, -b.right}));
   }
-  GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(x, Layout::kChannelsLast));
+  GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(x, OnnxValueLayout::kChannelsLast));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "Pad", op, {in}));
   const Dims out{x.onnx_dims[0], x.onnx_dims[1] + b.top + b.bottom,
                  x.onnx_dims[2] + b.left + b.right};
-  return ctx.Define(node.output(0), n, out, Layout::kChannelsLast);
+  return ctx.Define(node.output(0), n, out, OnnxValueLayout::kChannelsLast);
 }
 
 absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(float epsilon, Attributes(node).Float("epsilon", 1e-5f));
   GS_ASSIGN_OR_RETURN(const ConstTensor* scale, ctx.ConstInput(node, 1));
   GS_ASSIGN_OR_RETURN(const ConstTensor* bias, ctx.ConstInput(node, 2));
@@ -86,7 +86,7 @@ absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx
     return Unsupported(node, absl::StrCat("input of ", DimsToString(x.onnx_dims),
                                           " per sample has no axis to normalize over"));
   }
-  const bool channels_last = x.layout == Layout::kChannelsLast && x.onnx_dims.size() == 3;
+  const bool channels_last = x.layout == OnnxValueLayout::kChannelsLast && x.onnx_dims.size() == 3;
   Tensor s = scale->ToFloat(), t = bias->ToFloat();
   s.shape = {s.size()};
   t.shape = {t.size()};
@@ -99,7 +99,7 @@ absl::Status TranslateInstanceNorm(const onnx::NodeProto& node, OnnxContext& ctx
 // InstanceNormalization of the sample viewed as (leading, normalized) with
 // unit weights, then the elementwise scale and bias of the normalized shape.
 absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   for (int i = 1; i < node.output_size(); ++i) {
     if (ctx.ConsumerCount(node.output(i)) > 0) {
       return Unsupported(node, "the Mean and InvStdDev outputs are used (inference has none)");
@@ -112,7 +112,7 @@ absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   if (axis == 0) return Unsupported(node, "axis 0 normalizes across the batch");
   int64_t leading = 1, normalized = 1;
   for (int64_t a = 1; a < rank; ++a) (a < axis ? leading : normalized) *= x.onnx_dims[a - 1];
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, Layout::kOnnxOrder));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, OnnxValueLayout::kOnnxOrder));
   const std::string name = NodeName(node);
   GS_ASSIGN_OR_RETURN(int flat,
                       ctx.AddNode(name + "/view", "Reshape",
@@ -146,7 +146,7 @@ absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(Tensor bias, weight(2, 0.0f));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(name, "LayerNormalization",
                                          std::make_shared<ScaleShiftOp>(scale, bias), {norm}));
-  return ctx.Define(node.output(0), n, x.onnx_dims, Layout::kOnnxOrder);
+  return ctx.Define(node.output(0), n, x.onnx_dims, OnnxValueLayout::kOnnxOrder);
 }
 
 }  // namespace ganserve

@@ -17,7 +17,7 @@ namespace {
 // The per-sample part (ONNX order) of a constant broadcast against a
 // batched value with per-sample dims `dims`, then laid out like the value.
 absl::StatusOr<Tensor> PerSample(const onnx::NodeProto& node, const ConstTensor& c,
-                                 const Value& v) {
+                                 const OnnxValue& v) {
   Dims full{1};
   full.insert(full.end(), v.onnx_dims.begin(), v.onnx_dims.end());
   auto b = BroadcastTo(c, full);
@@ -28,7 +28,7 @@ absl::StatusOr<Tensor> PerSample(const onnx::NodeProto& node, const ConstTensor&
   }
   Tensor t = b->ToFloat();
   t.shape = v.onnx_dims;
-  if (v.layout == Layout::kChannelsLast && v.onnx_dims.size() == 3) {
+  if (v.layout == OnnxValueLayout::kChannelsLast && v.onnx_dims.size() == 3) {
     const int64_t c_n = v.onnx_dims[0], h = v.onnx_dims[1], w = v.onnx_dims[2];
     Tensor hwc({h, w, c_n});
     for (int64_t ci = 0; ci < c_n; ++ci)
@@ -37,12 +37,12 @@ absl::StatusOr<Tensor> PerSample(const onnx::NodeProto& node, const ConstTensor&
           hwc.data[(y * w + x) * c_n + ci] = t.data[(ci * h + y) * w + x];
     return hwc;
   }
-  t.shape = IrDims(v.onnx_dims, Layout::kOnnxOrder);
+  t.shape = IrDims(v.onnx_dims, OnnxValueLayout::kOnnxOrder);
   return t;
 }
 
 // MatMul + Add as PyTorch 1.x exports nn.Linear: fold the bias into the Dense.
-bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v,
+bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const OnnxValue& v,
                  const ConstTensor& c) {
   if (node.op_type() != "Add" || v.onnx_dims.size() != 1) return false;
   if (ctx.ConsumerCount(node.input(0)) + ctx.ConsumerCount(node.input(1)) > 2) return false;
@@ -57,8 +57,8 @@ bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v,
 }
 
 // Defines node's output as `scale` times IR node `src` (laid out like `v`).
-absl::Status DefineScaled(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v, int src,
-                          float scale) {
+absl::Status DefineScaled(const onnx::NodeProto& node, OnnxContext& ctx, const OnnxValue& v,
+                          int src, float scale) {
   const Dims& dims = ctx.node(src).output_dims;
   Tensor k(dims), zero(dims);
   std::fill(k.data.begin(), k.data.end(), scale);
@@ -70,7 +70,7 @@ absl::Status DefineScaled(const onnx::NodeProto& node, OnnxContext& ctx, const V
 }  // namespace
 
 absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   Attributes attrs(node);
   const std::string& op = node.op_type();
   Activation act;
@@ -110,7 +110,7 @@ absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx) 
 }
 
 absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   if (node.op_type() == "Dropout" && node.output_size() > 1 && ctx.ConsumerCount(node.output(1))) {
     return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": the mask output is used"));
   }
@@ -118,9 +118,9 @@ absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx) {
-  std::vector<Value> in;
+  std::vector<OnnxValue> in;
   for (int i = 0; i < node.input_size(); ++i) {
-    GS_ASSIGN_OR_RETURN(Value v, ctx.ValueOrBatchedConstant(node, i));
+    GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueOrBatchedConstant(node, i));
     in.push_back(v);
   }
   if (in.empty())
@@ -134,12 +134,13 @@ absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx) {
   }
   const int sample_axis = axis - 1;
   bool all_nhwc = rank == 4;
-  for (const Value& v : in) all_nhwc = all_nhwc && v.layout == Layout::kChannelsLast;
-  const Layout layout = all_nhwc ? Layout::kChannelsLast : Layout::kOnnxOrder;
+  for (const OnnxValue& v : in) all_nhwc = all_nhwc && v.layout == OnnxValueLayout::kChannelsLast;
+  const OnnxValueLayout layout =
+      all_nhwc ? OnnxValueLayout::kChannelsLast : OnnxValueLayout::kOnnxOrder;
   std::vector<int> nodes;
   Dims out = in[0].onnx_dims;
   out[sample_axis] = 0;
-  for (const Value& v : in) {
+  for (const OnnxValue& v : in) {
     if (v.onnx_dims.size() != out.size()) {
       return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": inputs differ in rank"));
     }
@@ -155,8 +156,8 @@ absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx) {
 
 absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) {
   const std::string& op = node.op_type();
-  const Value* a = ctx.FindValue(node.input_size() > 0 ? node.input(0) : "");
-  const Value* b = ctx.FindValue(node.input_size() > 1 ? node.input(1) : "");
+  const OnnxValue* a = ctx.FindValue(node.input_size() > 0 ? node.input(0) : "");
+  const OnnxValue* b = ctx.FindValue(node.input_size() > 1 ? node.input(1) : "");
   if (a != nullptr && b != nullptr) {
     if (op != "Add" && op != "Mul" && op != "Sub") {
       return absl::UnimplementedError(absl::StrCat(NodeLabel(node), " of two batched values"));
@@ -181,7 +182,7 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
     return ctx.Define(node.output(0), n, a->onnx_dims, a->layout);
   }
   const bool value_first = a != nullptr;
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, value_first ? 0 : 1));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, value_first ? 0 : 1));
   GS_ASSIGN_OR_RETURN(const ConstTensor* c, ctx.ConstInput(node, value_first ? 1 : 0));
   if (TryFoldBias(node, ctx, v, *c))
     return ctx.Define(node.output(0), v.node, v.onnx_dims, v.layout);
@@ -220,12 +221,12 @@ absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx) {
         absl::StrCat(NodeLabel(node), ": the condition is a batched value (only constant masks)"));
   }
   GS_ASSIGN_OR_RETURN(const ConstTensor* cond, ctx.ConstInput(node, 0));
-  const Value* branch[2] = {ctx.FindValue(node.input(1)), ctx.FindValue(node.input(2))};
+  const OnnxValue* branch[2] = {ctx.FindValue(node.input(1)), ctx.FindValue(node.input(2))};
   if (branch[0] == nullptr && branch[1] == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(NodeLabel(node), ": neither branch is a batched value or a constant"));
   }
-  const Value& v = branch[0] != nullptr ? *branch[0] : *branch[1];
+  const OnnxValue& v = branch[0] != nullptr ? *branch[0] : *branch[1];
   if (branch[0] != nullptr && branch[1] != nullptr &&
       branch[0]->onnx_dims != branch[1]->onnx_dims) {
     return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": broadcasting between ",
@@ -262,7 +263,7 @@ absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   ConstTensor s;
   s.is_integer = true;
   s.values.push_back(std::nan(""));  // the batch, unknown until run time

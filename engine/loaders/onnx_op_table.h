@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "engine/loaders/onnx_layout.h"
+#include "engine/loaders/onnx_context.h"
 
 namespace ganserve {
 

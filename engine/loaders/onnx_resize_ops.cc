@@ -60,7 +60,7 @@ absl::StatusOr<int64_t> IntegerFactor(const onnx::NodeProto& node, double f) {
 }  // namespace
 
 absl::Status TranslateResize(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value x, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue x, ctx.ValueInput(node, 0));
   if (x.onnx_dims.size() != 3) return Unsupported(node, "only 4-D (N, C, H, W) inputs");
   const bool upsample = node.op_type() == "Upsample";
   Attributes attrs(node);
@@ -119,12 +119,12 @@ absl::Status TranslateResize(const onnx::NodeProto& node, OnnxContext& ctx) {
   } else {
     return Unsupported(node, absl::StrCat("mode ", mode));
   }
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, Layout::kChannelsLast));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, OnnxValueLayout::kChannelsLast));
   GS_ASSIGN_OR_RETURN(int n,
                       ctx.AddNode(NodeName(node), node.op_type(),
                                   std::make_shared<UpSampling2DOp>(fh, fw, interp, cm), {src}));
   return ctx.Define(node.output(0), n, {x.onnx_dims[0], x.onnx_dims[1] * fh, x.onnx_dims[2] * fw},
-                    Layout::kChannelsLast);
+                    OnnxValueLayout::kChannelsLast);
 }
 
 }  // namespace ganserve

@@ -19,20 +19,21 @@ absl::Status Unsupported(const onnx::NodeProto& node, const std::string& why) {
 }
 
 // Reinterprets `v` (in ONNX order) as per-sample `dims`.
-absl::Status ReshapeTo(const onnx::NodeProto& node, OnnxContext& ctx, const Value& v, Dims dims) {
+absl::Status ReshapeTo(const onnx::NodeProto& node, OnnxContext& ctx, const OnnxValue& v,
+                       Dims dims) {
   if (NumElements(dims) != NumElements(v.onnx_dims)) {
     return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": cannot reshape ",
                                                    DimsToString(v.onnx_dims), " to ",
                                                    DimsToString(dims)));
   }
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(v, Layout::kOnnxOrder));
-  return ctx.Define(node.output(0), src, std::move(dims), Layout::kOnnxOrder);
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(v, OnnxValueLayout::kOnnxOrder));
+  return ctx.Define(node.output(0), src, std::move(dims), OnnxValueLayout::kOnnxOrder);
 }
 
 }  // namespace
 
 absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* shape, ctx.ConstInput(node, 1));
   GS_ASSIGN_OR_RETURN(int64_t allowzero, Attributes(node).Int("allowzero", 0));
   if (shape->dims.size() != 1 || shape->size() < 2) {
@@ -85,7 +86,7 @@ absl::Status TranslateReshape(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateFlatten(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(int64_t axis_attr, Attributes(node).Int("axis", 1));
   const int64_t rank = v.onnx_dims.size() + 1;
   if (axis_attr != 1 && axis_attr != 1 - rank) {
@@ -96,7 +97,7 @@ absl::Status TranslateFlatten(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateSqueeze(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value v, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue v, ctx.ValueInput(node, 0));
   const bool unsqueeze = node.op_type() == "Unsqueeze";
   std::vector<int64_t> axes;
   if (ctx.opset() >= 13) {
@@ -130,7 +131,7 @@ absl::Status TranslateSqueeze(const onnx::NodeProto& node, OnnxContext& ctx) {
 }
 
 absl::Status TranslateGemm(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value a, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue a, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* b, ctx.ConstInput(node, 1));
   Attributes attrs(node);
   GS_ASSIGN_OR_RETURN(float alpha, attrs.Float("alpha", 1.0f));
@@ -163,46 +164,46 @@ absl::Status TranslateGemm(const onnx::NodeProto& node, OnnxContext& ctx) {
     bias->shape = {m};
     for (float& x : bias->data) x *= beta;
   }
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(a, Layout::kOnnxOrder));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(a, OnnxValueLayout::kOnnxOrder));
   GS_ASSIGN_OR_RETURN(int n,
                       ctx.AddNode(NodeName(node), "Gemm",
                                   std::make_shared<DenseOp>(std::move(kernel), std::move(bias),
                                                             Activation::Linear()),
                                   {src}));
-  return ctx.Define(node.output(0), n, {m}, Layout::kOnnxOrder);
+  return ctx.Define(node.output(0), n, {m}, OnnxValueLayout::kOnnxOrder);
 }
 
 absl::Status TranslateMatMul(const onnx::NodeProto& node, OnnxContext& ctx) {
-  GS_ASSIGN_OR_RETURN(Value a, ctx.ValueInput(node, 0));
+  GS_ASSIGN_OR_RETURN(OnnxValue a, ctx.ValueInput(node, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* b, ctx.ConstInput(node, 1));
   if (a.onnx_dims.empty() || b->dims.size() != 2 || b->dims[0] != a.onnx_dims.back()) {
     return Unsupported(node,
                        absl::StrCat("needs A [..., K] and a constant B [K, M], got ",
                                     DimsToString(a.onnx_dims), " and ", DimsToString(b->dims)));
   }
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(a, Layout::kOnnxOrder));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(a, OnnxValueLayout::kOnnxOrder));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "MatMul",
                                          std::make_shared<DenseOp>(b->ToFloat(), std::nullopt,
                                                                    Activation::Linear()),
                                          {src}));
   Dims out = a.onnx_dims;
   out.back() = b->dims[1];
-  return ctx.Define(node.output(0), n, out, Layout::kOnnxOrder);
+  return ctx.Define(node.output(0), n, out, OnnxValueLayout::kOnnxOrder);
 }
 
 absl::Status TranslateGather(const onnx::NodeProto& node, OnnxContext& ctx) {
   GS_ASSIGN_OR_RETURN(const ConstTensor* table, ctx.ConstInput(node, 0));
-  GS_ASSIGN_OR_RETURN(Value idx, ctx.ValueInput(node, 1));
+  GS_ASSIGN_OR_RETURN(OnnxValue idx, ctx.ValueInput(node, 1));
   GS_ASSIGN_OR_RETURN(int64_t axis, Attributes(node).Int("axis", 0));
   if (axis != 0 || table->dims.size() != 2) {
     return Unsupported(node, "only a 2-D constant table gathered on axis 0 (an embedding)");
   }
-  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(idx, Layout::kOnnxOrder));
+  GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(idx, OnnxValueLayout::kOnnxOrder));
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), "Gather",
                                          std::make_shared<EmbeddingOp>(table->ToFloat()), {src}));
   Dims out = idx.onnx_dims;
   out.push_back(table->dims[1]);
-  return ctx.Define(node.output(0), n, out, Layout::kOnnxOrder);
+  return ctx.Define(node.output(0), n, out, OnnxValueLayout::kOnnxOrder);
 }
 
 }  // namespace ganserve

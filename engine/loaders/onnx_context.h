@@ -2,8 +2,8 @@
 // which are IR values, and the layout bookkeeping between ONNX's NCHW and
 // the IR's channels-last samples. Transposes are inserted lazily, only
 // where an op needs the other order, and each is made once per value.
-#ifndef GANSERVE_ENGINE_LOADERS_ONNX_LAYOUT_H_
-#define GANSERVE_ENGINE_LOADERS_ONNX_LAYOUT_H_
+#ifndef GANSERVE_ENGINE_LOADERS_ONNX_CONTEXT_H_
+#define GANSERVE_ENGINE_LOADERS_ONNX_CONTEXT_H_
 
 #include <map>
 #include <memory>
@@ -18,17 +18,17 @@ namespace ganserve {
 
 // kOnnxOrder: the IR holds the sample in ONNX's axis order.
 // kChannelsLast: a (C, H, W) ONNX sample stored as (H, W, C) in the IR.
-enum class Layout { kOnnxOrder, kChannelsLast };
+enum class OnnxValueLayout { kOnnxOrder, kChannelsLast };
 
-struct Value {
+struct OnnxValue {
   int node = -1;
   Dims onnx_dims;  // per sample (batch dropped), in ONNX order
-  Layout layout = Layout::kOnnxOrder;
+  OnnxValueLayout layout = OnnxValueLayout::kOnnxOrder;
 };
 
 // The IR shape a value with these ONNX dims has in this layout. A scalar
 // per sample is stored as (1,).
-Dims IrDims(const Dims& onnx_dims, Layout layout);
+Dims IrDims(const Dims& onnx_dims, OnnxValueLayout layout);
 
 // Every axis in [0, 2^31) and at most 2^28 elements: what a loader accepts
 // from a file before allocating anything of that shape.
@@ -40,19 +40,20 @@ class OnnxContext {
   int64_t opset() const { return opset_; }
 
   void SetConst(const std::string& name, ConstTensor c) { consts_[name] = std::move(c); }
-  void SetValue(const std::string& name, Value v) { values_[name] = std::move(v); }
+  void SetValue(const std::string& name, OnnxValue v) { values_[name] = std::move(v); }
   const ConstTensor* FindConst(const std::string& name) const;
-  const Value* FindValue(const std::string& name) const;
+  const OnnxValue* FindValue(const std::string& name) const;
 
   // Input `i` of `node`, which must be a load-time constant / an IR value.
   absl::StatusOr<const ConstTensor*> ConstInput(const onnx::NodeProto& node, int i) const;
-  absl::StatusOr<Value> ValueInput(const onnx::NodeProto& node, int i) const;
+  absl::StatusOr<OnnxValue> ValueInput(const onnx::NodeProto& node, int i) const;
   // Input `i` as an IR value; a constant whose leading (batch) axis is 1
   // becomes a BatchedConstant, the same for every sample. What PyTorch
   // exports for torch.zeros(1, ...) concatenated to or combined with a batch.
-  absl::StatusOr<Value> ValueOrBatchedConstant(const onnx::NodeProto& node, int i);
+  absl::StatusOr<OnnxValue> ValueOrBatchedConstant(const onnx::NodeProto& node, int i);
   // A BatchedConstant node holding `per_sample` (ONNX order, batch dropped).
-  absl::StatusOr<Value> AddBatchedConstant(const std::string& name, const ConstTensor& per_sample);
+  absl::StatusOr<OnnxValue> AddBatchedConstant(const std::string& name,
+                                               const ConstTensor& per_sample);
   // Whether input i is present (optional inputs may be missing or "").
   static bool HasInput(const onnx::NodeProto& node, int i);
 
@@ -64,11 +65,12 @@ class OnnxContext {
 
   // The node holding `v` in the requested layout, adding a transpose if
   // needed. Only 3-D samples have two layouts.
-  absl::StatusOr<int> InLayout(const Value& v, Layout layout);
+  absl::StatusOr<int> InLayout(const OnnxValue& v, OnnxValueLayout layout);
   // Records `output_name` as the value of IR node `ir_node` with these ONNX
   // dims and layout; adds a Reshape when the IR shape differs (a scalar
   // sample, an Embedding's extra axis).
-  absl::Status Define(const std::string& output_name, int ir_node, Dims onnx_dims, Layout layout);
+  absl::Status Define(const std::string& output_name, int ir_node, Dims onnx_dims,
+                      OnnxValueLayout layout);
 
   int ConsumerCount(const std::string& name) const;
   void CountConsumers(const onnx::GraphProto& graph);
@@ -85,12 +87,12 @@ class OnnxContext {
   int64_t opset_;
   int64_t declared_batch_ = 0;  // 0 until the first input is noted
   std::map<std::string, ConstTensor> consts_;
-  std::map<std::string, Value> values_;
+  std::map<std::string, OnnxValue> values_;
   std::map<std::string, int> consumers_;
-  std::map<std::pair<int, Layout>, int> transposed_;  // (node, target layout) -> node
+  std::map<std::pair<int, OnnxValueLayout>, int> transposed_;  // (node, target layout) -> node
   std::vector<Node> nodes_;
 };
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_ENGINE_LOADERS_ONNX_LAYOUT_H_
+#endif  // GANSERVE_ENGINE_LOADERS_ONNX_CONTEXT_H_

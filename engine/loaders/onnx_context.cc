@@ -1,4 +1,4 @@
-#include "engine/loaders/onnx_layout.h"
+#include "engine/loaders/onnx_context.h"
 
 #include "absl/strings/str_cat.h"
 #include "engine/ops/batched_constant.h"
@@ -8,9 +8,9 @@
 
 namespace ganserve {
 
-Dims IrDims(const Dims& onnx_dims, Layout layout) {
+Dims IrDims(const Dims& onnx_dims, OnnxValueLayout layout) {
   if (onnx_dims.empty()) return {1};
-  if (layout == Layout::kChannelsLast && onnx_dims.size() == 3) {
+  if (layout == OnnxValueLayout::kChannelsLast && onnx_dims.size() == 3) {
     return {onnx_dims[1], onnx_dims[2], onnx_dims[0]};
   }
   return onnx_dims;
@@ -31,7 +31,7 @@ const ConstTensor* OnnxContext::FindConst(const std::string& name) const {
   return it == consts_.end() ? nullptr : &it->second;
 }
 
-const Value* OnnxContext::FindValue(const std::string& name) const {
+const OnnxValue* OnnxContext::FindValue(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? nullptr : &it->second;
 }
@@ -54,7 +54,7 @@ absl::StatusOr<const ConstTensor*> OnnxContext::ConstInput(const onnx::NodeProto
   return c;
 }
 
-absl::StatusOr<Value> OnnxContext::ValueOrBatchedConstant(const onnx::NodeProto& node, int i) {
+absl::StatusOr<OnnxValue> OnnxContext::ValueOrBatchedConstant(const onnx::NodeProto& node, int i) {
   const ConstTensor* c = HasInput(node, i) ? FindConst(node.input(i)) : nullptr;
   if (c == nullptr) return ValueInput(node, i);
   if (c->dims.empty() || c->dims[0] != 1) {
@@ -67,22 +67,22 @@ absl::StatusOr<Value> OnnxContext::ValueOrBatchedConstant(const onnx::NodeProto&
   return AddBatchedConstant(absl::StrCat(NodeName(node), "_input", i), sample);
 }
 
-absl::StatusOr<Value> OnnxContext::AddBatchedConstant(const std::string& name,
-                                                      const ConstTensor& per_sample) {
+absl::StatusOr<OnnxValue> OnnxContext::AddBatchedConstant(const std::string& name,
+                                                          const ConstTensor& per_sample) {
   if (nodes_.empty()) return absl::InternalError("a batched constant before any graph input");
   Tensor t = per_sample.ToFloat();
-  t.shape = IrDims(per_sample.dims, Layout::kOnnxOrder);
+  t.shape = IrDims(per_sample.dims, OnnxValueLayout::kOnnxOrder);
   // Node 0 is the first graph input: it only lends its batch size.
   GS_ASSIGN_OR_RETURN(int n, AddNode(name, std::string(BatchedConstantOp::kType),
                                      std::make_shared<BatchedConstantOp>(std::move(t)), {0}));
-  return Value{n, per_sample.dims, Layout::kOnnxOrder};
+  return OnnxValue{n, per_sample.dims, OnnxValueLayout::kOnnxOrder};
 }
 
-absl::StatusOr<Value> OnnxContext::ValueInput(const onnx::NodeProto& node, int i) const {
+absl::StatusOr<OnnxValue> OnnxContext::ValueInput(const onnx::NodeProto& node, int i) const {
   if (!HasInput(node, i)) {
     return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": input ", i, " is missing"));
   }
-  const Value* v = FindValue(node.input(i));
+  const OnnxValue* v = FindValue(node.input(i));
   if (v == nullptr) {
     if (FindConst(node.input(i)) != nullptr) {
       return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": input ", i, " ('",
@@ -118,14 +118,14 @@ absl::StatusOr<int> OnnxContext::AddNode(const std::string& name, const std::str
   return static_cast<int>(nodes_.size()) - 1;
 }
 
-absl::StatusOr<int> OnnxContext::InLayout(const Value& v, Layout layout) {
+absl::StatusOr<int> OnnxContext::InLayout(const OnnxValue& v, OnnxValueLayout layout) {
   if (v.layout == layout || v.onnx_dims.size() != 3) return v.node;
   auto key = std::make_pair(v.node, layout);
   if (auto it = transposed_.find(key); it != transposed_.end()) return it->second;
   // (C,H,W) -> (H,W,C) is perm {1,2,0}; back is {2,0,1}.
-  std::vector<int> perm =
-      layout == Layout::kChannelsLast ? std::vector<int>{1, 2, 0} : std::vector<int>{2, 0, 1};
-  const std::string suffix = layout == Layout::kChannelsLast ? "/to_nhwc" : "/to_nchw";
+  std::vector<int> perm = layout == OnnxValueLayout::kChannelsLast ? std::vector<int>{1, 2, 0}
+                                                                   : std::vector<int>{2, 0, 1};
+  const std::string suffix = layout == OnnxValueLayout::kChannelsLast ? "/to_nhwc" : "/to_nchw";
   GS_ASSIGN_OR_RETURN(int t, AddNode(nodes_[v.node].name + suffix, std::string(TransposeOp::kType),
                                      std::make_shared<TransposeOp>(perm), {v.node}));
   transposed_[key] = t;
@@ -133,8 +133,8 @@ absl::StatusOr<int> OnnxContext::InLayout(const Value& v, Layout layout) {
 }
 
 absl::Status OnnxContext::Define(const std::string& output_name, int ir_node, Dims onnx_dims,
-                                 Layout layout) {
-  if (onnx_dims.size() != 3) layout = Layout::kOnnxOrder;
+                                 OnnxValueLayout layout) {
+  if (onnx_dims.size() != 3) layout = OnnxValueLayout::kOnnxOrder;
   if (!SaneDims(onnx_dims)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", output_name, "' has shape ", DimsToString(onnx_dims), ", which is too large"));
@@ -149,7 +149,7 @@ absl::Status OnnxContext::Define(const std::string& output_name, int ir_node, Di
     GS_ASSIGN_OR_RETURN(ir_node, AddNode(output_name + "/reshape", std::string(ReshapeOp::kType),
                                          std::make_shared<ReshapeOp>(want), {ir_node}));
   }
-  values_[output_name] = Value{ir_node, std::move(onnx_dims), layout};
+  values_[output_name] = OnnxValue{ir_node, std::move(onnx_dims), layout};
   return absl::OkStatus();
 }
 
