@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target ganserve ganctl
+cmake --build build -j"$(nproc)" --target ganserve ganctl ganserve-load
 
 echo "start: ganserve is starting; in another shell try:"
 echo "  build/client/ganctl generate --label all -n 8 --seed 7 --grid fashion.png"

@@ -15,6 +15,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/file_contents.h"
+#include "engine/loader_child/isolated_load.h"
+#include "engine/loader_child/loader_binary.h"
 #include "engine/precision.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -25,6 +27,12 @@ ABSL_FLAG(std::vector<std::string>, model, {},
 ABSL_FLAG(std::string, model_repository, "",
           "folder with one subfolder per model (model file + optional model.json)");
 ABSL_FLAG(int, repository_poll_s, 10, "seconds between model file re-scans (0: never)");
+ABSL_FLAG(std::string, loader_binary, "",
+          "the ganserve-load executable every model file is parsed in (empty: next to ganserve, "
+          "else the one built with it)");
+ABSL_FLAG(int, loader_memory_mb, 4096, "address space one model file's loader may use, MiB");
+ABSL_FLAG(int, loader_cpu_s, 60, "CPU seconds one model file's loader may use");
+ABSL_FLAG(int, loader_timeout_s, 120, "wall-clock seconds one model file's loader may take");
 ABSL_FLAG(int, max_batch, 16, "most images in one engine batch");
 ABSL_FLAG(int, max_queue_delay_us, 0,
           "longest a free worker waits for a fuller batch, microseconds (0: takes what is queued)");
@@ -118,6 +126,25 @@ int Run() {
     options.registry.models.push_back({"fashion-cgan", path, ""});
   }
   options.registry.poll_interval = std::chrono::seconds(absl::GetFlag(FLAGS_repository_poll_s));
+  const absl::StatusOr<std::string> loader = FindLoaderBinary(absl::GetFlag(FLAGS_loader_binary));
+  if (!loader.ok()) {
+    std::fprintf(stderr, "ganserve: %s\n", std::string(loader.status().message()).c_str());
+    return 2;
+  }
+  const int memory_mb = absl::GetFlag(FLAGS_loader_memory_mb);
+  const int cpu_s = absl::GetFlag(FLAGS_loader_cpu_s);
+  const int timeout_s = absl::GetFlag(FLAGS_loader_timeout_s);
+  if (memory_mb <= 0 || cpu_s <= 0 || timeout_s <= 0) {
+    std::fprintf(stderr,
+                 "ganserve: --loader_memory_mb, --loader_cpu_s and --loader_timeout_s "
+                 "must be positive\n");
+    return 2;
+  }
+  const LoaderLimits limits{static_cast<uint64_t>(memory_mb), static_cast<uint64_t>(cpu_s),
+                            absl::Seconds(timeout_s)};
+  options.registry.load.loader = [binary = *loader, limits](const std::string& path) {
+    return LoadModelIsolated(binary, path, limits);
+  };
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int workers = absl::GetFlag(FLAGS_workers);
   options.registry.batcher.workers = workers > 0 ? workers : std::max(1, cores / 2);

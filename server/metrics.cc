@@ -27,7 +27,8 @@ const std::map<std::string, std::string>& Help() {
   static const auto* help = new std::map<std::string, std::string>{
       {"ganserve_requests_total", "RPCs answered, by model and gRPC status code"},
       {"ganserve_images_generated_total", "Images generated"},
-      {"ganserve_model_load_failures_total", "Model files that failed to load"},
+      {"ganserve_model_load_failures_total",
+       "Model files that failed to load, by model and reason"},
       {"ganserve_queue_depth", "Images waiting in the batcher queue"},
       {"ganserve_in_flight_calls", "Calls received and not yet answered"},
       {"ganserve_request_duration_seconds", "Time from receiving an RPC to answering it"},
@@ -54,9 +55,10 @@ void Metrics::AddImages(const std::string& model, int64_t images) {
   counters_["ganserve_images_generated_total"][ModelLabel(model)] += images;
 }
 
-void Metrics::CountLoadFailure(const std::string& model) {
+void Metrics::CountLoadFailure(const std::string& model, const std::string& reason) {
   std::lock_guard<std::mutex> lock(mu_);
-  counters_["ganserve_model_load_failures_total"][ModelLabel(model)] += 1;
+  counters_["ganserve_model_load_failures_total"]
+           [absl::StrCat(ModelLabel(model), ",reason=\"", Escape(reason), "\"")] += 1;
 }
 
 void Metrics::CountCacheLookup(const std::string& model, bool hit) {

@@ -21,7 +21,7 @@ class Metrics {
   void SetQueuedImages(const std::string& model, int64_t images);
   // Calls between the CallGate and their answer, all protocols and models.
   void AddInFlightCalls(int64_t delta);
-  void CountLoadFailure(const std::string& model);
+  void CountLoadFailure(const std::string& model, const std::string& reason);
   // One image looked up in the response cache.
   void CountCacheLookup(const std::string& model, bool hit);
 

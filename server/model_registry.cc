@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "engine/loader_child/isolated_load.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 #include "server/log.h"
@@ -135,8 +136,10 @@ absl::Status ModelRegistry::Refuse(const RefusedSource& refused) {
 }
 
 absl::Status ModelRegistry::LoadFailed(const std::string& name, const absl::Status& status) {
-  if (options_.metrics) options_.metrics->CountLoadFailure(name);
-  LogEvent(absl::StrCat("model_load_failed model=", name, " error=\"", status.message(), "\""));
+  const std::string reason = LoadFailureReason(status);
+  if (options_.metrics) options_.metrics->CountLoadFailure(name, reason);
+  LogEvent(absl::StrCat("model_load_failed model=", name, " reason=", reason, " error=\"",
+                        status.message(), "\""));
   return WithPrefix(absl::StrCat("model ", name), status);
 }
 

@@ -14,13 +14,22 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "engine/status_context.h"
 #include "engine/wire/model_codec.h"
 
 extern char** environ;
 
 namespace ganserve {
 namespace {
+
+constexpr char kReasonPayload[] = "ganserve/load_failure_reason";
+
+absl::Status Tagged(absl::Status status, absl::string_view reason) {
+  status.SetPayload(kReasonPayload, absl::Cord(reason));
+  return status;
+}
 
 struct ChildOutput {
   std::string answer;
@@ -72,21 +81,26 @@ ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline, size_t max_answ
 
 absl::Status ExitStatus(int wait_status, const ChildOutput& output, const LoaderLimits& limits) {
   if (output.timed_out) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("the loader timed out after ", absl::FormatDuration(limits.timeout)));
+    return Tagged(absl::DeadlineExceededError(absl::StrCat("the loader timed out after ",
+                                                           absl::FormatDuration(limits.timeout))),
+                  "loader_timeout");
   }
   if (output.answer_too_large) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the loader's answer exceeds its memory limit of ", limits.max_memory_mb, " MB"));
+    return Tagged(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "the loader's answer exceeds its memory limit of ", limits.max_memory_mb, " MB")),
+        "loader_memory_limit");
   }
   if (WIFSIGNALED(wait_status)) {
     const int signal_number = WTERMSIG(wait_status);
     if (signal_number == SIGXCPU) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("the loader exceeded its CPU limit of ", limits.max_cpu_seconds, " s"));
+      return Tagged(absl::ResourceExhaustedError(absl::StrCat(
+                        "the loader exceeded its CPU limit of ", limits.max_cpu_seconds, " s")),
+                    "loader_cpu_limit");
     }
-    return absl::InternalError(absl::StrCat("the loader crashed with signal ", signal_number, " (",
-                                            strsignal(signal_number), ")"));
+    return Tagged(absl::InternalError(absl::StrCat("the loader crashed with signal ", signal_number,
+                                                   " (", strsignal(signal_number), ")")),
+                  "loader_crashed");
   }
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   if (code != 0) {
@@ -129,8 +143,10 @@ absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
   if (spawned != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    return absl::FailedPreconditionError(absl::StrCat(model_path, ": cannot start the loader ",
-                                                      loader_binary, ": ", strerror(spawned)));
+    return Tagged(
+        absl::FailedPreconditionError(absl::StrCat(model_path, ": cannot start the loader ",
+                                                   loader_binary, ": ", strerror(spawned))),
+        "loader_unavailable");
   }
   const ChildOutput output =
       Collect(out_pipe[0], err_pipe[0], absl::Now() + limits.timeout, limits.max_memory_mb << 20);
@@ -141,15 +157,23 @@ absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
   const absl::Status exit_status = ExitStatus(wait_status, output, limits);
+  // The loader's own refusal may name the file already; the parent's words never do.
   if (!exit_status.ok()) {
-    return absl::Status(exit_status.code(), absl::StrCat(model_path, ": ", exit_status.message()));
+    return LoadFailureReason(exit_status) == "refused" ? WithFile(model_path, exit_status)
+                                                       : WithPrefix(model_path, exit_status);
   }
   auto model = DecodeLoadedModel(output.answer);
   if (!model.ok()) {
-    return absl::InternalError(
-        absl::StrCat(model_path, ": the loader's answer is bad: ", model.status().message()));
+    return Tagged(absl::InternalError(absl::StrCat(
+                      model_path, ": the loader's answer is bad: ", model.status().message())),
+                  "loader_bad_answer");
   }
   return model;
+}
+
+std::string LoadFailureReason(const absl::Status& status) {
+  const auto reason = status.GetPayload(kReasonPayload);
+  return reason ? std::string(*reason) : "refused";
 }
 
 }  // namespace ganserve

@@ -22,10 +22,18 @@ struct LoaderLimits {
 
 // The error names the file and why: the loader's own refusal, a crash with
 // signal N, the CPU limit, the wall-clock timeout, an answer larger than the
-// memory limit (read no further), or a bad answer.
+// memory limit (read no further), or a bad answer; LoadFailureReason tells
+// them apart.
 absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
                                               const std::string& model_path,
                                               const LoaderLimits& limits);
+
+// What a failed load's status says went wrong, one word for logs and metric
+// labels: "loader_crashed", "loader_timeout", "loader_cpu_limit",
+// "loader_memory_limit", "loader_bad_answer", "loader_unavailable"; any
+// other failure (the loader's refusal of the file, a model the generator
+// refuses) is "refused".
+std::string LoadFailureReason(const absl::Status& status);
 
 }  // namespace ganserve
 

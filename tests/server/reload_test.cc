@@ -8,18 +8,13 @@
 
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "tests/server/repository_files.h"
 #include "tests/server/test_server.h"
 
 namespace ganserve::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  // Write beside and rename, as a deploy tool would, so the poller never sees half a file.
-  std::ofstream(path.string() + ".tmp") << text;
-  fs::rename(path.string() + ".tmp", path);
-}
 
 std::string Fetch(int port, const std::string& path) {
   httplib::Client client("127.0.0.1", port);
@@ -106,8 +101,9 @@ TEST(Reload, ChangedFileSwapsInUnderLoadAndBrokenFileKeepsTheOldVersion) {
   EXPECT_EQ(after.images(0).data(), expected.images(0).data());
 
   const std::string metrics = Fetch(server.metrics_port(), "/metrics");
-  EXPECT_NE(metrics.find("ganserve_model_load_failures_total{model=\"faces\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("ganserve_model_load_failures_total{model=\"faces\",reason=\"refused\"} 1"),
+      std::string::npos)
       << metrics;
   fs::remove_all(repo);
 }

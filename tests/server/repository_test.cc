@@ -6,25 +6,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/server/repository_files.h"
 #include "tests/server/test_server.h"
 
 namespace ganserve::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path SourceFixture(const std::string& relative) {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  return fs::path(src ? src : ".") / "tests/fixtures" / relative;
-}
-
-// A fresh repository under the test's temporary directory.
-fs::path NewRepository(const std::string& name) {
-  const fs::path repo = fs::path(::testing::TempDir()) / (name + std::to_string(::getpid()));
-  fs::remove_all(repo);
-  fs::create_directories(repo);
-  return repo;
-}
 
 void AddModel(const fs::path& repo, const std::string& name, const std::string& fixture,
               const std::string& file) {

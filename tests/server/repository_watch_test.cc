@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/server/repository_files.h"
 #include "tests/server/test_server.h"
 #include "tests/server/worker_gate.h"
 
@@ -18,18 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using grpc::health::v1::HealthCheckResponse;
-
-fs::path NewRepository(const std::string& name) {
-  const fs::path repo = fs::path(::testing::TempDir()) / (name + std::to_string(::getpid()));
-  fs::remove_all(repo);
-  fs::create_directories(repo);
-  return repo;
-}
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 ServerOptions WatchedRepository(const fs::path& repo) {
   ServerOptions options = LoopbackOptions();  // poll_interval 0: the test polls
@@ -54,21 +43,6 @@ grpc::Status Generate(int port, const std::string& model) {
   grpc::ClientContext context;
   v1::GenerateResponse response;
   return Stub(port)->Generate(&context, request, &response);
-}
-
-// What one PollOnce logs.
-std::string PollLog(GanServer& server) {
-  ::testing::internal::CaptureStderr();
-  server.registry().PollOnce();
-  return ::testing::internal::GetCapturedStderr();
-}
-
-std::vector<std::string> LinesWith(const std::string& log, const std::string& word) {
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StrContains(line, word)) lines.emplace_back(line);
-  }
-  return lines;
 }
 
 size_t Occurrences(const std::string& text, const std::string& word) {
