@@ -13,7 +13,7 @@ build_packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libdnnl-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libspng-dev
-  libpng-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
+  libpng-dev libdeflate-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
   nlohmann-json3-dev openssl libmicrohttpd-dev libgnutls28-dev curl chromium
   libonnx-testdata
   python3 python3-numpy python3-h5py python3-onnx python3-grpcio python3-protobuf
@@ -22,7 +22,7 @@ build_packages=(
 )
 runtime_packages=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
-  libpng16-16 libhdf5-103-1 libzip4 libonnx1 libssl3 libgomp1
+  libpng16-16 libdeflate0 libhdf5-103-1 libzip4 libonnx1 libssl3 libgomp1
   libmicrohttpd12 libgnutls30 libcpp-httplib0.11
 )
 # Left out by --compile: only the tests, test data, tools and developers use these.

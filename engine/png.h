@@ -1,5 +1,6 @@
-// PNG encoding of 8-bit grey, grey+alpha, RGB or RGBA images (libpng), and
-// the mapping of a model's float output range to 0..255.
+// PNG encoding of 8-bit grey, grey+alpha, RGB or RGBA images (deflate by
+// libdeflate, decoding by libpng), and the mapping of a model's float output
+// range to 0..255.
 #ifndef GANSERVE_ENGINE_PNG_H_
 #define GANSERVE_ENGINE_PNG_H_
 
