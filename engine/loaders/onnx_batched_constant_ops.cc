@@ -1,13 +1,14 @@
 // Expand and ConstantOfShape whose target shape starts with the batch, and
 // Tile whose first repeat is the batch (Shape of a batched value, folded with
 // its batch entry unknown): the result is one sample's worth repeated over
-// the batch.
+// the batch. Tile of a batched value repeats each sample within itself.
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/onnx_constant_folding.h"
 #include "engine/loaders/onnx_constant_tensor_ops.h"
 #include "engine/loaders/onnx_op_table.h"
+#include "engine/ops/concatenate.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -28,6 +29,33 @@ absl::StatusOr<Dims> SampleOfTarget(const onnx::NodeProto& node, const ConstTens
     sample.push_back(static_cast<int64_t>(d));
   }
   return sample;
+}
+
+// Tile of a batched value: per axis with a repeat above 1, a Concatenate of
+// that many copies, in the layout the value is held in.
+absl::Status TileBatchedValue(const onnx::NodeProto& node, const OnnxValue& v,
+                              const std::vector<int64_t>& repeats, OnnxContext& ctx) {
+  if (repeats.size() != v.onnx_dims.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(NodeLabel(node), ": ", repeats.size() + 1,
+                                                   " repeats for a value of rank ",
+                                                   v.onnx_dims.size() + 1));
+  }
+  Dims dims = v.onnx_dims;
+  int node_id = v.node;
+  for (size_t a = 0; a < repeats.size(); ++a) {
+    if (repeats[a] < 1 || repeats[a] > 4096 || dims[a] * repeats[a] > (int64_t{1} << 28)) {
+      return absl::UnimplementedError(
+          absl::StrCat(NodeLabel(node), ": repeat ", repeats[a], " of axis ", a + 1));
+    }
+    if (repeats[a] == 1) continue;
+    const int ir_axis =
+        v.layout == OnnxValueLayout::kChannelsLast ? (static_cast<int>(a) + 2) % 3 : a;
+    GS_ASSIGN_OR_RETURN(node_id, ctx.AddNode(absl::StrCat(NodeName(node), "/axis", a + 1), "Tile",
+                                             std::make_shared<ConcatenateOp>(ir_axis),
+                                             std::vector<int>(repeats[a], node_id)));
+    dims[a] *= repeats[a];
+  }
+  return ctx.Define(node.output(0), node_id, dims, v.layout);
 }
 
 }  // namespace
@@ -82,21 +110,14 @@ absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx) {
   per_sample_repeats.dims = {per_sample_repeats.size()};
   GS_ASSIGN_OR_RETURN(std::vector<int64_t> r, FoldInts(node, per_sample_repeats));
   if (const OnnxValue* v = ctx.FindValue(node.input(0))) {
-    // A batched value keeps its batch (a repeat of 1 or of the batch itself
-    // both mean one copy per sample only for the first); only repeats of 1
-    // on every other axis are free.
-    if (!std::isnan(repeats->values[0]) && repeats->values[0] != 1) {
-      return absl::UnimplementedError(
-          absl::StrCat(NodeLabel(node), ": repeats the batch axis ", repeats->values[0], " times"));
+    // A batched value keeps its batch: its first repeat must be 1.
+    if (repeats->values[0] != 1) {
+      const std::string times = std::isnan(repeats->values[0]) ? std::string("batch size")
+                                                               : absl::StrCat(repeats->values[0]);
+      return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": repeats the batch axis ",
+                                                   times, " times (each sample is its own)"));
     }
-    for (int64_t k : r) {
-      if (k != 1) {
-        return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": tiles a batched value of ",
-                                                     DimsToString(v->onnx_dims),
-                                                     " per sample (only constants are tiled)"));
-      }
-    }
-    return ctx.Define(node.output(0), v->node, v->onnx_dims, v->layout);
+    return TileBatchedValue(node, *v, r, ctx);
   }
   GS_ASSIGN_OR_RETURN(const ConstTensor* data, ctx.ConstInput(node, 0));
   if (data->dims.empty() || data->dims[0] != 1) {
