@@ -53,6 +53,16 @@ TEST(KerasLoaderErrors, PReLUIsRefused) {
               AllOf(HasSubstr("'p_re_lu'"), HasSubstr("PReLU")));
 }
 
+TEST(KerasLoaderErrors, GroupNormGroupsMustDivideTheChannels) {
+  EXPECT_THAT(LoadError(ErrorFixture("group_norm_groups.h5")),
+              AllOf(HasSubstr("'gn_bad'"), HasSubstr("4 channels do not split into 3 groups")));
+}
+
+TEST(KerasLoaderErrors, GroupNormOverANonChannelAxisIsRefused) {
+  EXPECT_THAT(LoadError(ErrorFixture("group_norm_axis.h5")),
+              AllOf(HasSubstr("'gn_bad'"), HasSubstr("axis 1 of a rank-4 input")));
+}
+
 TEST(KerasLoaderErrors, LambdaLayerIsRefusedAsPythonCode) {
   EXPECT_THAT(LoadError(ErrorFixture("lambda.h5")),
               AllOf(HasSubstr("'scale_it'"), HasSubstr("Lambda"), HasSubstr("Python code")));
