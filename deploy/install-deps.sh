@@ -11,7 +11,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake pkg-config git ca-certificates ccache
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libdnnl-dev libabsl-dev
+  libdnnl-dev libabsl-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libspng-dev
   libpng-dev libdeflate-dev libhdf5-dev libzip-dev libonnx-dev libcpp-httplib-dev
   nlohmann-json3-dev openssl libmicrohttpd-dev libgnutls28-dev curl chromium
@@ -23,7 +23,7 @@ build_packages=(
 runtime_packages=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libabsl20220623
   libpng16-16 libdeflate0 libhdf5-103-1 libzip4 libonnx1 libssl3 libgomp1
-  libmicrohttpd12 libgnutls30 libcpp-httplib0.11
+  libmicrohttpd12 libgnutls30 libcpp-httplib0.11 libseccomp2
 )
 # Left out by --compile: only the tests, test data, tools and developers use these.
 not_for_compile=(

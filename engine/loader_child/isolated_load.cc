@@ -14,8 +14,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/loader_child/loader_protocol.h"
+#include "engine/loader_child/loader_sandbox.h"
 #include "engine/status_context.h"
 #include "engine/wire/model_codec.h"
 
@@ -38,7 +43,7 @@ struct ChildOutput {
   bool answer_too_large = false;
 };
 
-// Enough for any refusal message; the rest of a flood is read and dropped.
+// Enough for any refusal message; the front of a flood is read and dropped.
 constexpr size_t kMaxErrorBytes = 64 << 10;
 
 // Reads both pipes until the child closes them, the deadline passes, or the
@@ -47,7 +52,6 @@ constexpr size_t kMaxErrorBytes = 64 << 10;
 ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline, size_t max_answer_bytes) {
   ChildOutput output;
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-  std::string* sinks[2] = {&output.answer, &output.error};
   int open_fds = 2;
   char buffer[1 << 16];
   while (open_fds > 0) {
@@ -68,15 +72,37 @@ ChildOutput Collect(int out_fd, int err_fd, absl::Time deadline, size_t max_answ
         --open_fds;
         continue;
       }
-      const size_t room = (i == 0 ? max_answer_bytes : kMaxErrorBytes) - sinks[i]->size();
-      if (i == 0 && static_cast<size_t>(n) > room) {
+      if (i == 1) {  // the refusal is the last line: keep the tail
+        output.error.append(buffer, static_cast<size_t>(n));
+        if (output.error.size() > kMaxErrorBytes) {
+          output.error.erase(0, output.error.size() - kMaxErrorBytes);
+        }
+        continue;
+      }
+      if (static_cast<size_t>(n) > max_answer_bytes - output.answer.size()) {
         output.answer_too_large = true;
         return output;
       }
-      sinks[i]->append(buffer, std::min(static_cast<size_t>(n), room));
+      output.answer.append(buffer, static_cast<size_t>(n));
     }
   }
   return output;
+}
+
+// Longest refusal passed on; a longer one is cut.
+constexpr size_t kMaxReasonBytes = 2048;
+
+// The child's refusal is its last line; whatever a library printed before it
+// is not the user's business, and control bytes stay out of the log.
+std::string LastLine(absl::string_view error) {
+  error = absl::StripTrailingAsciiWhitespace(error);
+  const size_t start = error.rfind('\n');
+  if (start != absl::string_view::npos) error.remove_prefix(start + 1);
+  std::string line(error.substr(0, kMaxReasonBytes));
+  for (char& c : line) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return line;
 }
 
 absl::Status ExitStatus(int wait_status, const ChildOutput& output, const LoaderLimits& limits) {
@@ -103,9 +129,25 @@ absl::Status ExitStatus(int wait_status, const ChildOutput& output, const Loader
                   "loader_crashed");
   }
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-  if (code != 0) {
-    std::string reason = output.error;
-    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+  if (code == kLoaderExitMemoryLimit) {
+    return Tagged(absl::ResourceExhaustedError(absl::StrCat(
+                      "the loader ran out of its memory limit of ", limits.max_memory_mb, " MB")),
+                  "loader_memory_limit");
+  }
+  if (code == kLoaderExitForbiddenSyscall) {
+    int number = -1;
+    const std::string line = LastLine(output.error);
+    if (absl::StartsWith(line, kForbiddenSyscallLine)) {
+      (void)absl::SimpleAtoi(absl::string_view(line).substr(strlen(kForbiddenSyscallLine)),
+                             &number);
+    }
+    return Tagged(absl::PermissionDeniedError(absl::StrCat(
+                      "the loader made a forbidden system call, ", SyscallName(number),
+                      ", and was stopped: it may only read the model file and write its answer")),
+                  "loader_forbidden_syscall");
+  }
+  if (code != kLoaderExitAnswered) {
+    const std::string reason = LastLine(output.error);
     return absl::InvalidArgumentError(
         reason.empty() ? absl::StrCat("the loader exited with status ", code) : reason);
   }

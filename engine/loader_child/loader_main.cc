@@ -1,19 +1,24 @@
 // ganserve-load: parses one untrusted model file in a process of its own and
 // writes the parsed model to stdout in the wire form (engine/wire). Limits
-// are set before the file is opened, so a file that makes a loader allocate,
-// spin or crash costs this process, never the server.
+// and the seccomp filter are set before the file is opened, so a file that
+// makes a loader allocate, spin, crash or run code of its own costs this
+// process, never the server.
 //
 // Usage: ganserve-load MAX_MEMORY_MB MAX_CPU_SECONDS MODEL_PATH
-// Exit 0 with the answer on stdout; exit 1 with the reason on stderr.
+// Exit status: engine/loader_child/loader_protocol.h.
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "engine/loader_child/allocation_failures.h"
+#include "engine/loader_child/loader_protocol.h"
+#include "engine/loader_child/loader_sandbox.h"
 #include "engine/loaders/load_model.h"
 #include "engine/wire/model_codec.h"
 
@@ -40,6 +45,27 @@ bool WriteAll(int fd, const std::string& bytes) {
   return true;
 }
 
+// The refusal as the one line the parent reads: a message's own line breaks
+// and control bytes (a file's name or strings can hold any) become spaces.
+int Refuse(std::string message) {
+  if (ganserve::AnAllocationFailed()) return ganserve::kLoaderExitMemoryLimit;
+  for (char& c : message) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  message += '\n';
+  WriteAll(STDERR_FILENO, message);
+  return ganserve::kLoaderExitRefused;
+}
+
+int LoadAndAnswer(const std::string& path) {
+  auto model = ganserve::LoadModel(path);
+  if (!model.ok()) return Refuse(std::string(model.status().message()));
+  auto answer = ganserve::EncodeLoadedModel(*model);
+  if (!answer.ok()) return Refuse(std::string(answer.status().message()));
+  if (!WriteAll(STDOUT_FILENO, *answer)) return Refuse("writing the answer failed");
+  return ganserve::kLoaderExitAnswered;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,23 +74,24 @@ int main(int argc, char** argv) {
   if (argc != 4 || !absl::SimpleAtoi(argv[1], &max_memory_mb) ||
       !absl::SimpleAtoi(argv[2], &max_cpu_seconds) || max_memory_mb == 0 || max_cpu_seconds == 0) {
     std::fprintf(stderr, "usage: ganserve-load MAX_MEMORY_MB MAX_CPU_SECONDS MODEL_PATH\n");
-    return 2;
+    return ganserve::kLoaderExitUsage;
+  }
+  ganserve::ExitOnCrashAfterAllocationFailure(ganserve::kLoaderExitMemoryLimit);
+  ganserve::LoaderSandbox sandbox;
+  if (std::string error; !sandbox.Build(&error)) {
+    return Refuse("the loader's seccomp filter failed: " + error);
   }
   if (!SetLimit(RLIMIT_CORE, 0) || !SetLimit(RLIMIT_AS, max_memory_mb << 20) ||
       !SetLimit(RLIMIT_CPU, max_cpu_seconds, /*hard_slack=*/1) ||
       !SetLimit(RLIMIT_NOFILE, kMaxOpenFiles)) {
-    std::fprintf(stderr, "setting the loader's resource limits failed: errno %d\n", errno);
-    return 1;
+    return Refuse("setting the loader's resource limits failed: errno " + std::to_string(errno));
   }
-  auto model = ganserve::LoadModel(argv[3]);
-  if (!model.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(model.status().message()).c_str());
-    return 1;
+  if (std::string error; !sandbox.Enter(&error)) {
+    return Refuse("the loader's seccomp filter failed: " + error);
   }
-  auto answer = ganserve::EncodeLoadedModel(*model);
-  if (!answer.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(answer.status().message()).c_str());
-    return 1;
+  try {
+    return LoadAndAnswer(argv[3]);
+  } catch (const std::bad_alloc&) {
+    return ganserve::kLoaderExitMemoryLimit;
   }
-  return WriteAll(STDOUT_FILENO, *answer) ? 0 : 1;
 }

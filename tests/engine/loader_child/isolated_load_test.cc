@@ -1,7 +1,12 @@
 #include "engine/loader_child/isolated_load.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/loaders/load_model.h"
@@ -36,7 +41,8 @@ LoaderLimits ShortLimits() {
 
 TEST(IsolatedLoad, TheChildsModelIsTheOneLoadedInProcess) {
   for (const char* name :
-       {"/tests/fixtures/keras/k38_cgan.keras", "/tests/fixtures/onnx/conditional_op13.onnx"}) {
+       {"/tests/fixtures/keras/k38_cgan.keras", "/tests/fixtures/keras/tf29_functional_cgan.h5",
+        "/tests/fixtures/onnx/conditional_op13.onnx"}) {
     const std::string path = SourceDir() + name;
     auto in_process = LoadModel(path);
     ASSERT_TRUE(in_process.ok()) << in_process.status();
@@ -49,6 +55,49 @@ TEST(IsolatedLoad, TheChildsModelIsTheOneLoadedInProcess) {
 TEST(IsolatedLoad, TheLoadersRefusalNamesTheFile) {
   ExpectRefused(GANSERVE_LOADER_BINARY, "/etc/hostname", LoaderLimits{},
                 absl::StatusCode::kInvalidArgument, "not an ONNX model");
+}
+
+TEST(IsolatedLoad, TheRefusalIsOneLineNamingTheFileOnce) {
+  auto model = LoadModelIsolated(GANSERVE_LOADER_BINARY, "/etc/hostname", LoaderLimits{});
+  ASSERT_FALSE(model.ok());
+  const std::string message(model.status().message());
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find("/etc/hostname"), 0u) << message;
+  EXPECT_EQ(message.find("/etc/hostname", 1), std::string::npos) << message;
+}
+
+TEST(IsolatedLoad, OnlyTheRefusalsLastLineIsPassedOnWithoutControlBytes) {
+  // "noisy" prints library chatter over several lines, then its refusal.
+  auto model = LoadModelIsolated(GANSERVE_MISBEHAVING_LOADER, "noisy", ShortLimits());
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(model.status().message(), "noisy: layer \"dense 1\" is broken") << model.status();
+}
+
+// Under an address-space limit below what the loader needs, HDF5's
+// allocations fail (it says "Malloc failure", or crashes on the null it got):
+// the user is told the limit was hit.
+TEST(IsolatedLoad, RunningOutOfTheMemoryLimitIsNamed) {
+  LoaderLimits limits;
+  limits.max_memory_mb = 8;
+  for (const char* name :
+       {"/tests/fixtures/keras/k38_cgan.keras", "/tests/fixtures/keras/tf29_functional_cgan.h5"}) {
+    ExpectRefused(GANSERVE_LOADER_BINARY, SourceDir() + name, limits,
+                  absl::StatusCode::kResourceExhausted, "ran out of its memory limit of 8 MB");
+  }
+}
+
+// The filter ganserve-load enters, entered by a child that then does what
+// an exploited parser would: each call is stopped and named.
+TEST(IsolatedLoad, AForbiddenSystemCallIsStoppedAndNamed) {
+  std::remove("/tmp/ganserve_misbehaving_dropped");
+  for (const auto& [mode, call] : std::vector<std::pair<std::string, std::string>>{
+           {"socket", "socket (41)"}, {"write_file", "openat (257)"}, {"execve", "execve (59)"}}) {
+    ExpectRefused(GANSERVE_MISBEHAVING_LOADER, mode, ShortLimits(),
+                  absl::StatusCode::kPermissionDenied, "forbidden system call, " + call);
+    auto model = LoadModelIsolated(GANSERVE_MISBEHAVING_LOADER, mode, ShortLimits());
+    EXPECT_EQ(LoadFailureReason(model.status()), "loader_forbidden_syscall");
+  }
+  EXPECT_NE(access("/tmp/ganserve_misbehaving_dropped", F_OK), 0) << "the file was written";
 }
 
 TEST(IsolatedLoad, ACrashIsReportedWithItsSignal) {

@@ -4,8 +4,10 @@
 // reading "misbehave MODE" (a model file dropped into a served repository);
 // any other file goes to the real ganserve-load, so a server using this
 // loader serves real models too.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "engine/loader_child/loader_sandbox.h"
 
 namespace {
 
@@ -42,6 +46,20 @@ int main(int argc, char** argv) {
     std::perror("exec ganserve-load");
     return 1;
   }
+  if (mode == "socket" || mode == "write_file" || mode == "execve") {
+    std::string error;
+    ganserve::LoaderSandbox sandbox;
+    if (!sandbox.Build(&error) || !sandbox.Enter(&error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+    // What a parser exploit would try: phone home, drop a file, run a shell.
+    if (mode == "socket") socket(AF_INET, SOCK_STREAM, 0);
+    if (mode == "write_file") open("/tmp/ganserve_misbehaving_dropped", O_WRONLY | O_CREAT, 0600);
+    if (mode == "execve") execl("/bin/sh", "sh", "-c", "true", nullptr);
+    std::fputs("the sandbox let it through\n", stderr);
+    return 1;
+  }
   if (mode == "crash") raise(SIGSEGV);
   if (mode == "spin") {
     const rlim_t seconds = std::strtoull(argv[2], nullptr, 10);
@@ -53,6 +71,12 @@ int main(int argc, char** argv) {
   if (mode == "flood") {
     static char chunk[1 << 16];
     for (;;) std::fwrite(chunk, 1, sizeof chunk, stdout);
+  }
+  if (mode == "noisy") {
+    std::fputs("HDF5-DIAG: Error detected in HDF5 (1.10.8):\n  #000: H5F.c line 1 \033[31mred\n",
+               stderr);
+    std::fputs("layer \"dense\a1\" is broken\n\n", stderr);
+    return 1;
   }
   if (mode == "garbage") {
     std::fputs("GSLM not really a model", stdout);
