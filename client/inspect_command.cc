@@ -53,7 +53,8 @@ void PrintServed(const Generator& g, const std::string& json_path, bool json_fou
 }
 
 absl::Status Inspect(const std::string& path, const OfflineModelOptions& o, bool summary) {
-  GS_ASSIGN_OR_RETURN(LoadedModel model, LoadModel(path));
+  GS_ASSIGN_OR_RETURN(ModelFileLoader load, IsolatedModelLoader());
+  GS_ASSIGN_OR_RETURN(LoadedModel model, load(path));
   PrintFile(path, model);
   const std::string json_path = ModelJsonPath(path, o);
   const bool json_found = std::filesystem::exists(json_path);

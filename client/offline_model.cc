@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "engine/loader_child/isolated_load.h"
+#include "engine/loader_child/loader_binary.h"
 
 namespace ganserve::client {
 
@@ -11,6 +13,14 @@ void AddOfflineModelFlags(FlagSet& flags, OfflineModelOptions& options, bool wit
                "label names, value range... (default: model.json beside FILE, as ganserve)");
   if (!with_executor) return;
   flags.String("executor", &options.executor, "engine that runs the graph: onednn or reference");
+}
+
+absl::StatusOr<ModelFileLoader> IsolatedModelLoader() {
+  absl::StatusOr<std::string> binary = FindLoaderBinary("");
+  if (!binary.ok()) return binary.status();
+  return ModelFileLoader([binary = *binary](const std::string& path) {
+    return LoadModelIsolated(binary, path, LoaderLimits{});
+  });
 }
 
 std::string ModelJsonPath(const std::string& model_path, const OfflineModelOptions& options) {

@@ -21,6 +21,11 @@ void AddOfflineModelFlags(FlagSet& flags, OfflineModelOptions& options, bool wit
 // The model.json ganserve would read for `model_path` (the file may not exist).
 std::string ModelJsonPath(const std::string& model_path, const OfflineModelOptions& options);
 
+// Parses model files in ganserve-load (next to ganctl, else the build
+// tree's) under its default limits, as ganserve does: vetting an untrusted
+// file must not run its parser in ganctl either.
+absl::StatusOr<ModelFileLoader> IsolatedModelLoader();
+
 // InvalidArgument for an unknown --executor name.
 absl::StatusOr<ExecutorKind> ParseExecutor(const std::string& name);
 

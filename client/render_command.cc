@@ -188,6 +188,7 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
   }
   GeneratorLoadOptions load;
   load.executor = executor;
+  GS_ASSIGN_OR_RETURN(load.loader, IsolatedModelLoader());
   if (!o.precision.empty()) {
     GS_ASSIGN_OR_RETURN(load.precision_override, ParsePrecision(o.precision));
   }
