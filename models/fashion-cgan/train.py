@@ -12,6 +12,8 @@ Recipe: hinge loss, a spectrally normalised projection discriminator, two learni
 (D 4e-4, G 2e-4), and an exponential moving average of G's weights, which is what is exported.
 Training stops after --epochs or --max-minutes (default 60), whichever comes first; the state
 is saved to --checkpoint after every epoch and at the stop, and --resume continues from it.
+--init-from starts from another run's checkpoint instead; --ac-weight (a class head on D),
+--ms-weight (mode seeking) and --spread-weight (per-class spread in D's features) add terms.
 
 Usage: nice -n 19 /usr/bin/python3 models/fashion-cgan/train.py --checkpoint /tmp/cgan.pt
 Needs Debian's python3-torch and dataset-fashion-mnist (deploy/install-deps.sh --train).
@@ -146,10 +148,11 @@ class Discriminator(nn.Module):
         self.classify = sn(nn.Linear(256 * 4 * 4, NUM_CLASSES)) if class_head else None
 
     def forward(self, x, label):
-        """Returns the real/fake score and the auxiliary class logits (None without the head)."""
+        """Returns the real/fake score, the auxiliary class logits (None without the head) and
+        the features the score is computed from."""
         phi = self.features(x)
         score = self.score(phi).squeeze(1) + (self.label_projection(label) * phi).sum(1)
-        return score, None if self.classify is None else self.classify(phi)
+        return score, None if self.classify is None else self.classify(phi), phi
 
 
 def init_dcgan(module):
@@ -214,7 +217,7 @@ class Trainer:
         n = real.shape[0]
         half = n // 2
         z = torch.randn(n, LATENT_DIM)
-        if self.args.ms_weight:  # latents in pairs that share a label, for the mode-seeking term
+        if self.args.ms_weight or self.args.spread_weight:  # latents in pairs sharing a label
             fake_y = torch.randint(0, NUM_CLASSES, (half,)).repeat(2)
         else:
             fake_y = torch.randint(0, NUM_CLASSES, (n,))
@@ -222,8 +225,8 @@ class Trainer:
         ac = self.args.ac_weight
 
         self.opt_d.zero_grad(set_to_none=True)
-        real_score, real_logits = self.disc(real, real_y)
-        fake_score, _ = self.disc(fake.detach(), fake_y)
+        real_score, real_logits, real_phi = self.disc(real, real_y)
+        fake_score, _, _ = self.disc(fake.detach(), fake_y)
         loss_d = F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
         if ac:
             loss_d = loss_d + ac * F.cross_entropy(real_logits, real_y)
@@ -231,7 +234,7 @@ class Trainer:
         self.opt_d.step()
 
         self.opt_g.zero_grad(set_to_none=True)
-        fake_score, fake_logits = self.disc(fake, fake_y)
+        fake_score, fake_logits, fake_phi = self.disc(fake, fake_y)
         loss_g = -fake_score.mean()
         if ac:  # AC-GAN's term: G's images must also be classified as their label
             loss_g = loss_g + ac * F.cross_entropy(fake_logits, fake_y)
@@ -241,9 +244,22 @@ class Trainer:
             image_gap = (fake[:half] - fake[half:]).abs().mean((1, 2, 3))
             latent_gap = (z[:half] - z[half:]).abs().mean(1)
             loss_g = loss_g + self.args.ms_weight / ((image_gap / latent_gap).mean() + 1e-5)
+        if self.args.spread_weight:
+            loss_g = loss_g + self.args.spread_weight * spread_shortfall(
+                fake_phi[:half], fake_phi[half:], fake_y[:half], real_phi.detach(), real_y)
         loss_g.backward()
         self.opt_g.step()
         return loss_d.item(), loss_g.item()
+
+    def init_from(self, state):
+        """Starts from another run's networks and EMA; a class head new to D starts fresh, and
+        so does D's optimiser then (its state would not match the parameters)."""
+        self.gen.load_state_dict(state["generator"])
+        missing, _ = self.disc.load_state_dict(state["discriminator"], strict=False)
+        self.ema.load_state_dict(state["ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        if not missing:
+            self.opt_d.load_state_dict(state["opt_d"])
 
     def run(self, images, labels):
         """Trains to --epochs or until --max-minutes; returns True when all epochs ran."""
@@ -286,6 +302,29 @@ class Trainer:
             self.epoch, self.step, self.order = self.epoch + 1, 0, None
             self.save()
         return True
+
+
+def spread_shortfall(phi_a, phi_b, pair_y, real_phi, real_y):
+    """How far pairs of G's images of one class fall short of that class's real spread.
+
+    In D's features, each pair's distance is compared with the mean pairwise distance of the
+    batch's real images of the pair's class; G pays relu(1 - fake / real). This is the
+    quality report's diversity ratio, in the discriminator's features instead of the
+    (independent) classifier's; classes with fewer than two real images in the batch are left out.
+    """
+    real_spread = torch.zeros(NUM_CLASSES)
+    present = torch.zeros(NUM_CLASSES, dtype=torch.bool)
+    for k in range(NUM_CLASSES):
+        f = real_phi[real_y == k]
+        if f.shape[0] >= 2:
+            n = f.shape[0]
+            real_spread[k] = torch.cdist(f, f).sum() / (n * (n - 1))
+            present[k] = True
+    keep = present[pair_y]
+    if not keep.any():
+        return torch.zeros(())
+    gap = (phi_a[keep] - phi_b[keep]).norm(dim=1)
+    return F.relu(1.0 - gap / real_spread[pair_y[keep]]).mean()
 
 
 @torch.no_grad()
@@ -439,6 +478,10 @@ def parse_args():
     p.add_argument("--ac-weight", type=float, default=0.0,
                    help="auxiliary classifier loss weight (D on real, G on fake); 0: no class head")
     p.add_argument("--ms-weight", type=float, default=0.0, help="mode-seeking term weight (0: off)")
+    p.add_argument("--spread-weight", type=float, default=0.0,
+                   help="weight of the per-class spread term in D's features (0: off)")
+    p.add_argument("--init-from", metavar="CKPT",
+                   help="start from another run's checkpoint (networks, EMA) instead of from scratch")
     p.add_argument("--ema-start", type=int, default=1000, help="updates before the EMA averages")
     p.add_argument("--max-minutes", type=float, default=60,
                    help="training time budget; when spent, save the checkpoint and export")
@@ -471,13 +514,18 @@ def main():
         trainer.load_state_dict(torch.load(args.from_checkpoint))
     else:
         images, labels = load_fashion_mnist(args.data)
+        if args.init_from and not args.resume:
+            base = torch.load(args.init_from)
+            trainer.init_from(base)
+            print(f"initialised from {args.init_from} (epoch {base['epoch']} step {base['step']}, "
+                  f"{base['trained_seconds'] / 60:.1f} min trained there)", flush=True)
         if args.resume:
             trainer.load_state_dict(torch.load(args.checkpoint))
             print(f"resumed {args.checkpoint} at epoch {trainer.epoch} step {trainer.step}, "
                   f"{trainer.trained_seconds / 60:.1f} min trained", flush=True)
         print(f"data: {images.shape[0]} images; {args.epochs} epochs of batch {args.batch_size}; "
               f"lr G {args.lr_g} D {args.lr_d}; EMA {args.ema_decay}; AC {args.ac_weight}; "
-              f"MS {args.ms_weight}; seed {args.seed}; "
+              f"MS {args.ms_weight}; spread {args.spread_weight}; seed {args.seed}; "
               f"{args.threads} threads; budget {args.max_minutes} min", flush=True)
         gen.train()
         disc.train()
