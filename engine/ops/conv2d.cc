@@ -4,32 +4,6 @@
 
 namespace ganserve {
 
-absl::Status CheckConvWeights(const Dims& input, const Tensor& kernel,
-                              const std::optional<Tensor>& bias, const ConvAttributes& attrs,
-                              int in_axis, int out_axis) {
-  if (input.size() != 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expects (H, W, C) samples, got ", DimsToString(input)));
-  }
-  if (kernel.shape.size() != 4) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kernel must be 4-D, got ", DimsToString(kernel.shape)));
-  }
-  if (kernel.shape[in_axis] != input[2]) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "kernel ", DimsToString(kernel.shape), " expects ", kernel.shape[in_axis],
-        " input channels, input has shape ", DimsToString(input)));
-  }
-  if (bias && bias->shape != Dims{kernel.shape[out_axis]}) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bias must have shape (", kernel.shape[out_axis], ",), got ", DimsToString(bias->shape)));
-  }
-  if (attrs.stride_h < 1 || attrs.stride_w < 1 || attrs.dilation_h < 1 || attrs.dilation_w < 1) {
-    return absl::InvalidArgumentError("strides and dilation must be positive");
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Dims> Conv2DOp::InferShape(absl::Span<const Dims> inputs) const {
   if (inputs.size() != 1) return absl::InvalidArgumentError("Conv2D takes one input");
   if (auto s = CheckConvWeights(inputs[0], kernel_, bias_, attrs_, 2, 3); !s.ok()) return s;
@@ -38,12 +12,7 @@ absl::StatusOr<Dims> Conv2DOp::InferShape(absl::Span<const Dims> inputs) const {
   return Dims{rows.out, cols.out, kernel_.shape[3]};
 }
 
-ParamCount Conv2DOp::Params() const {
-  return {kernel_.size() + (bias_ ? bias_->size() : 0), 0};
-}
-
-absl::Status Conv2DOp::RunReference(absl::Span<const Tensor* const> inputs,
-                                    Tensor& output) const {
+absl::Status Conv2DOp::RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const {
   const Tensor& x = *inputs[0];
   const int64_t n = x.shape[0], ih = x.shape[1], iw = x.shape[2], ic = x.shape[3];
   const int64_t kh = kernel_.shape[0], kw = kernel_.shape[1], oc = kernel_.shape[3];

@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ops/conv2d.h"
 
 namespace ganserve {
 
@@ -19,10 +18,6 @@ absl::StatusOr<Dims> Conv2DTransposeOp::InferShape(absl::Span<const Dims> inputs
   const AxisGeometry rows = attrs_.TransposedRows(inputs[0][0], kernel_.shape[0]);
   const AxisGeometry cols = attrs_.TransposedCols(inputs[0][1], kernel_.shape[1]);
   return Dims{rows.out, cols.out, kernel_.shape[2]};
-}
-
-ParamCount Conv2DTransposeOp::Params() const {
-  return {kernel_.size() + (bias_ ? bias_->size() : 0), 0};
 }
 
 absl::Status Conv2DTransposeOp::RunReference(absl::Span<const Tensor* const> inputs,
