@@ -9,8 +9,8 @@
 # (one thread while other load fills the cores), the peers always use --threads.
 # "bf16" is ours with --precision bf16, where the CPU runs bf16 natively.
 # --files adds real ONNX files (ours through ganserve's loader and the file's
-# model.json, ORT on the file itself; no PyTorch twin; ort_bench.js feeds only
-# a model's first input, so conditional models are left to ours alone).
+# model.json, ORT on the file itself through tests/bench/ort_file_bench.js,
+# which feeds every input, labels included; no PyTorch twin).
 #
 #   tests/bench/compare_peers.sh [--rounds 3] [--runs 20] [--threads 2]
 #                                [--models a,b] [--files x.onnx,y.onnx] [--batches 1,8,64]
@@ -65,6 +65,16 @@ echo "# $(date -Is) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 bf16=no
 "$bench" tutorial_upsampling --batches 1 --runs 1 --warmup 0 --precision bf16 > /dev/null 2>&1 && bf16=yes
 echo "# bf16: $bf16" >&2
+# The class count of a conditional file: its model.json's labels, else 10.
+label_count() {
+  /usr/bin/python3 -c '
+import json, os, sys
+path = os.path.join(os.path.dirname(sys.argv[1]), "model.json")
+try:
+    print(len(json.load(open(path)).get("labels", [])) or 10)
+except OSError:
+    print(10)' "$1"
+}
 for ((r = 1; r <= rounds; r++)); do
   for m in ${models//,/ } ${files//,/ }; do
     echo "# round $r/$rounds $m (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -77,11 +87,17 @@ for ((r = 1; r <= rounds; r++)); do
         --precision bf16 | sed "s/^{/{\"round\": $r, /" >> "$out"
     fi
     onnx=$onnx_dir/$m.onnx
-    [[ -f $m ]] && onnx=$(realpath "$m")
+    ort_runner=(node ort_bench.js)
+    if [[ -f $m ]]; then
+      # A real file may have more inputs than a latent (a conditional
+      # generator's label): feed every input it declares.
+      onnx=$(realpath "$m")
+      ort_runner=(node "$repo/tests/bench/ort_file_bench.js" --classes "$(label_count "$onnx")")
+    fi
     # One batch size per call: a file with a fixed batch dimension (dekode's
     # is 1) fails the others without losing that one.
     for b in ${batches//,/ }; do
-      (cd "$oracle" && NODE_PATH=$node_path nice -n 5 node ort_bench.js "$onnx" --batches "$b" \
+      (cd "$oracle" && NODE_PATH=$node_path nice -n 5 "${ort_runner[@]}" "$onnx" --batches "$b" \
         --threads "$threads" --runs "$runs" --warmup 3 --json "$ort_json" > /dev/null 2>&1) ||
         { echo "# ORT failed on $m at batch $b" >&2; echo '[]' > "$ort_json"; }
       /usr/bin/python3 -c '
