@@ -37,7 +37,7 @@ void PrintFile(const std::string& path, const LoadedModel& model) {
                                params.trainable);
 }
 
-void PrintServed(const Generator& g, const std::string& json_path, bool json_found) {
+void PrintServed(const LoadedGenerator& g, const std::string& json_path, bool json_found) {
   const auto& names = g.label_names();
   std::cout << "as ganserve serves it"
             << (json_found ? absl::StrCat(" (with ", json_path, ")") : " (no model.json)") << ":\n"
@@ -65,7 +65,7 @@ absl::Status Inspect(const std::string& path, const OfflineModelOptions& o, bool
   const std::string name = model.model_name.empty() ? "model" : model.model_name;
   const std::string table = model.graph->Summary(name, !model.sequential);
   // The reference executor: building it costs nothing, and inspect runs no images.
-  absl::StatusOr<std::unique_ptr<Generator>> generator =
+  absl::StatusOr<std::unique_ptr<LoadedGenerator>> generator =
       BuildGenerator(std::move(model), std::move(options), ExecutorKind::kReference);
   if (generator.ok()) PrintServed(**generator, json_path, json_found);
   if (summary) std::cout << "\n" << table << "\n";

@@ -28,7 +28,7 @@ struct Batch {
   std::vector<int32_t> labels;
 };
 
-Batch MakeBatch(const Generator& g, int64_t n, uint64_t seed) {
+Batch MakeBatch(const LoadedGenerator& g, int64_t n, uint64_t seed) {
   Batch b;
   b.latents =
       SampleLatents({.seed = seed, .distribution = g.default_distribution()}, n, g.latent_size());
@@ -38,8 +38,8 @@ Batch MakeBatch(const Generator& g, int64_t n, uint64_t seed) {
   return b;
 }
 
-absl::StatusOr<std::unique_ptr<Generator>> Load(const OfflineBenchOptions& o, int threads,
-                                                std::optional<Precision> precision) {
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> Load(const OfflineBenchOptions& o, int threads,
+                                                      std::optional<Precision> precision) {
   GS_ASSIGN_OR_RETURN(ExecutorKind executor, ParseExecutor(o.model.executor));
   GeneratorLoadOptions load;
   load.executor = executor;
@@ -49,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Generator>> Load(const OfflineBenchOptions& o, in
   return LoadGenerator(o.model_file, std::filesystem::exists(json) ? json : "", load);
 }
 
-absl::StatusOr<OfflineBenchRow> Measure(const Generator& g, const OfflineBenchOptions& o,
+absl::StatusOr<OfflineBenchRow> Measure(const LoadedGenerator& g, const OfflineBenchOptions& o,
                                         int64_t batch, double flops_per_image) {
   const Batch input = MakeBatch(g, batch, o.seed);
   auto context = g.NewContext();
@@ -80,8 +80,8 @@ absl::StatusOr<OfflineBenchRow> Measure(const Generator& g, const OfflineBenchOp
 }
 
 // `g`'s images against `f32`'s for the same latents, as uint8 levels.
-absl::StatusOr<ImageError> ErrorAgainst(const Generator& g, const Generator& f32, int64_t batch,
-                                        uint64_t seed) {
+absl::StatusOr<ImageError> ErrorAgainst(const LoadedGenerator& g, const LoadedGenerator& f32,
+                                        int64_t batch, uint64_t seed) {
   const Batch input = MakeBatch(g, batch, seed);
   Tensor got, want;
   auto c1 = g.NewContext(), c2 = f32.NewContext();
@@ -102,9 +102,9 @@ absl::StatusOr<OfflineBenchResult> RunOfflineBench(const OfflineBenchOptions& o)
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (o.peak_seconds > 0)
     result.matmul_peak_gflops = MeasureMatmulGflops(result.threads, o.peak_seconds);
-  std::unique_ptr<Generator> f32;
+  std::unique_ptr<LoadedGenerator> f32;
   for (Precision precision : o.precisions) {
-    GS_ASSIGN_OR_RETURN(std::unique_ptr<Generator> g, Load(o, result.threads, precision));
+    GS_ASSIGN_OR_RETURN(std::unique_ptr<LoadedGenerator> g, Load(o, result.threads, precision));
     result.flops_per_image = GraphFlopsPerSample(*g->model().graph);
     for (int64_t batch : o.batches) {
       GS_ASSIGN_OR_RETURN(OfflineBenchRow row, Measure(*g, o, batch, result.flops_per_image));

@@ -43,7 +43,7 @@ struct Rendered {
 };
 
 // Runs a job in chunks of `batch`, as ganserve's batcher (--max_batch) does.
-absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_t batch) {
+absl::StatusOr<Rendered> Render(const LoadedGenerator& g, const RenderJob& job, int64_t batch) {
   const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
   auto context = g.NewContext();
   Rendered rendered;
@@ -71,7 +71,7 @@ absl::StatusOr<Rendered> Render(const Generator& g, const RenderJob& job, int64_
 }
 
 // --latents: an N×Z (or Z) float array for a model with latent size Z.
-absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Generator& g) {
+absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const LoadedGenerator& g) {
   GS_ASSIGN_OR_RETURN(Tensor z, ReadNpy(path));
   const bool one = z.shape.size() == 1 && z.shape[0] == g.latent_size();
   const bool many = z.shape.size() == 2 && z.shape[0] > 0 && z.shape[1] == g.latent_size();
@@ -89,7 +89,7 @@ absl::StatusOr<std::vector<float>> ReadLatents(const std::string& path, const Ge
 }
 
 // --labels: N (or N×1) class indices, or a single one for every image.
-absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const Generator& g,
+absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const LoadedGenerator& g,
                                                 int64_t count) {
   GS_ASSIGN_OR_RETURN(Tensor y, ReadNpy(path));
   const int64_t n = static_cast<int64_t>(y.data.size());
@@ -112,7 +112,8 @@ absl::StatusOr<std::vector<int32_t>> ReadLabels(const std::string& path, const G
 
 // Validates and completes a job as ganserve validates a request: the same
 // core (engine/generation.h) checks latents and labels and samples a seed.
-absl::StatusOr<RenderJob> Prepared(const Generator& g, GenerationRequest request, int row_label) {
+absl::StatusOr<RenderJob> Prepared(const LoadedGenerator& g, GenerationRequest request,
+                                   int row_label) {
   GenerationLimits limits;
   limits.max_images_per_request = kMaxImages;
   GS_ASSIGN_OR_RETURN(PreparedGeneration work, PrepareGeneration(g, request, limits));
@@ -121,7 +122,8 @@ absl::StatusOr<RenderJob> Prepared(const Generator& g, GenerationRequest request
 
 // --latents (and --labels or one --label): a single job.
 absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path, const RenderOptions& o,
-                                                    const Generator& g, const ClassNames& classes) {
+                                                    const LoadedGenerator& g,
+                                                    const ClassNames& classes) {
   RenderJob job;
   GS_ASSIGN_OR_RETURN(job.latents, ReadLatents(o.latents_file, g));
   const int64_t count = static_cast<int64_t>(job.latents.size()) / g.latent_size();
@@ -148,7 +150,8 @@ absl::StatusOr<std::vector<RenderJob>> JobFromFiles(const std::string& path, con
 
 // -n images of --seed: one job per class with --label all, else one.
 absl::StatusOr<std::vector<RenderJob>> JobsFromSeed(const std::string& path, const RenderOptions& o,
-                                                    const Generator& g, const ClassNames& classes) {
+                                                    const LoadedGenerator& g,
+                                                    const ClassNames& classes) {
   std::vector<int> labels;
   if (o.label == "all") {
     if (!g.conditional()) {
@@ -192,10 +195,10 @@ absl::Status RenderFile(const std::string& path, const RenderOptions& o) {
   if (!o.precision.empty()) {
     GS_ASSIGN_OR_RETURN(load.precision_override, ParsePrecision(o.precision));
   }
-  absl::StatusOr<std::unique_ptr<Generator>> loaded = LoadGenerator(path, json_path, load);
+  absl::StatusOr<std::unique_ptr<LoadedGenerator>> loaded = LoadGenerator(path, json_path, load);
   // A file ganserve would refuse is a runtime failure (exit 1), whatever its code.
   if (!loaded.ok()) return absl::FailedPreconditionError(loaded.status().message());
-  const std::unique_ptr<Generator>& g = *loaded;
+  const std::unique_ptr<LoadedGenerator>& g = *loaded;
   const ClassNames classes{path, g->label_count(), g->label_names()};
   GS_ASSIGN_OR_RETURN(std::vector<RenderJob> jobs, o.latents_file.empty()
                                                        ? JobsFromSeed(path, o, *g, classes)

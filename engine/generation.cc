@@ -13,7 +13,7 @@ namespace {
 
 absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
 
-absl::StatusOr<std::vector<int32_t>> ResolveLabels(const Generator& generator,
+absl::StatusOr<std::vector<int32_t>> ResolveLabels(const LoadedGenerator& generator,
                                                    const GenerationRequest& request,
                                                    int64_t count) {
   const int64_t k = generator.label_count();
@@ -55,7 +55,7 @@ absl::StatusOr<std::vector<int32_t>> ResolveLabels(const Generator& generator,
 
 }  // namespace
 
-absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
+absl::StatusOr<PreparedGeneration> PrepareGeneration(const LoadedGenerator& generator,
                                                      const GenerationRequest& request,
                                                      const GenerationLimits& limits) {
   const int64_t z = generator.latent_size();
@@ -107,7 +107,7 @@ absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
   return work;
 }
 
-absl::StatusOr<std::string> EncodeImage(const Generator& generator, const float* pixels,
+absl::StatusOr<std::string> EncodeImage(const LoadedGenerator& generator, const float* pixels,
                                         ImageEncoding encoding) {
   const absl::Span<const float> values(pixels, generator.image_size());
   for (size_t i = 0; i < values.size(); ++i) {

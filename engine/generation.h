@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/generator.h"
 #include "engine/latent_sampler.h"
+#include "engine/loaded_generator.h"
 
 namespace ganserve {
 
@@ -48,14 +48,14 @@ struct PreparedGeneration {
   std::vector<int32_t> labels;  // count values, or empty when unconditional
 };
 
-absl::StatusOr<PreparedGeneration> PrepareGeneration(const Generator& generator,
+absl::StatusOr<PreparedGeneration> PrepareGeneration(const LoadedGenerator& generator,
                                                      const GenerationRequest& request,
                                                      const GenerationLimits& limits);
 
-// One image of a Generator::Run output ([H, W, C] values at `pixels`) in
+// One image of a LoadedGenerator::Run output ([H, W, C] values at `pixels`) in
 // `encoding`. An image holding a non-finite value is an error (INTERNAL:
 // the model, not the caller, produced it), never bytes that hide it.
-absl::StatusOr<std::string> EncodeImage(const Generator& generator, const float* pixels,
+absl::StatusOr<std::string> EncodeImage(const LoadedGenerator& generator, const float* pixels,
                                         ImageEncoding encoding);
 
 }  // namespace ganserve

@@ -86,18 +86,19 @@ absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const G
   return CreateExecutor(std::move(graph), kind, OneDnnOptions{onednn_threads});
 }
 
-absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
-                                                          ExecutorKind kind,
-                                                          const OneDnnOptions& onednn,
-                                                          Precision precision) {
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> BuildGenerator(LoadedModel model,
+                                                                ModelOptions options,
+                                                                ExecutorKind kind,
+                                                                const OneDnnOptions& onednn,
+                                                                Precision precision) {
   GS_ASSIGN_OR_RETURN(auto executor, ExecutorFor(model.graph, kind, onednn, precision));
-  return Generator::Create(std::move(model), std::move(executor.first), std::move(options),
-                           executor.second);
+  return LoadedGenerator::Create(std::move(model), std::move(executor.first), std::move(options),
+                                 executor.second);
 }
 
-absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,
-                                                         const std::string& options_path,
-                                                         const GeneratorLoadOptions& options) {
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> LoadGenerator(
+    const std::string& model_path, const std::string& options_path,
+    const GeneratorLoadOptions& options) {
   ModelOptions model_options;
   if (!options_path.empty()) {
     GS_ASSIGN_OR_RETURN(model_options, ReadModelOptionsFile(options_path));

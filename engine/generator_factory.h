@@ -1,4 +1,4 @@
-// The one place where a model file becomes a Generator: which loader reads
+// The one place where a model file becomes a LoadedGenerator: which loader reads
 // the file (by its magic bytes) and which executor runs the graph.
 #ifndef GANSERVE_ENGINE_GENERATOR_FACTORY_H_
 #define GANSERVE_ENGINE_GENERATOR_FACTORY_H_
@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 #include "engine/onednn/onednn_executor.h"
 #include "engine/precision.h"
 
@@ -48,15 +48,14 @@ absl::StatusOr<std::unique_ptr<Executor>> CreateExecutor(std::shared_ptr<const G
 // `precision` kBf16 needs the oneDNN executor on a CPU that runs bf16
 // natively (FailedPrecondition otherwise); kAuto is bf16 only there, and only
 // when a timed warm-up at batch 8 ran it faster than f32.
-absl::StatusOr<std::unique_ptr<Generator>> BuildGenerator(LoadedModel model, ModelOptions options,
-                                                          ExecutorKind kind,
-                                                          const OneDnnOptions& onednn = {},
-                                                          Precision precision = Precision::kF32);
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> BuildGenerator(
+    LoadedModel model, ModelOptions options, ExecutorKind kind, const OneDnnOptions& onednn = {},
+    Precision precision = Precision::kF32);
 
 // Loads `model_path` and, when `options_path` names an existing file, its model.json.
-absl::StatusOr<std::unique_ptr<Generator>> LoadGenerator(const std::string& model_path,
-                                                         const std::string& options_path,
-                                                         const GeneratorLoadOptions& options);
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> LoadGenerator(const std::string& model_path,
+                                                               const std::string& options_path,
+                                                               const GeneratorLoadOptions& options);
 
 }  // namespace ganserve
 

@@ -16,9 +16,9 @@ thread_local bool on_worker_thread = false;
 
 bool Batcher::OnWorkerThread() { return on_worker_thread; }
 
-absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& options,
-                                                         std::shared_ptr<const Generator> generator,
-                                                         Context context) {
+absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(
+    const BatcherOptions& options, std::shared_ptr<const LoadedGenerator> generator,
+    Context context) {
   if (options.max_batch < 1 || options.workers < 1 || options.max_queue_delay.count() < 0 ||
       options.admission.max_queued_images < options.max_batch ||
       options.admission.max_queue_time.count() < 0) {
@@ -32,7 +32,7 @@ absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& o
   return batcher;
 }
 
-Batcher::Batcher(const BatcherOptions& options, std::shared_ptr<const Generator> generator,
+Batcher::Batcher(const BatcherOptions& options, std::shared_ptr<const LoadedGenerator> generator,
                  Context context)
     : options_(options),
       generator_(std::move(generator)),

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 #include "server/batch_queue.h"
 #include "server/clock.h"
 #include "server/metrics.h"
@@ -52,9 +52,9 @@ class Batcher {
   // Starts the workers and returns once each has built its plans and run a
   // warm-up batch (which seeds the rate estimate), so serving never waits
   // for a compile.
-  static absl::StatusOr<std::unique_ptr<Batcher>> Create(const BatcherOptions& options,
-                                                         std::shared_ptr<const Generator> generator,
-                                                         Context context);
+  static absl::StatusOr<std::unique_ptr<Batcher>> Create(
+      const BatcherOptions& options, std::shared_ptr<const LoadedGenerator> generator,
+      Context context);
   // Runs what is queued, then joins the workers.
   ~Batcher();
 
@@ -70,7 +70,7 @@ class Batcher {
   static bool OnWorkerThread();
 
  private:
-  Batcher(const BatcherOptions& options, std::shared_ptr<const Generator> generator,
+  Batcher(const BatcherOptions& options, std::shared_ptr<const LoadedGenerator> generator,
           Context context);
   absl::Status StartWorkers();
   void WorkerLoop(std::unique_ptr<ExecutionContext> context);
@@ -80,7 +80,7 @@ class Batcher {
   void AnswerAllDropped(std::vector<WorkItem>& dropped);
 
   const BatcherOptions options_;
-  const std::shared_ptr<const Generator> generator_;
+  const std::shared_ptr<const LoadedGenerator> generator_;
   const Context context_;
 
   mutable std::mutex mu_;

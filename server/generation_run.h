@@ -82,7 +82,7 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   // Never released on a batcher worker (it goes to a pool thread from
   // there): the last reference runs ~Batcher, which joins the workers.
   std::shared_ptr<const Servable> servable_;
-  const std::shared_ptr<const Generator> generator_;
+  const std::shared_ptr<const LoadedGenerator> generator_;
   const PreparedGeneration work_;
   GenerationRunOptions options_;  // window resolved in the constructor
   WorkPool& pool_;

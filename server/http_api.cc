@@ -72,7 +72,7 @@ void HttpApi::Handle(HttpRequest request, HttpReply reply) {
     Json models = Json::array();
     const std::string default_model = deps_.registry.default_model();
     for (const auto& servable : deps_.registry.List()) {
-      const Generator& g = *servable->generator;
+      const LoadedGenerator& g = *servable->generator;
       models.push_back({{"name", servable->name},
                         {"version", servable->version},
                         {"default", servable->name == default_model},

@@ -69,7 +69,7 @@ absl::StatusOr<float> TruncationParam(const Query& query) {
 
 // Sets labels for `count` images: the query's one label for all, else
 // index mod label_count from `first_index` (`fallback_all` for the strip).
-absl::Status Labels(const Generator& generator, const Query& query, int64_t count,
+absl::Status Labels(const LoadedGenerator& generator, const Query& query, int64_t count,
                     uint64_t first_index, bool cycle, GenerationRequest& request) {
   auto it = query.find("label");
   if (it != query.end()) {
@@ -89,13 +89,14 @@ absl::Status Labels(const Generator& generator, const Query& query, int64_t coun
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ScaleParam(const Generator& generator, const Query& query) {
+absl::StatusOr<int> ScaleParam(const LoadedGenerator& generator, const Query& query) {
   return IntParam<int>(query, "scale",
                        std::min(AutoSheetScale(generator.height(), generator.width()), kMaxScale),
                        1, kMaxScale);
 }
 
-absl::Status CheckSheetSize(const Generator& generator, const ImagePlan& plan, int64_t count) {
+absl::Status CheckSheetSize(const LoadedGenerator& generator, const ImagePlan& plan,
+                            int64_t count) {
   const int64_t columns = std::min<int64_t>(plan.columns, count);
   const int64_t rows = (count + plan.columns - 1) / plan.columns;
   const int64_t pixels =
@@ -161,7 +162,7 @@ absl::StatusOr<ImagePlan> PlanGrid(const Servable& servable, const Query& query)
 
 absl::StatusOr<ImagePlan> PlanStrip(const Servable& servable, const Query& query) {
   GS_RETURN_IF_ERROR(OnlyKnown(query, {"from", "to", "steps", "label", "truncation", "scale"}));
-  const Generator& generator = *servable.generator;
+  const LoadedGenerator& generator = *servable.generator;
   ImagePlan plan;
   plan.layout = ImageLayout::kStrip;
   auto from = query.find("from"), to = query.find("to");
@@ -209,7 +210,7 @@ bool MatchesETag(const std::string& if_none_match, const std::string& etag) {
   return false;
 }
 
-absl::StatusOr<std::string> ComposeSheet(const Generator& generator, const ImagePlan& plan,
+absl::StatusOr<std::string> ComposeSheet(const LoadedGenerator& generator, const ImagePlan& plan,
                                          const std::vector<std::string>& images) {
   std::vector<Image8> tiles;
   for (const std::string& pixels : images) {

@@ -49,7 +49,7 @@ std::string ImageETag(const Servable& servable, const ImagePlan& plan);
 bool MatchesETag(const std::string& if_none_match, const std::string& etag);
 
 // The grid or strip of raw uint8 images (in index order) as one PNG.
-absl::StatusOr<std::string> ComposeSheet(const Generator& generator, const ImagePlan& plan,
+absl::StatusOr<std::string> ComposeSheet(const LoadedGenerator& generator, const ImagePlan& plan,
                                          const std::vector<std::string>& images);
 
 }  // namespace ganserve

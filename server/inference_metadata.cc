@@ -18,7 +18,7 @@ std::string Platform(const std::string& format) {
 InferServerMetadata DescribeServer() { return {"ganserve", GANSERVE_VERSION, {}}; }
 
 InferModelMetadata DescribeModel(const Servable& servable) {
-  const Generator& generator = *servable.generator;
+  const LoadedGenerator& generator = *servable.generator;
   return {servable.name,
           {servable.version},
           Platform(generator.model().format),

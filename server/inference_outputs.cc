@@ -17,7 +17,7 @@ void AppendFloats(const std::vector<float>& values, std::string& data) {
 }
 
 // H, W, C → C, H, W.
-std::vector<float> ChannelsFirst(const Generator& g, const std::vector<float>& hwc) {
+std::vector<float> ChannelsFirst(const LoadedGenerator& g, const std::vector<float>& hwc) {
   std::vector<float> chw(hwc.size());
   const int64_t plane = g.height() * g.width();
   for (int64_t p = 0; p < plane; ++p) {
@@ -28,7 +28,7 @@ std::vector<float> ChannelsFirst(const Generator& g, const std::vector<float>& h
 
 }  // namespace
 
-InferTensorMetadata DescribeOutput(const Generator& g, InferOutputKind kind, int64_t count) {
+InferTensorMetadata DescribeOutput(const LoadedGenerator& g, InferOutputKind kind, int64_t count) {
   switch (kind) {
     case InferOutputKind::kImage:
       return {kImageOutput, "FP32",
@@ -43,19 +43,19 @@ InferTensorMetadata DescribeOutput(const Generator& g, InferOutputKind kind, int
   return {kPngOutput, "BYTES", {count}};
 }
 
-std::vector<InferTensorMetadata> DescribeInputs(const Generator& g) {
+std::vector<InferTensorMetadata> DescribeInputs(const LoadedGenerator& g) {
   std::vector<InferTensorMetadata> inputs = {{kLatentInput, "FP32", {kAnySize, g.latent_size()}}};
   if (g.conditional()) inputs.push_back({kLabelInput, "INT32", {kAnySize}});
   return inputs;
 }
 
-std::vector<InferTensorMetadata> DescribeOutputs(const Generator& g) {
+std::vector<InferTensorMetadata> DescribeOutputs(const LoadedGenerator& g) {
   return {DescribeOutput(g, InferOutputKind::kImage, kAnySize),
           DescribeOutput(g, InferOutputKind::kImageUint8, kAnySize),
           DescribeOutput(g, InferOutputKind::kPng, kAnySize)};
 }
 
-InferOutputs::InferOutputs(const Generator& generator, const InferPlan& plan)
+InferOutputs::InferOutputs(const LoadedGenerator& generator, const InferPlan& plan)
     : generator_(generator), encoding_(plan.encoding), kinds_(plan.outputs) {
   for (InferOutputKind kind : kinds_) {
     InferOutput output;

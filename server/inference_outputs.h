@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 #include "server/generation_run.h"
 #include "server/inference_plan.h"
 #include "server/inference_tensors.h"
@@ -17,7 +17,7 @@ namespace ganserve {
 // Collects a run's images, delivered in index order, into the output tensors.
 class InferOutputs {
  public:
-  InferOutputs(const Generator& generator, const InferPlan& plan);
+  InferOutputs(const LoadedGenerator& generator, const InferPlan& plan);
 
   // `image.data` is in the plan's encoding.
   absl::Status Add(const EncodedImage& image);
@@ -25,17 +25,18 @@ class InferOutputs {
   std::vector<InferOutput> Take();
 
  private:
-  const Generator& generator_;
+  const LoadedGenerator& generator_;
   const ImageEncoding encoding_;
   std::vector<InferOutputKind> kinds_;
   std::vector<InferOutput> outputs_;
 };
 
 // The datatype and shape of one output for `count` images (kAnySize: any).
-InferTensorMetadata DescribeOutput(const Generator& generator, InferOutputKind kind, int64_t count);
+InferTensorMetadata DescribeOutput(const LoadedGenerator& generator, InferOutputKind kind,
+                                   int64_t count);
 // The model's inputs and every output, for metadata.
-std::vector<InferTensorMetadata> DescribeInputs(const Generator& generator);
-std::vector<InferTensorMetadata> DescribeOutputs(const Generator& generator);
+std::vector<InferTensorMetadata> DescribeInputs(const LoadedGenerator& generator);
+std::vector<InferTensorMetadata> DescribeOutputs(const LoadedGenerator& generator);
 
 }  // namespace ganserve
 

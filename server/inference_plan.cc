@@ -55,7 +55,7 @@ absl::Status CheckElements(const InferInput& input) {
 }
 
 // Every input is known to the model and named once.
-absl::Status CheckInputNames(const Generator& generator, const InferRequest& request) {
+absl::Status CheckInputNames(const LoadedGenerator& generator, const InferRequest& request) {
   std::vector<std::string> known = {kLatentInput};
   if (generator.conditional()) known.push_back(kLabelInput);
   std::vector<std::string> seen;
@@ -110,7 +110,7 @@ absl::StatusOr<double> NumberParameter(const InferParameterValue& value, const c
 }
 
 // The latents: the `latent` input's rows, or drawn from the parameters.
-absl::Status ResolveLatents(const Generator& generator, const InferRequest& request,
+absl::Status ResolveLatents(const LoadedGenerator& generator, const InferRequest& request,
                             const GenerationLimits& limits, GenerationRequest& out) {
   const int64_t z = generator.latent_size();
   const InferInput* latent = FindInput(request, kLatentInput);
@@ -160,8 +160,8 @@ absl::Status ResolveLatents(const Generator& generator, const InferRequest& requ
   return absl::OkStatus();
 }
 
-absl::Status ResolveLabels(const Generator& generator, const InferRequest& request, int64_t count,
-                           GenerationRequest& out) {
+absl::Status ResolveLabels(const LoadedGenerator& generator, const InferRequest& request,
+                           int64_t count, GenerationRequest& out) {
   if (!generator.conditional()) return absl::OkStatus();
   const InferInput* label = FindInput(request, kLabelInput);
   if (label == nullptr) {
@@ -228,7 +228,8 @@ ImageEncoding RunEncoding(const std::vector<InferOutputKind>& kinds) {
 
 }  // namespace
 
-absl::StatusOr<InferPlan> PlanInference(const Generator& generator, const InferRequest& request,
+absl::StatusOr<InferPlan> PlanInference(const LoadedGenerator& generator,
+                                        const InferRequest& request,
                                         const GenerationLimits& limits) {
   GS_RETURN_IF_ERROR(CheckInputNames(generator, request));
   GenerationRequest generation;

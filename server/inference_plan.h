@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/generation.h"
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 #include "server/generation_run.h"
 #include "server/inference_tensors.h"
 
@@ -27,7 +27,8 @@ struct InferPlan {
 // Validates `request` against the model: inputs, their datatypes, shapes and
 // element counts, parameters, requested outputs. INVALID_ARGUMENT names the
 // tensor or parameter at fault.
-absl::StatusOr<InferPlan> PlanInference(const Generator& generator, const InferRequest& request,
+absl::StatusOr<InferPlan> PlanInference(const LoadedGenerator& generator,
+                                        const InferRequest& request,
                                         const GenerationLimits& limits);
 
 }  // namespace ganserve

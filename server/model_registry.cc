@@ -40,7 +40,7 @@ absl::Status WithFileNamed(const absl::Status& status, const std::string& model_
 
 // Runs one image through a fresh context so the first request does not pay
 // for first-touch allocation (and a broken model fails here, not in a call).
-absl::Status Warm(const Generator& generator) {
+absl::Status Warm(const LoadedGenerator& generator) {
   std::unique_ptr<ExecutionContext> context = generator.NewContext();
   std::vector<float> latent(generator.latent_size(), 0.0f);
   std::vector<int32_t> labels;
@@ -112,7 +112,7 @@ absl::Status ModelRegistry::Load(const ModelSource& source, bool from_repository
     entry.stamp = StampOf(source);
     entry.refusal.clear();
   }
-  absl::StatusOr<std::unique_ptr<Generator>> generator =
+  absl::StatusOr<std::unique_ptr<LoadedGenerator>> generator =
       LoadGenerator(source.path, source.options_path, options_.load);
   absl::Status status = generator.ok() ? Install(source.name, source.path, *std::move(generator))
                                        : generator.status();
@@ -144,7 +144,7 @@ absl::Status ModelRegistry::LoadFailed(const std::string& name, const absl::Stat
 }
 
 absl::Status ModelRegistry::AddGenerator(const std::string& name,
-                                         std::unique_ptr<Generator> generator,
+                                         std::unique_ptr<LoadedGenerator> generator,
                                          const std::string& source_path) {
   std::lock_guard<std::mutex> load_lock(load_mu_);
   return Install(name, source_path, std::move(generator));
@@ -177,8 +177,8 @@ std::string FileFingerprint(const std::vector<std::string>& paths) {
 }  // namespace
 
 absl::Status ModelRegistry::Install(const std::string& name, const std::string& source_path,
-                                    std::unique_ptr<Generator> generator) {
-  std::shared_ptr<const Generator> shared(std::move(generator));
+                                    std::unique_ptr<LoadedGenerator> generator) {
+  std::shared_ptr<const LoadedGenerator> shared(std::move(generator));
   GS_RETURN_IF_ERROR(Warm(*shared));
   // The last holder (the registry, or the last in-flight call of a replaced
   // or removed version) unloads it.

@@ -43,7 +43,7 @@ class ModelRegistry {
   ~ModelRegistry();
 
   // Serves a generator that did not come from a file (tests, embedding).
-  absl::Status AddGenerator(const std::string& name, std::unique_ptr<Generator> generator,
+  absl::Status AddGenerator(const std::string& name, std::unique_ptr<LoadedGenerator> generator,
                             const std::string& source_path = "<memory>");
 
   // `name` empty: the default model (the first one added).
@@ -81,7 +81,7 @@ class ModelRegistry {
   absl::Status LoadFailed(const std::string& name, const absl::Status& status);
   void RemoveVanished(const RepositoryScan& scan);
   absl::Status Install(const std::string& name, const std::string& source_path,
-                       std::unique_ptr<Generator> generator);
+                       std::unique_ptr<LoadedGenerator> generator);
   void PollLoop();
 
   const ModelRegistryOptions options_;

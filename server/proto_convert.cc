@@ -56,7 +56,7 @@ absl::StatusOr<GenerationRequest> FromProto(const v1::GenerateRequest& proto) {
   return request;
 }
 
-v1::GeneratedImage ToProto(const Generator& g, v1::ImageFormat format, EncodedImage data) {
+v1::GeneratedImage ToProto(const LoadedGenerator& g, v1::ImageFormat format, EncodedImage data) {
   v1::GeneratedImage image;
   image.set_index(data.index);
   image.set_height(g.height());
@@ -70,7 +70,7 @@ v1::GeneratedImage ToProto(const Generator& g, v1::ImageFormat format, EncodedIm
 }
 
 void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info) {
-  const Generator& g = *servable.generator;
+  const LoadedGenerator& g = *servable.generator;
   const LoadedModel& model = g.model();
   info.set_name(servable.name);
   info.set_version(servable.version);

@@ -16,7 +16,8 @@
 namespace ganserve {
 
 absl::StatusOr<GenerationRequest> FromProto(const v1::GenerateRequest& proto);
-v1::GeneratedImage ToProto(const Generator& generator, v1::ImageFormat format, EncodedImage image);
+v1::GeneratedImage ToProto(const LoadedGenerator& generator, v1::ImageFormat format,
+                           EncodedImage image);
 void FillInfo(const Servable& servable, bool is_default, v1::ModelInfo& info);
 
 inline constexpr size_t kMaxMessageBytes = 0x7fffffff;

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 #include "server/batcher.h"
 
 namespace ganserve {
@@ -19,7 +19,7 @@ struct Servable {
   // A hash of the model (and model.json) file bytes; in-memory models get a
   // token unique to this load. With `version`, what cached answers depend on.
   std::string fingerprint;
-  std::shared_ptr<const Generator> generator;
+  std::shared_ptr<const LoadedGenerator> generator;
   std::shared_ptr<ModelCounters> counters;
   // Declared last: destroyed first, so queued work finishes while the
   // generator is still alive.

@@ -3,7 +3,7 @@
 // after running every batch size 1..max_batch in one context, and images/s
 // at batch 1, 16 and 64 (or --batches; those <= max batch) and of mixed
 // traffic (every size 1..max batch, shuffled, repeated), with the time
-// Generator::Prepare took and the bytes the context reports holding after it
+// LoadedGenerator::Prepare took and the bytes the context reports holding after it
 // and after the sweep. Each (model, max batch) runs
 // in a child process of its own so one's RSS does not carry into the next.
 // Run: nice -n 10 ./build/tests/bench/arena_bench MODEL... [--max_batches 16,64]
@@ -84,7 +84,7 @@ struct Batch {
   std::vector<int32_t> labels;
 };
 
-Batch RandomBatch(const Generator& g, int64_t n, std::mt19937& rng) {
+Batch RandomBatch(const LoadedGenerator& g, int64_t n, std::mt19937& rng) {
   std::normal_distribution<float> normal;
   Batch b;
   b.latents.resize(n * g.latent_size());
@@ -96,7 +96,7 @@ Batch RandomBatch(const Generator& g, int64_t n, std::mt19937& rng) {
 }
 
 // Images/s from the median of timed runs (robust to a neighbour's bursts).
-double ImagesPerSecond(const Generator& g, ExecutionContext& ctx, int64_t n, double seconds) {
+double ImagesPerSecond(const LoadedGenerator& g, ExecutionContext& ctx, int64_t n, double seconds) {
   std::mt19937 rng(7);
   const Batch b = RandomBatch(g, n, rng);
   Tensor out;
@@ -117,7 +117,7 @@ double ImagesPerSecond(const Generator& g, ExecutionContext& ctx, int64_t n, dou
 
 // Images/s of mixed traffic: every size 1..max_batch in a shuffled order,
 // over and over, so each call runs a different plan from the last.
-double MixedImagesPerSecond(const Generator& g, ExecutionContext& ctx, int64_t max_batch,
+double MixedImagesPerSecond(const LoadedGenerator& g, ExecutionContext& ctx, int64_t max_batch,
                             double seconds) {
   std::mt19937 rng(11);
   std::vector<Batch> batches;

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "engine_rate: %s\n", std::string(generator.status().message()).c_str());
     return 1;
   }
-  const ganserve::Generator& g = **generator;
+  const ganserve::LoadedGenerator& g = **generator;
   auto context = g.NewContext();
   for (int64_t batch : batches) {
     std::vector<float> latents(batch * g.latent_size());

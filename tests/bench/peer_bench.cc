@@ -88,7 +88,7 @@ int Main(int argc, char** argv) {
   const OneDnnOptions options{
       .num_threads = a.threads, .shed_threads_under_load = a.shed, .bf16 = a.bf16};
   // A zoo name, or a model file (ganserve's loader and model.json).
-  absl::StatusOr<std::unique_ptr<Generator>> generator = absl::NotFoundError(a.model);
+  absl::StatusOr<std::unique_ptr<LoadedGenerator>> generator = absl::NotFoundError(a.model);
   if (std::filesystem::is_regular_file(a.model)) {
     GeneratorLoadOptions load;
     load.onednn_threads = a.threads;
@@ -120,7 +120,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(generator.status().message()).c_str());
     return 1;
   }
-  const Generator& g = **generator;
+  const LoadedGenerator& g = **generator;
   auto ctx = g.NewContext();
   for (int64_t batch : a.batches) {
     const std::vector<float> latents = SampleLatents({.seed = 3}, batch, g.latent_size());

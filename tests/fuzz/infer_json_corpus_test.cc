@@ -12,7 +12,7 @@
 namespace ganserve {
 namespace {
 
-absl::Status Plan(const Generator& generator, const std::string& body) {
+absl::Status Plan(const LoadedGenerator& generator, const std::string& body) {
   auto request = InferRequestFromJson(body, "cgan", "");
   if (!request.ok()) return request.status();
   return PlanInference(generator, *request, {}).status();

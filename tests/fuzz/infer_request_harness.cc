@@ -11,7 +11,7 @@ namespace {
 
 constexpr int64_t kMaxImagesRun = 4;
 
-bool PlanAndAnswer(const Generator& generator, const inference::ModelInferRequest& proto,
+bool PlanAndAnswer(const LoadedGenerator& generator, const inference::ModelInferRequest& proto,
                    const InferRequest& request) {
   GenerationLimits limits;
   limits.max_images_per_request = 16;
@@ -37,8 +37,9 @@ bool PlanAndAnswer(const Generator& generator, const inference::ModelInferReques
 }  // namespace
 
 bool DecodePlanAndAnswer(const std::string& bytes) {
-  static const std::unique_ptr<Generator> conditional = MakeGenerator(ConditionalModel(1));
-  static const std::unique_ptr<Generator> unconditional = MakeGenerator(UnconditionalModel(2));
+  static const std::unique_ptr<LoadedGenerator> conditional = MakeGenerator(ConditionalModel(1));
+  static const std::unique_ptr<LoadedGenerator> unconditional =
+      MakeGenerator(UnconditionalModel(2));
   inference::ModelInferRequest proto;
   if (!proto.ParseFromString(bytes)) return false;
   absl::StatusOr<InferRequest> request = FromProto(proto);

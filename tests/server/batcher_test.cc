@@ -87,7 +87,7 @@ class BatcherTest : public ::testing::Test {
 
   HandClock clock_;
   WorkerGate gate_{/*held=*/true};
-  std::shared_ptr<const Generator> generator_;
+  std::shared_ptr<const LoadedGenerator> generator_;
   std::unique_ptr<Batcher> batcher_;
 };
 

@@ -93,7 +93,7 @@ TEST_F(GenerationRunTest, DeliversEveryImageInOrderAsTheEngineAloneEncodesIt) {
   ASSERT_EQ(received.done.size(), 1u);
   ASSERT_TRUE(received.done[0].ok()) << received.done[0];
   ASSERT_EQ(received.images.size(), 37u);
-  const Generator& g = *servable_->generator;
+  const LoadedGenerator& g = *servable_->generator;
   auto context = g.NewContext();
   Tensor expected;
   ASSERT_TRUE(g.Run(*context, work.latents, {}, expected).ok());

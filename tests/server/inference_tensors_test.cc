@@ -36,10 +36,10 @@ InferInput Labels(std::vector<int64_t> values, std::string datatype = "INT32") {
 
 class InferenceTensorsTest : public ::testing::Test {
  protected:
-  absl::StatusOr<InferPlan> Plan(const Generator& generator, const InferRequest& request) {
+  absl::StatusOr<InferPlan> Plan(const LoadedGenerator& generator, const InferRequest& request) {
     return PlanInference(generator, request, limits_);
   }
-  void ExpectInvalid(const Generator& generator, const InferRequest& request,
+  void ExpectInvalid(const LoadedGenerator& generator, const InferRequest& request,
                      const std::string& message_part) {
     absl::StatusOr<InferPlan> plan = Plan(generator, request);
     ASSERT_FALSE(plan.ok());
@@ -48,8 +48,8 @@ class InferenceTensorsTest : public ::testing::Test {
   }
 
   GenerationLimits limits_;
-  std::unique_ptr<Generator> cgan_ = MakeGenerator(ConditionalModel(1));
-  std::unique_ptr<Generator> gan_ = MakeGenerator(UnconditionalModel(2));
+  std::unique_ptr<LoadedGenerator> cgan_ = MakeGenerator(ConditionalModel(1));
+  std::unique_ptr<LoadedGenerator> gan_ = MakeGenerator(UnconditionalModel(2));
 };
 
 TEST_F(InferenceTensorsTest, LatentAndLabelInputsBecomeTheSameWorkAsTheNativeRequest) {
@@ -170,7 +170,7 @@ TEST_F(InferenceTensorsTest, BadRequestsNameTheTensorOrParameter) {
 }
 
 // The generator run directly, as the batcher would, one EncodedImage per image.
-std::vector<EncodedImage> RunImages(const Generator& generator, const InferPlan& plan,
+std::vector<EncodedImage> RunImages(const LoadedGenerator& generator, const InferPlan& plan,
                                     std::vector<float>* graph_output = nullptr) {
   auto context = generator.NewContext();
   Tensor images;
@@ -195,7 +195,7 @@ std::vector<EncodedImage> RunImages(const Generator& generator, const InferPlan&
 
 // The generator's images for `request` collected into outputs, and the
 // graph's own output for the same work.
-std::vector<InferOutput> Outputs(const Generator& generator, const InferRequest& request,
+std::vector<InferOutput> Outputs(const LoadedGenerator& generator, const InferRequest& request,
                                  std::vector<float>& graph_output) {
   absl::StatusOr<InferPlan> plan = PlanInference(generator, request, GenerationLimits{});
   EXPECT_TRUE(plan.ok()) << plan.status();
@@ -252,7 +252,7 @@ TEST_F(InferenceTensorsTest, OutputsHoldTheImagesTheirBytesAndTheirPngs) {
 TEST_F(InferenceTensorsTest, AChannelsFirstModelsImageOutputIsInItsOwnLayout) {
   ModelOptions options;
   options.layout = SampleLayout::kChannelsFirst;  // the 4×4×3 output read as C=4, H=4, W=3
-  std::unique_ptr<Generator> nchw = MakeGenerator(UnconditionalModel(2), options);
+  std::unique_ptr<LoadedGenerator> nchw = MakeGenerator(UnconditionalModel(2), options);
   ASSERT_TRUE(nchw->channels_first());
   InferRequest request;
   request.inputs = {Latents({0.5f, -0.5f, 0.25f, 1.0f})};

@@ -89,7 +89,7 @@ LoadedModel SlowModel(uint32_t weight_seed, int hidden_layers) {
   return Wrap(*std::move(graph), "slow");
 }
 
-std::unique_ptr<Generator> MakeGenerator(LoadedModel model, ModelOptions options) {
+std::unique_ptr<LoadedGenerator> MakeGenerator(LoadedModel model, ModelOptions options) {
   auto generator = BuildGenerator(std::move(model), std::move(options), ExecutorKind::kReference);
   return generator.ok() ? *std::move(generator) : nullptr;
 }

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 
 namespace ganserve::testing {
 
@@ -26,7 +26,7 @@ LoadedModel UnconditionalModel(uint32_t weight_seed);
 constexpr int64_t kSlowWidth = 512;
 LoadedModel SlowModel(uint32_t weight_seed, int hidden_layers);
 
-std::unique_ptr<Generator> MakeGenerator(LoadedModel model, ModelOptions options = {});
+std::unique_ptr<LoadedGenerator> MakeGenerator(LoadedModel model, ModelOptions options = {});
 
 // A loader for test model files: the file holds "conditional <seed>" or
 // "unconditional <seed>".

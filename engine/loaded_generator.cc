@@ -1,4 +1,4 @@
-#include "engine/generator.h"
+#include "engine/loaded_generator.h"
 
 #include <set>
 
@@ -39,14 +39,13 @@ std::optional<Activation> LastActivation(const Graph& graph) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Generator>> Generator::Create(LoadedModel model,
-                                                             std::unique_ptr<Executor> executor,
-                                                             ModelOptions options,
-                                                             Precision precision) {
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> LoadedGenerator::Create(
+    LoadedModel model, std::unique_ptr<Executor> executor, ModelOptions options,
+    Precision precision) {
   if (model.graph == nullptr || executor == nullptr) {
-    return absl::InvalidArgumentError("Generator needs a graph and an executor");
+    return absl::InvalidArgumentError("LoadedGenerator needs a graph and an executor");
   }
-  std::unique_ptr<Generator> g(new Generator());
+  std::unique_ptr<LoadedGenerator> g(new LoadedGenerator());
   g->model_ = std::move(model);
   g->executor_ = std::move(executor);
   g->options_ = std::move(options);
@@ -57,7 +56,7 @@ absl::StatusOr<std::unique_ptr<Generator>> Generator::Create(LoadedModel model,
   return g;
 }
 
-absl::Status Generator::ResolveInputs() {
+absl::Status LoadedGenerator::ResolveInputs() {
   const Graph& graph = *model_.graph;
   const int num_inputs = static_cast<int>(graph.inputs().size());
   if (num_inputs < 1 || num_inputs > 2) {
@@ -104,7 +103,7 @@ absl::Status Generator::ResolveInputs() {
   return absl::OkStatus();
 }
 
-absl::Status Generator::ResolveOutput() {
+absl::Status LoadedGenerator::ResolveOutput() {
   Dims dims = model_.graph->output_dims();
   channels_first_ = options_.layout.value_or(model_.output_layout) == SampleLayout::kChannelsFirst;
   if (dims.size() == 1 && !options_.output_shape.has_value()) {
@@ -156,7 +155,7 @@ absl::Status Generator::ResolveOutput() {
   return absl::OkStatus();
 }
 
-absl::Status Generator::ResolveRange() {
+absl::Status LoadedGenerator::ResolveRange() {
   if (options_.output_range.has_value()) {
     value_min_ = options_.output_range->first;
     value_max_ = options_.output_range->second;
@@ -177,7 +176,7 @@ absl::Status Generator::ResolveRange() {
   return absl::OkStatus();
 }
 
-absl::Status Generator::CalibrateRange() {
+absl::Status LoadedGenerator::CalibrateRange() {
   const SamplingSpec spec{kCalibrationSeed, default_distribution()};
   const std::vector<float> latents = SampleLatents(spec, kCalibrationBatch, latent_size_);
   std::vector<int32_t> labels;
@@ -193,8 +192,8 @@ absl::Status Generator::CalibrateRange() {
   return absl::OkStatus();
 }
 
-absl::Status Generator::RunGraph(ExecutionContext& context, absl::Span<const float> latents,
-                                 absl::Span<const int32_t> labels, Tensor& output) const {
+absl::Status LoadedGenerator::RunGraph(ExecutionContext& context, absl::Span<const float> latents,
+                                       absl::Span<const int32_t> labels, Tensor& output) const {
   const int64_t n = latent_size_ == 0 ? 0 : static_cast<int64_t>(latents.size()) / latent_size_;
   if (n == 0 || n * latent_size_ != static_cast<int64_t>(latents.size())) {
     return absl::InvalidArgumentError(
@@ -222,15 +221,15 @@ absl::Status Generator::RunGraph(ExecutionContext& context, absl::Span<const flo
   return executor_->Run(context, inputs, output);
 }
 
-absl::Status Generator::Run(ExecutionContext& context, absl::Span<const float> latents,
-                            absl::Span<const int32_t> labels, Tensor& images) const {
+absl::Status LoadedGenerator::Run(ExecutionContext& context, absl::Span<const float> latents,
+                                  absl::Span<const int32_t> labels, Tensor& images) const {
   Tensor raw;
   GS_RETURN_IF_ERROR(RunGraph(context, latents, labels, raw));
   ImagesFromGraphOutput(std::move(raw), images);
   return absl::OkStatus();
 }
 
-void Generator::ImagesFromGraphOutput(Tensor raw, Tensor& images) const {
+void LoadedGenerator::ImagesFromGraphOutput(Tensor raw, Tensor& images) const {
   const int64_t n = raw.shape.empty() ? 0 : raw.shape[0];
   if (!channels_first_) {
     images = Tensor({n, height_, width_, channels_}, std::move(raw.data));

@@ -1,4 +1,4 @@
-// Generator: finds the latent and label inputs, the image shape and the
+// LoadedGenerator: finds the latent and label inputs, the image shape and the
 // value range from the graph and model.json; CHW outputs come back as HWC.
 #include <cstdio>
 #include <fstream>
@@ -40,11 +40,12 @@ LoadedModel SmallModel(Activation activation, bool chw_output, bool flat = false
   return model;
 }
 
-absl::StatusOr<std::unique_ptr<Generator>> Make(LoadedModel model, ModelOptions options = {}) {
+absl::StatusOr<std::unique_ptr<LoadedGenerator>> Make(LoadedModel model,
+                                                      ModelOptions options = {}) {
   return BuildGenerator(std::move(model), std::move(options), ExecutorKind::kReference);
 }
 
-TEST(Generator, ChannelsFirstOutputIsTransposedToHwc) {
+TEST(LoadedGenerator, ChannelsFirstOutputIsTransposedToHwc) {
   auto hwc = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
   auto chw = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), true));
   ASSERT_TRUE(hwc.ok()) << hwc.status();
@@ -95,7 +96,7 @@ LoadedModel ConstantModel(std::vector<float> bias, bool flat, std::string format
   return model;
 }
 
-TEST(Generator, ValueRangeComesFromTheLastActivationOrModelJson) {
+TEST(LoadedGenerator, ValueRangeComesFromTheLastActivationOrModelJson) {
   auto tanh = Make(SmallModel(Activation::Of(Activation::Kind::kTanh), false));
   ASSERT_TRUE(tanh.ok());
   EXPECT_EQ((*tanh)->value_min(), -1.0f);
@@ -113,7 +114,7 @@ TEST(Generator, ValueRangeComesFromTheLastActivationOrModelJson) {
   EXPECT_EQ((*given)->range_source(), "model.json");
 }
 
-TEST(Generator, UnboundedOutputIsCalibratedToTheTightestConventionalRange) {
+TEST(LoadedGenerator, UnboundedOutputIsCalibratedToTheTightestConventionalRange) {
   struct Case {
     std::vector<float> outputs;
     float min, max;
@@ -136,7 +137,7 @@ TEST(Generator, UnboundedOutputIsCalibratedToTheTightestConventionalRange) {
               HasSubstr("outputs in [-1.5, 1.5]"));
 }
 
-TEST(Generator, CalibrationRunsTheModelOnRandomLatents) {
+TEST(LoadedGenerator, CalibrationRunsTheModelOnRandomLatents) {
   // A Dense of a ramp: the outputs follow the latents' signs. Through
   // softsign (which bounds but is not one of the activations a range is read
   // from) they spread over (-1, 1); linear with weights of 1.5 they leave it
@@ -159,7 +160,7 @@ TEST(Generator, CalibrationRunsTheModelOnRandomLatents) {
               HasSubstr("inside none of"));
 }
 
-TEST(Generator, FlatSquareOutputIsReshapedInTheProducersLayout) {
+TEST(LoadedGenerator, FlatSquareOutputIsReshapedInTheProducersLayout) {
   std::vector<float> values(12);
   for (int i = 0; i < 12; ++i) values[i] = 0.05f * static_cast<float>(i);
   for (const char* format : {"keras-h5", "onnx"}) {
@@ -184,7 +185,7 @@ TEST(Generator, FlatSquareOutputIsReshapedInTheProducersLayout) {
   }
 }
 
-TEST(Generator, FlatOutputNeedsShapeAndLayoutFromModelJsonWhenNotSquare) {
+TEST(LoadedGenerator, FlatOutputNeedsShapeAndLayoutFromModelJsonWhenNotSquare) {
   const std::vector<float> ten(10, 0.5f);
   auto refused = Make(ConstantModel(ten, true));
   EXPECT_THAT(refused.status().message(),
@@ -207,7 +208,7 @@ TEST(Generator, FlatOutputNeedsShapeAndLayoutFromModelJsonWhenNotSquare) {
   EXPECT_EQ((*square)->channels(), 4);
 }
 
-TEST(Generator, LabelInputIsTheOneFeedingTheEmbedding) {
+TEST(LoadedGenerator, LabelInputIsTheOneFeedingTheEmbedding) {
   GraphBuilder b;
   b.Input("label", {1});
   b.Input("z", {3});
@@ -256,7 +257,7 @@ TEST(ModelOptions, PrecisionKeyNamesOneOfThree) {
               HasSubstr("\"f32\", \"bf16\" or \"auto\""));
 }
 
-TEST(Generator, Bf16NeedsOneDnnOnANativeCpuAndAutoResolvesToWhatRuns) {
+TEST(LoadedGenerator, Bf16NeedsOneDnnOnANativeCpuAndAutoResolvesToWhatRuns) {
   const auto build = [](ExecutorKind kind, Precision precision) {
     return BuildGenerator(SmallModel(Activation::Of(Activation::Kind::kTanh), false), {}, kind, {},
                           precision);

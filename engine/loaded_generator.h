@@ -1,8 +1,8 @@
 // A GAN generator ready to serve: a loaded graph plus an executor, with the
 // facts the server needs (latent size, label input and count, image shape,
 // value range) worked out once from the graph and model.json.
-#ifndef GANSERVE_ENGINE_GENERATOR_H_
-#define GANSERVE_ENGINE_GENERATOR_H_
+#ifndef GANSERVE_ENGINE_LOADED_GENERATOR_H_
+#define GANSERVE_ENGINE_LOADED_GENERATOR_H_
 
 #include <memory>
 #include <string>
@@ -18,12 +18,11 @@
 
 namespace ganserve {
 
-class Generator {
+class LoadedGenerator {
  public:
-  static absl::StatusOr<std::unique_ptr<Generator>> Create(LoadedModel model,
-                                                           std::unique_ptr<Executor> executor,
-                                                           ModelOptions options,
-                                                           Precision precision = Precision::kF32);
+  static absl::StatusOr<std::unique_ptr<LoadedGenerator>> Create(
+      LoadedModel model, std::unique_ptr<Executor> executor, ModelOptions options,
+      Precision precision = Precision::kF32);
 
   int64_t latent_size() const { return latent_size_; }
   bool conditional() const { return label_input_ >= 0; }
@@ -69,7 +68,7 @@ class Generator {
   void ImagesFromGraphOutput(Tensor output, Tensor& images) const;
 
  private:
-  Generator() = default;
+  LoadedGenerator() = default;
   absl::Status ResolveInputs();
   absl::Status ResolveOutput();
   absl::Status ResolveRange();
@@ -92,4 +91,4 @@ class Generator {
 
 }  // namespace ganserve
 
-#endif  // GANSERVE_ENGINE_GENERATOR_H_
+#endif  // GANSERVE_ENGINE_LOADED_GENERATOR_H_
