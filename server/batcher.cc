@@ -1,5 +1,7 @@
 #include "server/batcher.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <future>
 
@@ -29,6 +31,9 @@ absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(
   if (generator == nullptr) return absl::InvalidArgumentError("batcher: no generator");
   std::unique_ptr<Batcher> batcher(new Batcher(options, std::move(generator), std::move(context)));
   GS_RETURN_IF_ERROR(batcher->StartWorkers());
+  // Building the plans freed much of what it allocated (in the workers' own
+  // malloc arenas, which glibc does not shrink by itself): hand it back.
+  malloc_trim(0);
   return batcher;
 }
 

@@ -35,6 +35,11 @@ for tool in "$ganserve" "$ganctl" "$rate"; do
   [[ -x $tool ]] || { echo "serve_bench: build $tool first" >&2; exit 1; }
 done
 port=50091 metrics_port=50092
+# Which flags the server knows, read once: `--helpfull` exits 1, so under
+# pipefail a `--helpfull | grep -q` test always failed, and the flags it
+# guards (--cache_mb 0 for the RSS sweep among them) were silently left out.
+server_help=$("$ganserve" --helpfull 2>&1 || true)
+knows_flag() { [[ $server_help == *"-$1"* ]]; }
 server_pid=
 # Every ganctl run asks for seeds no earlier run asked for: the server's
 # response cache would otherwise answer repeats without running the engine.
@@ -57,7 +62,7 @@ start_server() {
   shift
   # Servers that have an HTTP port get it closed, so it cannot collide with a busy one.
   local http=()
-  "$ganserve" --helpfull 2>&1 | grep -q -- "-http_port" && http=(--http_port -1)
+  if knows_flag http_port; then http=(--http_port -1); fi
   "$ganserve" --address 127.0.0.1:$port --metrics_port $metrics_port "${http[@]}" --model "m=$path" "$@" \
     >/tmp/serve_bench_server.out 2>/tmp/serve_bench_server.log &
   server_pid=$!
@@ -164,7 +169,7 @@ PY
   # The sweep's seeded images would fill the response cache (up to --cache_mb),
   # which is not the engine memory this measures.
   no_cache=()
-  "$ganserve" --helpfull 2>&1 | grep -q -- "-cache_mb" && no_cache=(--cache_mb 0)
+  if knows_flag cache_mb; then no_cache=(--cache_mb 0); fi
   for max_batch in 16 64; do
     start_server "$model" --max_batch $max_batch "${no_cache[@]}"
     for b in $(seq 1 $max_batch); do
@@ -176,7 +181,7 @@ PY
     stop_server
   done
 
-  if "$ganserve" --helpfull 2>&1 | grep -q max_queue_time_ms; then
+  if knows_flag max_queue_time_ms; then
     start_server "$model" --max_batch 64 --max_queued_images 20000 --max_queue_time_ms 600000
   else
     start_server "$model" --max_batch 64
