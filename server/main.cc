@@ -39,7 +39,9 @@ ABSL_FLAG(int, max_queue_delay_us, 0,
 ABSL_FLAG(int, max_queue_time_ms, 1000,
           "refuse a call whose estimated queue wait exceeds this, milliseconds");
 ABSL_FLAG(int, max_queued_images, 4096, "hard cap on images queued per model");
-ABSL_FLAG(int, workers, 0, "batch worker threads per model (0: one per two cores)");
+ABSL_FLAG(int, workers, 0,
+          "batch worker threads per model (0: one per core, each running its batches on one "
+          "oneDNN thread)");
 ABSL_FLAG(std::string, executor, "onednn", "engine that runs the graphs: onednn or reference");
 ABSL_FLAG(bool, shed_threads_under_load, true,
           "run each batch on one oneDNN thread while other processes fill the cores (1-minute "
@@ -147,7 +149,11 @@ int Run() {
   };
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int workers = absl::GetFlag(FLAGS_workers);
-  options.registry.batcher.workers = workers > 0 ? workers : std::max(1, cores / 2);
+  // One single-threaded worker per core by default: the cores are shared
+  // with the gRPC and encoding threads (and often the client), and an
+  // OpenMP team stalls at every barrier while one of its threads waits for a
+  // core; independent workers lose only the time they are descheduled.
+  options.registry.batcher.workers = workers > 0 ? workers : cores;
   const absl::StatusOr<ExecutorKind> executor = ParseExecutorKind(absl::GetFlag(FLAGS_executor));
   if (!executor.ok()) {
     std::fprintf(stderr, "ganserve: --%s\n", std::string(executor.status().message()).c_str());
