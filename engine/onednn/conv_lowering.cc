@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/onednn/deconv_as_conv.h"
+#include "engine/onednn/deconv_as_flipped_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/onednn/phase_copy_layout.h"
 #include "engine/onednn/pick_precision.h"
@@ -19,23 +20,43 @@ using tag = dnnl::memory::format_tag;
 
 void PlanBuilder::LowerConv(int i) {
   const Node& node = graph_.node(i);
-  const LoweredNode& ln = lowered_[i];
   const auto& op = static_cast<const Conv2DOp&>(*node.op);
   const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
-  const Dims& out_dims = node.output_dims;
+  const dnnl::memory::dims& w = lowered_[i].weight_dims;
   const ConvAttributes& a = op.attrs();
-  const AxisGeometry r = a.ConvRows(in_dims[0], ln.weight_dims[2]);
-  const AxisGeometry c = a.ConvCols(in_dims[1], ln.weight_dims[3]);
+  const AxisGeometry r = a.ConvRows(in_dims[0], w[2]);
+  const AxisGeometry c = a.ConvCols(in_dims[1], w[3]);
+  LowerDirectConv(i, {.strides = {a.stride_h, a.stride_w},
+                      .dilation = {a.dilation_h - 1, a.dilation_w - 1},
+                      .pad_begin = {r.pad_begin, c.pad_begin},
+                      .pad_end = {r.pad_end, c.pad_end}});
+}
+
+void PlanBuilder::LowerFlippedConv(int i) {
+  const Node& node = graph_.node(i);
+  const auto& op = static_cast<const Conv2DTransposeOp&>(*node.op);
+  const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
+  const dnnl::memory::dims& w = lowered_[i].weight_dims;
+  const ConvAttributes& a = op.attrs();
+  const FlippedPadding r =
+      FlippedPadding::Of(w[2], a.dilation_h, a.TransposedRows(in_dims[0], w[2]));
+  const FlippedPadding c =
+      FlippedPadding::Of(w[3], a.dilation_w, a.TransposedCols(in_dims[1], w[3]));
+  LowerDirectConv(i, {.dilation = {a.dilation_h - 1, a.dilation_w - 1},
+                      .pad_begin = {r.begin, c.begin},
+                      .pad_end = {r.end, c.end}});
+}
+
+void PlanBuilder::LowerDirectConv(int i, const ConvWindow& window) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const Dims& in_dims = graph_.node(node.inputs[0]).output_dims;
   const bool fused = AllExpressible(ln.activations);
   // Activations oneDNN cannot express run as a loop over a plain output.
-  const auto pd = PickConv(i, in_dims, ln.weight_dims, out_dims,
-                           {.strides = {a.stride_h, a.stride_w},
-                            .dilation = {a.dilation_h - 1, a.dilation_w - 1},
-                            .pad_begin = {r.pad_begin, c.pad_begin},
-                            .pad_end = {r.pad_end, c.pad_end}},
-                           fused, /*plain_dst=*/!fused);
+  const auto pd =
+      PickConv(i, in_dims, ln.weight_dims, node.output_dims, window, fused, /*plain_dst=*/!fused);
   const dnnl::memory in = Reordered(values_[Resolve(node.inputs[0])].mem, pd.src_desc());
-  Value& out = NewValue(i, pd.dst_desc(), out_dims);
+  Value& out = NewValue(i, pd.dst_desc(), node.output_dims);
   AddWeighted(dnnl::convolution_forward(pd), pd, ln, in, out.mem);
   if (!fused) AddActivationLoop(out.plain_mem, ln.activations);
 }

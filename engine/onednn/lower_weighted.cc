@@ -1,8 +1,10 @@
 // Conv2D, Conv2DTranspose and Dense: weights in oneDNN's logical order, a
 // following BatchNorm folded into them and following activations fused.
 #include "engine/onednn/deconv_as_conv.h"
+#include "engine/onednn/deconv_as_flipped_conv.h"
 #include "engine/onednn/deconv_as_gemm.h"
 #include "engine/onednn/lowering_rules.h"
+#include "engine/onednn/small_oc_conv.h"
 #include "engine/onednn/upsample_conv.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
@@ -117,6 +119,10 @@ void LowerConv2D(const LoweringStep& step) {
   ln.bias = BiasOrZeros(conv.bias(), k[3]);
   LowerCompute(step, conv.kernel(), 1, k[3], conv.activation());
   FoldUpsamplingBefore(step, conv, r, c);
+  if (ln.kind == LoweredKind::kConv && SmallOcConvApplies(conv.attrs(), k)) {
+    ln.kind = LoweredKind::kSmallOcConv;
+    ln.weights = SmallOcConvWeights(k, ln.weights);
+  }
 }
 
 void LowerConv2DTranspose(const LoweringStep& step) {
@@ -141,6 +147,8 @@ void LowerConv2DTranspose(const LoweringStep& step) {
   } else if (DeconvAsConvApplies(deconv.attrs(), k[0], k[1])) {
     ln.kind = LoweredKind::kDeconvAsConv;
     RewriteAsPhaseConv(k, deconv.attrs().stride_h, deconv.attrs().stride_w, ln);
+  } else if (FlippedConvApplies(deconv.attrs(), step.in[0], step.in[1], k[0], k[1])) {
+    RewriteAsFlippedConv(k, ln);
   }
 }
 

@@ -23,6 +23,8 @@ enum class LoweredKind {
   kDeconvAsConv,  // strided Conv2DTranspose as a phase convolution (deconv_as_conv.h)
   kUpsampleConv,  // nearest UpSampling2D + Conv2D as a phase convolution (upsample_conv.h)
   kDeconvAsGemm,  // narrow strided Conv2DTranspose as a product + col2im (deconv_as_gemm.h)
+  kFlippedConv,   // stride-1 Conv2DTranspose as a Conv2D (deconv_as_flipped_conv.h)
+  kSmallOcConv,   // Conv2D with at most 4 outputs on a host kernel (small_oc_conv.h)
   kDense,         // inner product on the last axis
   kBatchNorm,     // unfolded, channel axis last
   kActivation,    // standalone eltwise chain
@@ -34,8 +36,10 @@ struct LoweredNode {
   LoweredKind kind = LoweredKind::kReference;
   int source = -1;  // kAlias only
 
-  // kConv / kDeconv / kDeconvAsConv / kDeconvAsGemm / kDense: weights with folded BatchNorm, in
-  // oneDNN's logical dims ({oc, ic, kh, kw} or {oc, ic}) with strides into the Keras layout.
+  // kConv / kDeconv / kDeconvAsConv / kDeconvAsGemm / kFlippedConv / kDense:
+  // (kSmallOcConv: the weights in small_oc_conv.h's order, weight_dims unused) weights with folded
+  // BatchNorm, in oneDNN's logical dims ({oc, ic, kh, kw} or {oc, ic}) with strides into the Keras
+  // layout.
   std::vector<float> weights;
   dnnl::memory::dims weight_dims, weight_strides;
   std::vector<float> bias;  // always present (zeros when the layer had none)

@@ -32,6 +32,7 @@ int OutputLayer(const Graph& graph, const std::vector<LoweredNode>& lowered) {
     const LoweredKind kind = lowered[i].kind;
     if (kind == LoweredKind::kConv || kind == LoweredKind::kDeconv ||
         kind == LoweredKind::kDeconvAsConv || kind == LoweredKind::kDeconvAsGemm ||
+        kind == LoweredKind::kFlippedConv || kind == LoweredKind::kSmallOcConv ||
         kind == LoweredKind::kUpsampleConv || kind == LoweredKind::kDense) {
       break;
     }
@@ -113,6 +114,12 @@ absl::Status PlanBuilder::LowerNode(int i) {
       break;
     case LoweredKind::kDeconvAsConv:
       LowerDeconvAsConv(i);
+      break;
+    case LoweredKind::kFlippedConv:
+      LowerFlippedConv(i);
+      break;
+    case LoweredKind::kSmallOcConv:
+      LowerSmallOcConv(i);
       break;
     case LoweredKind::kUpsampleConv:
       LowerUpsampleConv(i);
@@ -381,6 +388,22 @@ void PlanBuilder::AddActivationLoop(const dnnl::memory& mem,
     }
     return absl::OkStatus();
   });
+}
+
+void PlanBuilder::AddActivationsInPlace(const dnnl::memory& mem,
+                                        const std::vector<Activation>& activations) {
+  if (!AllExpressible(activations)) return AddActivationLoop(mem, activations);
+  const dnnl::memory::desc md = mem.get_desc();
+  for (const Activation& act : activations) {
+    const std::vector<EltwiseSpec> chain = *ToEltwise(act);
+    for (const EltwiseSpec& e : chain) {
+      dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, e.algorithm, md, e.alpha,
+                                       e.beta);
+      dnnl::eltwise_forward::primitive_desc pd(desc, Attr(nullptr), engine_);
+      AddPrimitive(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, mem}, {DNNL_ARG_DST, mem}},
+                   pd.scratchpad_desc());
+    }
+  }
 }
 
 }  // namespace ganserve

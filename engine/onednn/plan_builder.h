@@ -42,6 +42,9 @@ class PlanBuilder {
   // conv_lowering.cc
   void LowerConv(int i);
   void LowerDeconv(int i);
+  void LowerFlippedConv(int i);
+  // small_oc_conv_lowering.cc
+  void LowerSmallOcConv(int i);
   void LowerDeconvAsConv(int i);
   void LowerUpsampleConv(int i);
   // The phase convolution of `in_value` (per-sample `in_dims`) with node i's
@@ -74,6 +77,9 @@ class PlanBuilder {
   struct ConvWindow {
     dnnl::memory::dims strides{1, 1}, dilation{0, 0}, pad_begin, pad_end;
   };
+  // Node i's weights as one convolution over its first input, written into
+  // its value; activations oneDNN cannot fuse run as a loop after it.
+  void LowerDirectConv(int i, const ConvWindow& window);
   dnnl::convolution_forward::primitive_desc PickConv(int i, const Dims& in_dims,
                                                      const dnnl::memory::dims& weight_dims,
                                                      const Dims& out_dims, const ConvWindow& window,
@@ -113,6 +119,9 @@ class PlanBuilder {
   // Applies `activations` in place to the plain value in `mem` with the
   // reference formulas (for chains oneDNN cannot express).
   void AddActivationLoop(const dnnl::memory& mem, const std::vector<Activation>& activations);
+  // The same as eltwise primitives in place when oneDNN expresses them all
+  // (its vectorized tanh, sigmoid...), else as the loop.
+  void AddActivationsInPlace(const dnnl::memory& mem, const std::vector<Activation>& activations);
 
   const Graph& graph_;
   const std::vector<LoweredNode>& lowered_;

@@ -4,6 +4,7 @@
 
 #include "engine/graph_builder.h"
 #include "engine/onednn/deconv_as_conv.h"
+#include "engine/onednn/deconv_as_flipped_conv.h"
 #include "engine/onednn/deconv_as_gemm.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/batch_norm.h"
@@ -257,6 +258,56 @@ TEST(OneDnnDeconv, ProductAndCol2ImMatchesReference) {
   EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 3, 3, 2));
   EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 4, 4, 1));
   EXPECT_FALSE(GemmCol2ImPays(same, 5, 5, 2, 2, 1));
+}
+
+// A stride-1 deconvolution runs as the convolution with the kernel flipped
+// (PyTorch DCGAN's k4 s1 p0 middle layers): Keras and explicit crops, output
+// padding (bias-only rows), dilation, odd sizes, k = 1, BatchNorm folded and
+// an activation fused or not. A crop deeper than the kernel keeps oneDNN's
+// deconvolution.
+TEST(OneDnnDeconv, StrideOneAsFlippedConvolutionMatchesReference) {
+  Activation thresholded = Activation::Of(Activation::Kind::kRelu, 0.1f);
+  thresholded.threshold = 0.2f;
+  for (const ConvCase& c :
+       {ConvCase{"k4s1valid", 4, 4, 1, 1, 1, Padding::kValid},
+        ConvCase{"k3s1same", 3, 3, 1, 1, 1, Padding::kSame},
+        ConvCase{"k4s1same", 4, 4, 1, 1, 1, Padding::kSame},
+        ConvCase{"k53s1valid", 5, 3, 1, 1, 1, Padding::kValid},
+        ConvCase{"k1s1valid", 1, 1, 1, 1, 1, Padding::kValid},
+        ConvCase{"k3s1dil2valid", 3, 3, 1, 1, 2, Padding::kValid},
+        ConvCase{"k3s1outpad0same", 3, 3, 1, 1, 1, Padding::kSame, 0},
+        ConvCase{"k4s1explicit", 4, 3, 1, 1, 1, Padding::kExplicit, -1, 3, 0, 1, 2},
+        ConvCase{"k3s1explicit_outpad", 3, 3, 1, 1, 1, Padding::kExplicit, 0, 0, 1, 1, 0}}) {
+    for (int64_t size : {3, 6}) {
+      for (const Activation& act : {Activation::Of(Activation::Kind::kRelu), thresholded}) {
+        SCOPED_TRACE(::testing::Message() << c.name << " size " << size);
+        std::mt19937 rng(static_cast<uint32_t>(size));
+        const ConvAttributes attrs = AttrsOf(c);
+        ASSERT_TRUE(FlippedConvApplies(attrs, size, size + 1, c.kh, c.kw));
+        GraphBuilder b;
+        b.Input("x", {size, size + 1, 20});
+        b.Add("t",
+              Conv2DTransposeOp(RandomTensor({c.kh, c.kw, 24, 20}, rng), RandomTensor({24}, rng),
+                                attrs, Activation::Linear()),
+              {0});
+        b.Add("bn", RandomBn(-1, 24, rng), {b.last()});
+        b.Add("a", ActivationOp(act), {b.last()});
+        const auto graph = b.Build();
+        ASSERT_TRUE(graph.ok()) << graph.status();
+        EXPECT_EQ(LowerGraph(*graph)[1].kind, LoweredKind::kFlippedConv);
+        for (int64_t batch : {1, 5}) ExpectMatchesReference(graph, batch, 3);
+      }
+    }
+  }
+  ConvAttributes deep;
+  deep.padding = Padding::kExplicit;
+  deep.pad_top = 4;  // past k - 1 = 3
+  EXPECT_FALSE(FlippedConvApplies(deep, 9, 9, 4, 4));
+  ExpectMatchesReference(
+      OneConv({"k4s1deepcrop", 4, 4, 1, 1, 1, Padding::kExplicit, -1, 4}, true, 5), 2, 5);
+  ConvAttributes strided;
+  strided.stride_w = 2;
+  EXPECT_FALSE(FlippedConvApplies(strided, 5, 5, 3, 3));
 }
 
 // Every result position belongs to exactly one exact phase.

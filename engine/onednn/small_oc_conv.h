@@ -1,0 +1,43 @@
+// A stride-1 Conv2D with at most four output channels (an RGB or grey output
+// layer) as a host kernel over plain NHWC f32. oneDNN 2.6 vectorizes its
+// convolutions over output channels and pads them to a 16-lane block, so
+// with 3 outputs it does 5.3x the multiply-adds; this kernel vectorizes over
+// input channels instead and sums the lanes once per output pixel.
+// It needs AVX-512 (oneDNN's effective ISA, so ONEDNN_MAX_CPU_ISA limits it
+// too) and whole 16-channel input blocks.
+#ifndef GANSERVE_ENGINE_ONEDNN_SMALL_OC_CONV_H_
+#define GANSERVE_ENGINE_ONEDNN_SMALL_OC_CONV_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/ops/conv_geometry.h"
+#include "engine/tensor.h"
+
+namespace ganserve {
+
+inline constexpr int64_t kSmallOcConvMaxOutputs = 4;
+
+struct SmallOcConvShape {
+  int64_t batch = 0, in_h = 0, in_w = 0, ic = 0, oc = 0;
+  int64_t kh = 0, kw = 0, pad_top = 0, pad_left = 0;
+  int64_t out_h = 0, out_w = 0;
+};
+
+// True when the kernel computes this Conv2D (Keras kernel `kernel_shape`
+// [kh, kw, in, out]) on this CPU: stride 1, no dilation, oc <= 4, ic a
+// multiple of 16, AVX-512.
+bool SmallOcConvApplies(const ConvAttributes& attrs, const Dims& kernel_shape);
+
+// The Keras kernel [kh, kw, in, out] as the kernel's [kh, kw, out, in].
+std::vector<float> SmallOcConvWeights(const Dims& kernel_shape, const std::vector<float>& keras);
+
+// out[b, y, x, o] = bias[o] + sum in[b, y + ky - pad_top, x + kx - pad_left, c] * w[ky, kx, o, c]
+// (zeros outside the input), in parallel over output rows. `zeros` holds ic
+// zeros (the padding's pixel); the kernel allocates nothing.
+void SmallOcConv(const SmallOcConvShape& s, const float* in, const float* weights,
+                 const float* bias, const float* zeros, float* out);
+
+}  // namespace ganserve
+
+#endif  // GANSERVE_ENGINE_ONEDNN_SMALL_OC_CONV_H_
