@@ -106,11 +106,40 @@ void ForEachRow(int64_t batch, int64_t blocks, int64_t height, CopyRow copy_row)
   }
 }
 
+// Copies `count` runs of `bytes` from `in` + in_offset[x] elements of `e`
+// bytes (or x * in_step bytes) to `out` + x * out_step bytes; kBytes > 0 is
+// `bytes` as a constant, so a copy is a few vector moves, not a library call.
+template <size_t kBytes>
+inline void CopyRuns(char* out, int64_t out_step, const char* in, const int64_t* in_offset,
+                     size_t e, int64_t in_step, int64_t count, size_t bytes) {
+  for (int64_t x = 0; x < count; ++x) {
+    const char* from = in + (in_offset ? in_offset[x] * static_cast<int64_t>(e) : x * in_step);
+    std::memcpy(out + x * out_step, from, kBytes > 0 ? kBytes : bytes);
+  }
+}
+
+using CopyRunsFn = void (*)(char*, int64_t, const char*, const int64_t*, size_t, int64_t, int64_t,
+                            size_t);
+
+CopyRunsFn CopyRunsFor(size_t bytes) {
+  switch (bytes) {
+    case 32:
+      return CopyRuns<32>;
+    case 64:
+      return CopyRuns<64>;
+    case 128:
+      return CopyRuns<128>;
+    default:
+      return CopyRuns<0>;
+  }
+}
+
 }  // namespace
 
 void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst) {
   const size_t e = copy.element_bytes;
   const size_t bytes = copy.run * e;
+  const CopyRunsFn copy_runs = CopyRunsFor(bytes);
   const char* from = static_cast<const char*>(src);
   char* to = static_cast<char*>(dst);
   const int64_t step = copy.stride_w * copy.dst.x;
@@ -119,9 +148,7 @@ void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst) {
     char* out = to + e * (b * copy.dst.n + k * copy.dst.block +
                           (copy.rows.first + y * copy.stride_h) * copy.dst.y +
                           copy.cols.first * copy.dst.x);
-    for (int64_t x = 0; x < copy.cols.count; ++x) {
-      std::memcpy(out + e * x * step, in + e * x * copy.src.x, bytes);
-    }
+    copy_runs(out, e * step, in, nullptr, e, e * copy.src.x, copy.cols.count, bytes);
   });
 }
 
@@ -135,18 +162,16 @@ void SetColumnOffsets(PhaseCopy& copy) {
 void PhasesToSpace(const PhaseCopy& copy, const void* src, void* dst) {
   const PhaseAxis& rows = copy.rows;
   const PhaseAxis& cols = copy.cols;
-  const std::vector<int64_t>& col_offset = copy.col_offset;
   const size_t e = copy.element_bytes;
   const size_t bytes = copy.run * e;
+  const CopyRunsFn copy_runs = CopyRunsFor(bytes);
   const char* from = static_cast<const char*>(src);
   char* to = static_cast<char*>(dst);
   ForEachRow(copy.batch, copy.blocks, copy.height, [&](int64_t b, int64_t k, int64_t y) {
     const char* in = from + e * (b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
                                  rows.Phase(y) * cols.stride * copy.src.phase);
     char* out = to + e * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
-    for (int64_t x = 0; x < copy.width; ++x) {
-      std::memcpy(out + e * x * copy.dst.x, in + e * col_offset[x], bytes);
-    }
+    copy_runs(out, e * copy.dst.x, in, copy.col_offset.data(), e, 0, copy.width, bytes);
   });
 }
 
