@@ -1,10 +1,17 @@
 // Engine throughput: images/s and GFLOP/s of the generator zoo on the oneDNN
 // executor at batch 1, 8 and 64; the reference executor at batch 8 for the
 // speedup; and a large oneDNN f32 matmul as this CPU's practical peak.
-// Run: nice ./build/tests/bench/engine_bench [--benchmark_format=json]
+// Run: nice ./build/tests/bench/engine_bench [--precision=f32|bf16] [--benchmark_format=json]
+// --precision=bf16 runs the oneDNN rows with OneDnnOptions::bf16 (what
+// --precision=bf16 serves); the reference rows and the matmul stay f32.
+// cpu_time is the whole process's (every OpenMP thread), so it stays the
+// work itself when other jobs share the cores and the wall clock swings.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/onednn/matmul_probe.h"
@@ -22,7 +29,8 @@ void SetCounters(benchmark::State& state, int64_t batch, double flops_per_image)
                                                      benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void RunModel(benchmark::State& state, const ZooModel& model, int64_t batch, bool reference) {
+void RunModel(benchmark::State& state, const ZooModel& model, int64_t batch, bool reference,
+              bool bf16) {
   auto graph = model.make(1);
   if (!graph.ok()) {
     state.SkipWithError(std::string(graph.status().message()).c_str());
@@ -33,7 +41,9 @@ void RunModel(benchmark::State& state, const ZooModel& model, int64_t batch, boo
   if (reference) {
     exec = std::make_unique<ReferenceExecutor>(shared);
   } else {
-    auto made = OneDnnExecutor::Create(shared);
+    OneDnnOptions options;
+    options.bf16 = bf16;
+    auto made = OneDnnExecutor::Create(shared, options);
     if (!made.ok()) {
       state.SkipWithError(std::string(made.status().message()).c_str());
       return;
@@ -63,23 +73,51 @@ void Matmul(benchmark::State& state) {
       benchmark::Counter(probe.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Takes --precision=f32|bf16 out of argv before Google Benchmark reads the
+// rest; false, with a message, for any other value.
+bool TakePrecision(int& argc, char** argv, bool& bf16) {
+  constexpr const char kFlag[] = "--precision=";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], kFlag, sizeof(kFlag) - 1) != 0) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const std::string value = argv[i] + sizeof(kFlag) - 1;
+    if (value != "f32" && value != "bf16") {
+      std::fprintf(stderr, "--precision must be f32 or bf16, got '%s'\n", value.c_str());
+      return false;
+    }
+    bf16 = value == "bf16";
+  }
+  argc = kept;
+  return true;
+}
+
 }  // namespace
 }  // namespace ganserve
 
 int main(int argc, char** argv) {
   using ganserve::ZooModel;
+  bool bf16 = false;
+  if (!ganserve::TakePrecision(argc, argv, bf16)) return 2;
+  benchmark::AddCustomContext("precision", bf16 ? "bf16" : "f32");
   benchmark::RegisterBenchmark("matmul_f32", ganserve::Matmul)
       ->Arg(2048)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime()
+      ->MeasureProcessCPUTime()
       ->MinTime(1.0);
   for (const ZooModel& model : ganserve::GeneratorZoo()) {
     for (int64_t batch : {1, 8, 64}) {
       benchmark::RegisterBenchmark(
           ("onednn/" + model.name + "/batch:" + std::to_string(batch)).c_str(),
-          [model, batch](benchmark::State& s) { ganserve::RunModel(s, model, batch, false); })
+          [model, batch, bf16](benchmark::State& s) {
+            ganserve::RunModel(s, model, batch, false, bf16);
+          })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()
+          ->MeasureProcessCPUTime()
           ->MinTime(1.0);
     }
   }
@@ -87,9 +125,10 @@ int main(int argc, char** argv) {
     if (model.name != "mnist_dcgan") continue;
     benchmark::RegisterBenchmark(
         ("reference/" + model.name + "/batch:8").c_str(),
-        [model](benchmark::State& s) { ganserve::RunModel(s, model, 8, true); })
+        [model](benchmark::State& s) { ganserve::RunModel(s, model, 8, true, false); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
+        ->MeasureProcessCPUTime()
         ->Iterations(1);
   }
   benchmark::Initialize(&argc, argv);
