@@ -11,6 +11,7 @@
 #include "client/offline_model.h"
 #include "engine/loaders/load_model.h"
 #include "engine/model_options.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve::client {
@@ -70,9 +71,7 @@ absl::Status Inspect(const std::string& path, const OfflineModelOptions& o, bool
   if (generator.ok()) PrintServed(**generator, json_path, json_found);
   if (summary) std::cout << "\n" << table << "\n";
   if (!generator.ok()) {
-    return absl::Status(
-        generator.status().code(),
-        absl::StrCat("ganserve would refuse ", path, ": ", generator.status().message()));
+    return WithPrefix(absl::StrCat("ganserve would refuse ", path), generator.status());
   }
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/status_context.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -244,8 +245,7 @@ absl::StatusOr<InferPlan> PlanInference(const LoadedGenerator& generator,
   absl::StatusOr<PreparedGeneration> work = PrepareGeneration(generator, generation, limits);
   if (!work.ok()) {
     // Inputs and parameters are checked above; what is left is about the latent values.
-    return absl::Status(work.status().code(),
-                        absl::StrCat("input '", kLatentInput, "': ", work.status().message()));
+    return WithPrefix(absl::StrCat("input '", kLatentInput, "'"), work.status());
   }
   plan.work = *std::move(work);
   if (!generation.latents.has_value()) {

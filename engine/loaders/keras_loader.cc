@@ -13,6 +13,7 @@
 #include "engine/loaders/keras_hdf5.h"
 #include "engine/loaders/keras_weights.h"
 #include "engine/loaders/keras_zip.h"
+#include "engine/loaders/load_model.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 
@@ -104,7 +105,11 @@ KerasDialect KerasDialectOf(const std::string& keras_version) {
 
 absl::StatusOr<LoadedModel> LoadKerasModel(const std::string& path) {
   try {
-    absl::StatusOr<LoadedModel> model = LooksLikeZip(path) ? LoadZip(path) : LoadH5(path);
+    // The format table's magic bytes tell a Keras 3 zip from legacy HDF5; a
+    // file that cannot be read goes to the HDF5 reader, which names it.
+    const absl::StatusOr<ModelFileKind> kind = DetectModelFileKind(path);
+    const bool zip = kind.ok() && *kind == ModelFileKind::kZip;
+    absl::StatusOr<LoadedModel> model = zip ? LoadZip(path) : LoadH5(path);
     if (!model.ok()) return WithFile(path, model.status());
     return model;
   } catch (const std::exception& e) {

@@ -2,7 +2,6 @@
 
 #include <zip.h>
 
-#include <fstream>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -21,13 +20,6 @@ struct ZipFileCloser {
 };
 
 }  // namespace
-
-bool LooksLikeZip(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-}
 
 absl::StatusOr<std::map<std::string, std::string>> ReadZipMembers(
     const std::string& path, const std::vector<std::string>& names) {

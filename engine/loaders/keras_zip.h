@@ -11,9 +11,6 @@
 
 namespace ganserve {
 
-// Returns true when the file starts with the zip local-header magic "PK\3\4".
-bool LooksLikeZip(const std::string& path);
-
 // Reads the named members; a missing member is a NotFound error naming it.
 absl::StatusOr<std::map<std::string, std::string>> ReadZipMembers(
     const std::string& path, const std::vector<std::string>& names);
