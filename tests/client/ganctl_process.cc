@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_contents.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve::testing {
 
@@ -22,15 +24,11 @@ GanctlRun Ganctl(const std::string& args) {
 }
 
 std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return ReadFileContents(path).value_or("");
 }
 
 std::filesystem::path SourcePath(const std::string& relative) {
-  const char* root = std::getenv("GANSERVE_SOURCE_DIR");
-  return std::filesystem::path(root ? root : ".") / relative;
+  return std::filesystem::path(SourceDir()) / relative;
 }
 
 std::filesystem::path FreshTestDir(const std::string& prefix) {

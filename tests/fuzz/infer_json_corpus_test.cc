@@ -4,10 +4,12 @@
 #include <fstream>
 #include <iterator>
 
+#include "engine/file_contents.h"
 #include "gtest/gtest.h"
 #include "server/inference_json.h"
 #include "server/inference_plan.h"
-#include "tests/server/test_models.h"
+#include "tests/testing/source_dir.h"
+#include "tests/testing/test_models.h"
 
 namespace ganserve {
 namespace {
@@ -19,13 +21,11 @@ absl::Status Plan(const LoadedGenerator& generator, const std::string& body) {
 }
 
 TEST(InferJsonFuzzCorpus, EveryMangledBodyIsPlannedOrRefusedWithAMessage) {
-  const char* source = std::getenv("GANSERVE_SOURCE_DIR");
-  const std::string dir = std::string(source ? source : ".") + "/tests/fuzz/corpus/infer_json";
+  const std::string dir = SourceDir() + "/tests/fuzz/corpus/infer_json";
   auto generator = testing::MakeGenerator(testing::ConditionalModel(1));
   int bodies = 0, planned = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string body((std::istreambuf_iterator<char>(in)), {});
+    const std::string body = ReadFileContents(entry.path()).value_or("");
     std::vector<std::string> variants = {body};
     for (size_t n = 0; n < body.size(); ++n) {
       variants.push_back(body.substr(0, n));

@@ -7,7 +7,7 @@
 
 #include "server/inference_json.h"
 #include "server/inference_plan.h"
-#include "tests/server/test_models.h"
+#include "tests/testing/test_models.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto* generator =

@@ -4,7 +4,7 @@
 
 #include "server/inference_grpc_convert.h"
 #include "server/inference_outputs.h"
-#include "tests/server/test_models.h"
+#include "tests/testing/test_models.h"
 
 namespace ganserve::testing {
 namespace {

@@ -11,16 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "engine/file_contents.h"
 #include "engine/loaders/keras_loader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
-
-std::string SourceDir() {
-  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
-  return dir ? dir : ".";
-}
 
 std::vector<std::string> FilesIn(const std::string& dir) {
   std::vector<std::string> files;
@@ -28,11 +25,6 @@ std::vector<std::string> FilesIn(const std::string& dir) {
     if (e.is_regular_file()) files.push_back(e.path().string());
   }
   return files;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
@@ -90,7 +82,7 @@ TEST(KerasFuzzCorpus, RefusalsNameTheCorruptStructure) {
 TEST(KerasFuzzCorpus, MangledFixturesReturnWithoutCrashing) {
   int loaded = 0, refused = 0;
   for (const std::string& path : FilesIn(SourceDir() + "/tests/fixtures/keras")) {
-    const std::string good = ReadAll(path);
+    const std::string good = ReadFileContents(path).value_or("");
     const std::string ext = std::filesystem::path(path).extension().string();
     for (size_t at = 0; at + 8 <= good.size(); at += good.size() / 24 + 1) {
       for (char fill : {'\0', '\xff'}) {

@@ -9,16 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/file_contents.h"
 #include "engine/loaders/onnx_loader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
-
-std::string SourceDir() {
-  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
-  return dir ? dir : ".";
-}
 
 std::vector<std::string> FilesIn(const std::string& dir, const std::string& ext = "") {
   std::vector<std::string> files;
@@ -31,16 +28,11 @@ std::vector<std::string> FilesIn(const std::string& dir, const std::string& ext 
   return files;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(OnnxFuzzCorpus, PastFindingsAreRefusedWithAMessage) {
   const auto files = FilesIn(SourceDir() + "/tests/fuzz/corpus/onnx");
   ASSERT_FALSE(files.empty());
   for (const std::string& path : files) {
-    auto model = LoadOnnxModelFromBytes(ReadAll(path));
+    auto model = LoadOnnxModelFromBytes(ReadFileContents(path).value_or(""));
     ASSERT_FALSE(model.ok()) << path;
     EXPECT_FALSE(model.status().message().empty()) << path;
     // The seeds are well-formed models refused at one node, which the message names.
@@ -57,7 +49,7 @@ TEST(OnnxFuzzCorpus, MangledFixturesReturnWithoutCrashing) {
   ASSERT_FALSE(fixtures.empty());
   int loaded = 0, refused = 0;
   for (const std::string& path : fixtures) {
-    const std::string good = ReadAll(path);
+    const std::string good = ReadFileContents(path).value_or("");
     std::vector<std::string> variants;
     for (size_t at = 0; at + 4 <= good.size(); at += good.size() / 32 + 1) {
       for (char fill : {'\x00', '\xff'}) {

@@ -14,16 +14,14 @@
 #include "engine/model_options.h"
 #include "engine/npy.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
 
 constexpr double kMaxRelativeError = 1e-4;
 
-std::string SourcePath(const std::string& relative) {
-  const char* root = std::getenv("GANSERVE_SOURCE_DIR");
-  return std::string(root != nullptr ? root : ".") + "/" + relative;
-}
+std::string SourcePath(const std::string& relative) { return SourceDir() + "/" + relative; }
 
 std::string ModelPath(const std::string& file) { return SourcePath("models/fashion-cgan/" + file); }
 

@@ -9,8 +9,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/test_models.h"
 #include "tests/server/worker_gate.h"
+#include "tests/testing/test_models.h"
 
 namespace ganserve::testing {
 namespace {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "engine/file_contents.h"
 #include "engine/loader_child/isolated_load.h"
 #include "gtest/gtest.h"
 #include "tests/server/repository_files.h"
@@ -27,13 +28,6 @@ ServerOptions IsolatedRepository(const fs::path& repo, const std::string& loader
     return LoadModelIsolated(loader, path, limits);
   };
   return options;
-}
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 struct Answer {
@@ -60,7 +54,8 @@ Answer GenerateSeeded(int port) {
 TEST(IsolatedLoading, FilesThatBreakTheLoaderAreDroppedNamedAndTheOldVersionServes) {
   const fs::path repo = NewRepository("ganserve_isolated_");
   const fs::path model = repo / "faces" / "generator.keras";
-  const std::string real_model = ReadAll(SourceFixture("keras/k38_cgan.keras"));
+  const std::string real_model =
+      ReadFileContents(SourceFixture("keras/k38_cgan.keras")).value_or("");
   WriteFile(model, real_model);
   ServerOptions options = IsolatedRepository(repo, GANSERVE_MISBEHAVING_LOADER);
   options.metrics_port = 0;

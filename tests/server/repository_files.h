@@ -15,12 +15,12 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve::testing {
 
 inline std::filesystem::path SourceFixture(const std::string& relative) {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  return std::filesystem::path(src ? src : ".") / "tests/fixtures" / relative;
+  return std::filesystem::path(SourceDir()) / "tests/fixtures" / relative;
 }
 
 // A fresh repository under the test's temporary directory.

@@ -7,6 +7,7 @@
 #include <future>
 #include <sstream>
 
+#include "engine/file_contents.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
@@ -18,11 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& path) {
-  std::stringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
+std::string Read(const fs::path& path) { return ReadFileContents(path).value_or(""); }
 
 class Certificates : public ::testing::Test {
  protected:

@@ -15,7 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
-#include "tests/server/test_models.h"
+#include "tests/testing/test_models.h"
 
 namespace ganserve::testing {
 

@@ -1,4 +1,4 @@
-#include "tests/server/test_models.h"
+#include "tests/testing/test_models.h"
 
 #include <fstream>
 #include <random>

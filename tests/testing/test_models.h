@@ -1,8 +1,9 @@
-// Tiny generators built in code for the server tests: a conditional one
-// (Embedding + Dense + Reshape + Concatenate + Conv2DTranspose + tanh) and an
-// unconditional one, with weights drawn from a seed.
-#ifndef GANSERVE_TESTS_SERVER_TEST_MODELS_H_
-#define GANSERVE_TESTS_SERVER_TEST_MODELS_H_
+// Tiny generators built in code for the server tests and the fuzz
+// harnesses: a conditional one (Embedding + Dense + Reshape + Concatenate +
+// Conv2DTranspose + tanh) and an unconditional one, with weights drawn from
+// a seed.
+#ifndef GANSERVE_TESTS_TESTING_TEST_MODELS_H_
+#define GANSERVE_TESTS_TESTING_TEST_MODELS_H_
 
 #include <cstdint>
 #include <memory>
@@ -34,4 +35,4 @@ absl::StatusOr<LoadedModel> LoadTestModelFile(const std::string& path);
 
 }  // namespace ganserve::testing
 
-#endif  // GANSERVE_TESTS_SERVER_TEST_MODELS_H_
+#endif  // GANSERVE_TESTS_TESTING_TEST_MODELS_H_

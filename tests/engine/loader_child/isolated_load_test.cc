@@ -13,16 +13,12 @@
 #include "engine/wire/model_codec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string SourceDir() {
-  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
-}
 
 void ExpectRefused(const std::string& loader, const std::string& path, const LoaderLimits& limits,
                    absl::StatusCode code, const std::string& reason) {

@@ -6,9 +6,10 @@
 #include <functional>
 #include <map>
 
+#include "engine/generator_factory.h"
 #include "engine/loaders/load_model.h"
-#include "tests/engine/loaders/keras/keras_test_util.h"
 #include "tests/engine/onednn/onednn_test_util.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {

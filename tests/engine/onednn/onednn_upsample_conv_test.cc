@@ -14,6 +14,7 @@
 #include "engine/ops/conv2d.h"
 #include "engine/ops/upsampling2d.h"
 #include "tests/engine/onednn/onednn_test_util.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
@@ -127,8 +128,7 @@ TEST(OneDnnUpsampleConv, Bf16PlanStaysWithinTheBf16Bound) {
 }
 
 TEST(OneDnnUpsampleConv, OnnxUpsampleThenConvExportsFoldAndMatch) {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  const std::string dir = std::string(src ? src : ".") + "/tests/fixtures/onnx/";
+  const std::string dir = SourceDir() + "/tests/fixtures/onnx/";
   for (const char* name :
        {"upsample_conv_op9", "upsample_conv_op11", "upsample_conv_op13", "upsample_conv_op17"}) {
     SCOPED_TRACE(name);

@@ -14,14 +14,10 @@
 #include "engine/loaders/load_model.h"
 #include "engine/reference/reference_executor.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
-
-std::string SourceDir() {
-  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
-  return dir ? dir : ".";
-}
 
 std::vector<std::string> ModelFiles() {
   std::vector<std::string> files;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "engine/file_contents.h"
 #include "engine/loaders/keras_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,10 +29,7 @@ std::string LoadError(const std::string& path) {
 
 // Writes the first `fraction` of a fixture to a temporary file.
 std::string Truncated(const std::string& source, double fraction, const std::string& suffix) {
-  std::ifstream in(source, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string bytes = buf.str();
+  const std::string bytes = ReadFileContents(source).value_or("");
   const std::string path = ::testing::TempDir() + "/truncated" + suffix;
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() * fraction));

@@ -12,11 +12,6 @@
 
 namespace ganserve {
 
-std::string SourceDir() {
-  const char* dir = std::getenv("GANSERVE_SOURCE_DIR");
-  return dir ? dir : ".";
-}
-
 absl::StatusOr<Tensor> RunReference(const LoadedModel& model, std::vector<Tensor> inputs) {
   ReferenceExecutor exec(model.graph);
   auto ctx = exec.NewContext();

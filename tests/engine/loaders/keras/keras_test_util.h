@@ -10,10 +10,9 @@
 #include "engine/generator_factory.h"
 #include "engine/loaders/loaded_model.h"
 #include "engine/tensor.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
-
-std::string SourceDir();
 
 // Reads input0*.npy, input1*.npy, ... and expected.npy from `dir`, runs the
 // model with `executor` and returns ||out - expected|| / ||expected||.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_contents.h"
 #include "engine/loaders/onnx_loader.h"
 #include "engine/ops/dense.h"
 #include "gmock/gmock.h"
@@ -16,6 +17,7 @@
 #include "onnx/onnx_pb.h"
 #include "tests/engine/loaders/onnx/onnx_test_util.h"
 #include "tests/testing/npy_test_util.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
@@ -23,10 +25,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Pair;
 
-std::string FixtureDir() {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  return std::string(src ? src : ".") + "/tests/fixtures/onnx/";
-}
+std::string FixtureDir() { return SourceDir() + "/tests/fixtures/onnx/"; }
 
 class OnnxFixture : public ::testing::TestWithParam<std::tuple<std::string, ExecutorKind>> {};
 
@@ -155,8 +154,7 @@ TEST(OnnxLoader, GarbageBytesAreRefused) {
 }
 
 TEST(OnnxLoader, TruncatedFileIsRefused) {
-  std::ifstream in(FixtureDir() + "dcgan_op13.onnx", std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = ReadFileContents(FixtureDir() + "dcgan_op13.onnx").value_or("");
   ASSERT_GT(bytes.size(), 100u);
   auto model = LoadOnnxModelFromBytes(bytes.substr(0, bytes.size() / 2));
   EXPECT_FALSE(model.ok());

@@ -10,14 +10,10 @@
 #include "gtest/gtest.h"
 #include "tests/engine/loaders/onnx/onnx_test_util.h"
 #include "tests/testing/npy_test_util.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
-
-std::string SourceDir() {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  return src ? src : ".";
-}
 
 TEST(OnnxRealModel, DekodeDcganMatchesTorchAtBatchFiveAndOne) {
   const std::string path = SourceDir() + "/../shared/models/dekode_dcgan_gen.onnx";

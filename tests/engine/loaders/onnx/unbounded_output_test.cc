@@ -10,13 +10,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/npy_test_util.h"
+#include "tests/testing/source_dir.h"
 
 namespace ganserve {
 namespace {
 
 std::string Fixture(const std::string& relative) {
-  const char* src = std::getenv("GANSERVE_SOURCE_DIR");
-  return std::string(src ? src : ".") + "/tests/fixtures/" + relative;
+  return SourceDir() + "/tests/fixtures/" + relative;
 }
 
 struct Case {
