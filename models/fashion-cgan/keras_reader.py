@@ -39,7 +39,7 @@ def torch_generator(weights):
     def t(a):
         return torch.from_numpy(a.astype(np.float32))
 
-    gen = train.Generator()
+    gen = train.Generator(class_scale="embedding_1" in weights)
     # export_keras() wrote the latent Dense with its outputs in HWC order; PyTorch's are CHW.
     chw_to_hwc = torch.arange(128 * 7 * 7).view(128, 7, 7).permute(1, 2, 0).reshape(-1)
     dense_w, dense_b = weights["dense"]
@@ -49,6 +49,10 @@ def torch_generator(weights):
     state["label_embedding.weight"] = t(weights["embedding"][0])
     state["label_dense.weight"] = t(weights["dense_1"][0]).t()
     state["label_dense.bias"] = t(weights["dense_1"][1])
+    if "embedding_1" in weights:  # the per-class gain, written in HWC order like the Dense
+        scale = torch.empty(train.NUM_CLASSES, 6272)
+        scale[:, chw_to_hwc] = t(weights["embedding_1"][0])
+        state["label_scale.weight"] = scale
     for prefix, name in (("conv1", "conv2d"), ("deconv", "conv2d_transpose"), ("conv_out", "conv2d_1")):
         state[f"{prefix}.weight"] = t(weights[name][0]).permute(3, 2, 0, 1)  # both kinds of kernel
         state[f"{prefix}.bias"] = t(weights[name][1])

@@ -12,8 +12,10 @@ Recipe: hinge loss, a spectrally normalised projection discriminator, two learni
 (D 4e-4, G 2e-4), and an exponential moving average of G's weights, which is what is exported.
 Training stops after --epochs or --max-minutes (default 60), whichever comes first; the state
 is saved to --checkpoint after every epoch and at the stop, and --resume continues from it.
---init-from starts from another run's checkpoint instead; --ac-weight (a class head on D),
---ms-weight (mode seeking) and --spread-weight (per-class spread in D's features) add terms.
+--init-from starts from another run's checkpoint instead, --init-generator from a generator
+file with a fresh D; --ac-weight (a class head on D), --ms-weight (mode seeking), --spread-weight
+and --pixel-spread-weight (per-class spread in D's features or in pixels), --class-boost,
+--class-std (per-class minibatch std in D) and --class-scale (a per-class gain in G) add terms.
 
 Usage: nice -n 19 /usr/bin/python3 models/fashion-cgan/train.py --checkpoint /tmp/cgan.pt
 Needs Debian's python3-torch and dataset-fashion-mnist (deploy/install-deps.sh --train).
@@ -106,7 +108,7 @@ class FastConvTranspose2d(nn.ConvTranspose2d):
 class Generator(nn.Module):
     """NCHW PyTorch twin of the Keras graph written by export_keras()."""
 
-    def __init__(self):
+    def __init__(self, class_scale=False):
         super().__init__()
         self.latent_dense = nn.Linear(LATENT_DIM, 7 * 7 * 128)
         self.label_embedding = nn.Embedding(NUM_CLASSES, EMBED_DIM)
@@ -116,9 +118,17 @@ class Generator(nn.Module):
         self.deconv = FastConvTranspose2d(128, 64)
         self.bn2 = nn.BatchNorm2d(64, eps=BN_EPS)
         self.conv_out = nn.Conv2d(64, 1, 7, padding=3)
+        # Optional per-class gain on every latent feature (Embedding -> Multiply), so each class
+        # can use its own share of the latent features; all ones is the graph without it.
+        self.label_scale = None
+        if class_scale:
+            self.label_scale = nn.Embedding(NUM_CLASSES, 7 * 7 * 128)
+            nn.init.ones_(self.label_scale.weight)
 
     def forward(self, z, label):
         h = F.leaky_relu(self.latent_dense(z), 0.2).view(-1, 128, 7, 7)
+        if self.label_scale is not None:
+            h = h * self.label_scale(label).view(-1, 128, 7, 7)
         c = self.label_dense(self.label_embedding(label)).view(-1, 1, 7, 7)
         x = torch.cat([h, c], dim=1)
         x = F.interpolate(x, scale_factor=2, mode="nearest")
@@ -134,13 +144,16 @@ class Discriminator(nn.Module):
     the data all over the image space instead of driving G to a few safe modes.
     """
 
-    def __init__(self, class_head=False):
+    STAT_AT = 4  # index in `features` of the layer the per-class std channel is fed to
+
+    def __init__(self, class_head=False, class_std=False):
         super().__init__()
         sn = nn.utils.spectral_norm
+        self.class_std = class_std
         self.features = nn.Sequential(
             sn(nn.Conv2d(1, 64, 4, stride=2, padding=1)), nn.LeakyReLU(0.2),     # 14x14
             sn(nn.Conv2d(64, 128, 4, stride=2, padding=1)), nn.LeakyReLU(0.2),   # 7x7
-            sn(nn.Conv2d(128, 256, 3, stride=2, padding=1)), nn.LeakyReLU(0.2),  # 4x4
+            sn(nn.Conv2d(128 + class_std, 256, 3, stride=2, padding=1)), nn.LeakyReLU(0.2),  # 4x4
             nn.Flatten())
         self.score = sn(nn.Linear(256 * 4 * 4, 1))
         self.label_projection = sn(nn.Embedding(NUM_CLASSES, 256 * 4 * 4))
@@ -150,9 +163,33 @@ class Discriminator(nn.Module):
     def forward(self, x, label):
         """Returns the real/fake score, the auxiliary class logits (None without the head) and
         the features the score is computed from."""
-        phi = self.features(x)
+        phi = x
+        for i, layer in enumerate(self.features):
+            if i == self.STAT_AT and self.class_std:
+                phi = torch.cat([phi, per_class_std(phi, label)], dim=1)
+            phi = layer(phi)
         score = self.score(phi).squeeze(1) + (self.label_projection(label) * phi).sum(1)
         return score, None if self.classify is None else self.classify(phi), phi
+
+
+def per_class_std(x, label):
+    """A [N,1,H,W] channel holding, for each image, the mean standard deviation of the batch's
+    images of the same class (ProGAN's minibatch std, grouped by class): a D that sees it can
+    tell a class drawn from one mode from a varied one. An image alone in its class gets the
+    mean of the other classes' values (G's batches come in pairs, so a 0 there would tell D
+    that the image is real)."""
+    stat = torch.zeros(x.shape[0], device=x.device)
+    alone = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
+    for k in range(NUM_CLASSES):
+        pick = label == k
+        count = int(pick.sum())
+        if count >= 2:
+            value = (x[pick].var(0, unbiased=False) + 1e-8).sqrt().mean()
+            stat = stat.index_put((pick.nonzero()[:, 0],), value.expand(count))
+        alone |= pick if count == 1 else torch.zeros_like(pick)
+    if alone.any() and not alone.all():
+        stat = torch.where(alone, stat[~alone].mean(), stat)
+    return stat.view(-1, 1, 1, 1).expand(-1, 1, *x.shape[2:])
 
 
 def init_dcgan(module):
@@ -213,15 +250,22 @@ class Trainer:
         for e, b in zip(self.ema.buffers(), self.gen.buffers()):
             e.copy_(b)
 
-    def train_step(self, real, real_y):
+    def fake_labels(self, count):
+        if self.args.class_boost is None:
+            return torch.randint(0, NUM_CLASSES, (count,))
+        return torch.multinomial(self.args.class_boost, count, replacement=True)
+
+    def train_step(self, real, real_y, train_g=True):
         n = real.shape[0]
         half = n // 2
         z = torch.randn(n, LATENT_DIM)
-        if self.args.ms_weight or self.args.spread_weight:  # latents in pairs sharing a label
-            fake_y = torch.randint(0, NUM_CLASSES, (half,)).repeat(2)
+        if self.args.ms_weight or self.args.spread_weight or self.args.pixel_spread_weight:
+            # latents in pairs sharing a label
+            fake_y = self.fake_labels(half).repeat(2)
         else:
-            fake_y = torch.randint(0, NUM_CLASSES, (n,))
-        fake = self.gen(z, fake_y)
+            fake_y = self.fake_labels(n)
+        with torch.set_grad_enabled(train_g):
+            fake = self.gen(z, fake_y)
         ac = self.args.ac_weight
 
         self.opt_d.zero_grad(set_to_none=True)
@@ -232,6 +276,8 @@ class Trainer:
             loss_d = loss_d + ac * F.cross_entropy(real_logits, real_y)
         loss_d.backward()
         self.opt_d.step()
+        if not train_g:
+            return loss_d.item(), 0.0
 
         self.opt_g.zero_grad(set_to_none=True)
         fake_score, fake_logits, fake_phi = self.disc(fake, fake_y)
@@ -246,7 +292,12 @@ class Trainer:
             loss_g = loss_g + self.args.ms_weight / ((image_gap / latent_gap).mean() + 1e-5)
         if self.args.spread_weight:
             loss_g = loss_g + self.args.spread_weight * spread_shortfall(
-                fake_phi[:half], fake_phi[half:], fake_y[:half], real_phi.detach(), real_y)
+                fake_phi[:half], fake_phi[half:], fake_y[:half], real_phi.detach(), real_y,
+                self.args.spread_class_weight)
+        if self.args.pixel_spread_weight:  # the same shortfall, measured between the images
+            loss_g = loss_g + self.args.pixel_spread_weight * spread_shortfall(
+                fake[:half].flatten(1), fake[half:].flatten(1), fake_y[:half], real.flatten(1),
+                real_y, self.args.spread_class_weight)
         loss_g.backward()
         self.opt_g.step()
         return loss_d.item(), loss_g.item()
@@ -261,6 +312,35 @@ class Trainer:
         if not missing:
             self.opt_d.load_state_dict(state["opt_d"])
 
+    def init_generator(self, gen_state):
+        """Starts G and its EMA from a generator's weights (e.g. a committed generator.keras);
+        D, both optimisers and the step count start fresh. A per-class gain the file lacks
+        starts at one, which computes what the file computes."""
+        for net in (self.gen, self.ema):
+            missing, unexpected = net.load_state_dict(gen_state, strict=False)
+            assert not unexpected and all(k.endswith("num_batches_tracked") or k.startswith(
+                "label_scale.") for k in missing), (missing, unexpected)
+
+    def shuffle(self, labels):
+        """One epoch's order: a permutation, or with --class-boost a draw of the same size
+        weighted by each image's class."""
+        if self.args.class_boost is None:
+            return torch.randperm(labels.shape[0])
+        return torch.multinomial(self.args.class_boost[labels], labels.shape[0], replacement=True)
+
+    def warm_up_discriminator(self, images, labels):
+        """--d-warmup D-only updates: a fresh D against an already trained G must first learn
+        to tell them apart, or its first gradients to G are noise."""
+        if self.epoch > 1 or self.step > 0 or not self.args.d_warmup:
+            return
+        start = time.time()
+        for i in range(self.args.d_warmup):
+            idx = torch.randint(0, images.shape[0], (self.args.batch_size,))
+            loss_d, _ = self.train_step(images[idx], labels[idx], train_g=False)
+            if self.args.log_every and (i + 1) % self.args.log_every == 0:
+                print(f"  D warm-up {i + 1}/{self.args.d_warmup}  D {loss_d:.4f}", flush=True)
+        self.trained_seconds += time.time() - start
+
     def run(self, images, labels):
         """Trains to --epochs or until --max-minutes; returns True when all epochs ran."""
         args = self.args
@@ -272,7 +352,7 @@ class Trainer:
         seconds_before = self.trained_seconds
         while self.epoch <= args.epochs:
             if self.order is None:
-                self.order = torch.randperm(n)
+                self.order = self.shuffle(labels)
             sum_d = sum_g = 0.0
             counted = 0
             while self.step < steps:
@@ -296,6 +376,11 @@ class Trainer:
                           f"step {self.step}; checkpoint saved, --resume continues", flush=True)
                     self.save()
                     return False
+                if args.max_updates and updates - done_before >= args.max_updates:
+                    print(f"{args.max_updates} updates done at epoch {self.epoch} step {self.step}; "
+                          f"checkpoint saved, --resume continues", flush=True)
+                    self.save()
+                    return False
             print(f"epoch {self.epoch}/{args.epochs}  loss_D {sum_d / max(counted, 1):.4f}  "
                   f"loss_G {sum_g / max(counted, 1):.4f}  trained {self.trained_seconds / 60:.1f} min",
                   flush=True)
@@ -304,13 +389,14 @@ class Trainer:
         return True
 
 
-def spread_shortfall(phi_a, phi_b, pair_y, real_phi, real_y):
+def spread_shortfall(phi_a, phi_b, pair_y, real_phi, real_y, class_weight=None):
     """How far pairs of G's images of one class fall short of that class's real spread.
 
     In D's features, each pair's distance is compared with the mean pairwise distance of the
     batch's real images of the pair's class; G pays relu(1 - fake / real). This is the
     quality report's diversity ratio, in the discriminator's features instead of the
     (independent) classifier's; classes with fewer than two real images in the batch are left out.
+    class_weight (optional, [NUM_CLASSES]) scales each pair's shortfall by its class's weight.
     """
     real_spread = torch.zeros(NUM_CLASSES)
     present = torch.zeros(NUM_CLASSES, dtype=torch.bool)
@@ -324,7 +410,10 @@ def spread_shortfall(phi_a, phi_b, pair_y, real_phi, real_y):
     if not keep.any():
         return torch.zeros(())
     gap = (phi_a[keep] - phi_b[keep]).norm(dim=1)
-    return F.relu(1.0 - gap / real_spread[pair_y[keep]]).mean()
+    shortfall = F.relu(1.0 - gap / real_spread[pair_y[keep]])
+    if class_weight is not None:
+        shortfall = shortfall * class_weight[pair_y[keep]]
+    return shortfall.mean()
 
 
 @torch.no_grad()
@@ -373,6 +462,11 @@ def export_keras(gen, path):
     c = b.add("Dense", "dense_1", kw.dense_config(49), c, [1, 49],
               [np32(gen.label_dense.weight.t()), np32(gen.label_dense.bias)])
     c = b.add("Reshape", "reshape_1", {"target_shape": [7, 7, 1]}, c, [7, 7, 1])
+    if gen.label_scale is not None:
+        g = b.add("Embedding", "embedding_1", kw.embedding_config(NUM_CLASSES, 6272), label,
+                  [1, 6272], [np32(gen.label_scale.weight[:, chw_to_hwc])])
+        g = b.add("Reshape", "reshape_2", {"target_shape": [7, 7, 128]}, g, [7, 7, 128])
+        h = b.add("Multiply", "multiply", {}, [h, g], [7, 7, 128], build=False)
     x = b.add("Concatenate", "concatenate", {"axis": -1}, [h, c], [7, 7, 129])
     x = b.add("UpSampling2D", "up_sampling2d",
               {"size": [2, 2], "data_format": "channels_last", "interpolation": "nearest"},
@@ -482,9 +576,26 @@ def parse_args():
                    help="weight of the per-class spread term in D's features (0: off)")
     p.add_argument("--init-from", metavar="CKPT",
                    help="start from another run's checkpoint (networks, EMA) instead of from scratch")
+    p.add_argument("--init-generator", metavar="FILE.keras",
+                   help="start G and its EMA from a generator file (D starts fresh)")
+    p.add_argument("--d-warmup", type=int, default=0,
+                   help="D-only updates before training (for a fresh D against a trained G)")
+    p.add_argument("--class-boost", metavar="CLASS=W,...",
+                   help="sample these classes W times as often, in D's real batches and G's labels")
+    p.add_argument("--pixel-spread-weight", type=float, default=0.0,
+                   help="weight of the per-class spread term measured in pixels (0: off)")
+    p.add_argument("--spread-class-weight", metavar="CLASS=W,...",
+                   help="weight W on these classes' spread shortfall (others 1)")
+    p.add_argument("--class-scale", action="store_true",
+                   help="G gains a per-class gain on its latent features (Embedding, Multiply)")
+    p.add_argument("--class-std", action="store_true",
+                   help="D sees a per-class minibatch standard deviation channel")
     p.add_argument("--ema-start", type=int, default=1000, help="updates before the EMA averages")
     p.add_argument("--max-minutes", type=float, default=60,
                    help="training time budget; when spent, save the checkpoint and export")
+    p.add_argument("--max-updates", type=int, default=0,
+                   help="stop after this many updates in this run (0: no limit); repeatable, "
+                        "unlike --max-minutes")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -496,8 +607,34 @@ def parse_args():
     p.add_argument("--compare-with", metavar="OLD.keras",
                    help="score this older generator file too, as the 'old' column")
     p.add_argument("--classifier", help="quality.py's classifier: load from here if present, else save")
+    p.add_argument("--bn-batches", type=int, default=100,
+                   help="batches of 256 over which the exported G's BatchNorm statistics are taken")
     p.add_argument("--no-quality", action="store_true", help="skip the quality report")
-    return p.parse_args()
+    args = p.parse_args()
+    args.class_boost = class_weights(args.class_boost)
+    args.spread_class_weight = class_weights(args.spread_class_weight)
+    return args
+
+
+def class_weights(spec):
+    """'Bag=3,Sandal=2' (names or indices) -> float tensor [NUM_CLASSES], 1 for the others."""
+    if not spec:
+        return None
+    w = torch.ones(NUM_CLASSES)
+    names = {n.lower(): k for k, n in enumerate(LABELS)}
+    for item in spec.split(","):
+        name, _, value = item.partition("=")
+        k = int(name) if name.isdigit() else names.get(name.strip().lower())
+        if k is None or not 0 <= k < NUM_CLASSES:
+            raise SystemExit(f"train.py: unknown class {name!r} in {spec!r}")
+        w[k] = float(value)
+    return w
+
+
+def spec_text(weights):
+    if weights is None:
+        return "none"
+    return ",".join(f"{LABELS[k]}={float(w):g}" for k, w in enumerate(weights) if w != 1)
 
 
 def main():
@@ -505,7 +642,7 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
-    gen, disc = Generator(), Discriminator(class_head=args.ac_weight > 0)
+    gen, disc = Generator(class_scale=args.class_scale), Discriminator(class_head=args.ac_weight > 0, class_std=args.class_std)
     gen.apply(init_dcgan)
     trainer = Trainer(gen, disc, args)
 
@@ -519,6 +656,10 @@ def main():
             trainer.init_from(base)
             print(f"initialised from {args.init_from} (epoch {base['epoch']} step {base['step']}, "
                   f"{base['trained_seconds'] / 60:.1f} min trained there)", flush=True)
+        if args.init_generator and not args.resume:
+            import keras_reader
+            trainer.init_generator(keras_reader.load_generator(args.init_generator).state_dict())
+            print(f"G and its EMA initialised from {args.init_generator}; D fresh", flush=True)
         if args.resume:
             trainer.load_state_dict(torch.load(args.checkpoint))
             print(f"resumed {args.checkpoint} at epoch {trainer.epoch} step {trainer.step}, "
@@ -526,14 +667,22 @@ def main():
         print(f"data: {images.shape[0]} images; {args.epochs} epochs of batch {args.batch_size}; "
               f"lr G {args.lr_g} D {args.lr_d}; EMA {args.ema_decay}; AC {args.ac_weight}; "
               f"MS {args.ms_weight}; spread {args.spread_weight}; seed {args.seed}; "
+              f"class boost {spec_text(args.class_boost)}; spread class weight "
+              f"{spec_text(args.spread_class_weight)}; pixel spread {args.pixel_spread_weight}; "
+              f"class std {args.class_std}; "
+              f"class scale {args.class_scale}; "
+              f"D warm-up {args.d_warmup}; "
               f"{args.threads} threads; budget {args.max_minutes} min", flush=True)
         gen.train()
         disc.train()
+        trainer.warm_up_discriminator(images, labels)
         trainer.run(images, labels)
     print(f"training time {trainer.trained_seconds / 60:.1f} min", flush=True)
     # The EMA generator is the one exported; its BN statistics are those of its own weights.
     final = trainer.ema
-    recalibrate_batch_norm(final, batches=100, batch_size=256)
+    recalibrate_batch_norm(final, batches=args.bn_batches, batch_size=256)
+    print(f"BatchNorm statistics recomputed over {args.bn_batches} batches; wall time "
+          f"{time.time() - start:.0f}s", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
     keras_path = os.path.join(args.out, "generator.keras")
