@@ -1,9 +1,11 @@
 // Stands in for ganserve-load in the parent's tests: same arguments, and the
 // model path picks how it misbehaves, so each failure the parent must tell
 // apart happens for real. The path is the mode itself ("crash"), or a file
-// reading "misbehave MODE" (a model file dropped into a served repository);
-// any other file goes to the real ganserve-load, so a server using this
-// loader serves real models too.
+// whose first line reads "misbehave MODE" (a model file dropped into a served
+// repository); any other file goes to the real ganserve-load, so a server
+// using this loader serves real models too. Mode "answer" hands back the
+// bytes after that first line as the answer, so a server decodes them as it
+// would a hostile child's.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -22,24 +24,30 @@ namespace {
 
 constexpr char kModeMarker[] = "misbehave ";
 
-// The mode a file asks for; empty when it is a real model file.
-std::string ModeOf(const std::string& path) {
+struct Request {
+  std::string mode;  // empty when the file is a real model file
+  std::string answer;
+};
+
+Request RequestOf(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) return path;
+  if (!file) return {path, ""};
   std::ostringstream text;
   text << file.rdbuf();
   const std::string contents = text.str();
-  if (contents.rfind(kModeMarker, 0) != 0) return "";
-  std::string mode = contents.substr(sizeof kModeMarker - 1);
-  while (!mode.empty() && (mode.back() == '\n' || mode.back() == ' ')) mode.pop_back();
-  return mode;
+  if (contents.rfind(kModeMarker, 0) != 0) return {};
+  const size_t line_end = contents.find('\n');
+  std::string mode = contents.substr(sizeof kModeMarker - 1, line_end - (sizeof kModeMarker - 1));
+  while (!mode.empty() && mode.back() == ' ') mode.pop_back();
+  return {mode, line_end == std::string::npos ? "" : contents.substr(line_end + 1)};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) return 2;
-  const std::string mode = ModeOf(argv[3]);
+  const Request request = RequestOf(argv[3]);
+  const std::string& mode = request.mode;
   if (mode.empty()) {
     argv[0] = const_cast<char*>(GANSERVE_LOADER_BINARY);
     execv(GANSERVE_LOADER_BINARY, argv);
@@ -77,6 +85,10 @@ int main(int argc, char** argv) {
                stderr);
     std::fputs("layer \"dense\a1\" is broken\n\n", stderr);
     return 1;
+  }
+  if (mode == "answer") {
+    std::fwrite(request.answer.data(), 1, request.answer.size(), stdout);
+    return 0;
   }
   if (mode == "garbage") {
     std::fputs("GSLM not really a model", stdout);
