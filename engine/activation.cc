@@ -97,6 +97,12 @@ float Activation::Apply(float x) const {
       return std::clamp(x, -1.0f, 1.0f);
     case Kind::kCelu:
       return std::max(x, 0.0f) + std::min(alpha * std::expm1(x / alpha), 0.0f);
+    case Kind::kIsPositive:
+      return x > 0.0f ? 1.0f : 0.0f;
+    case Kind::kIsNotNegative:
+      return x >= 0.0f ? 1.0f : 0.0f;
+    case Kind::kIsZero:
+      return x == 0.0f ? 1.0f : 0.0f;
   }
   return x;
 }
@@ -143,6 +149,12 @@ std::string Activation::ToString() const {
       return "hard_tanh";
     case Kind::kCelu:
       return absl::StrCat("celu(", alpha, ")");
+    case Kind::kIsPositive:
+      return "is_positive";
+    case Kind::kIsNotNegative:
+      return "is_not_negative";
+    case Kind::kIsZero:
+      return "is_zero";
   }
   return "?";
 }

@@ -32,6 +32,10 @@ struct Activation {
     kLogSigmoid,   // log(sigmoid(x))
     kHardTanh,     // clip(x, -1, 1)
     kCelu,         // max(x, 0) + min(alpha * expm1(x / alpha), 0)
+    // The 0/1 masks ONNX comparisons make, applied to a difference a - b.
+    kIsPositive,     // 1 if x > 0, else 0 (NaN gives 0, as a comparison does)
+    kIsNotNegative,  // 1 if x >= 0, else 0
+    kIsZero,         // 1 if x == 0, else 0
   };
 
   Kind kind = Kind::kLinear;

@@ -277,11 +277,31 @@ absl::StatusOr<ConstTensor> BroadcastTo(const ConstTensor& c, const Dims& target
 }
 
 bool IsFoldable(const std::string& op) {
-  static const std::set<std::string> kOps = {
-      "Constant",        "Identity", "Cast",      "Gather", "Unsqueeze", "Squeeze",
-      "Concat",          "Reshape",  "Add",       "Sub",    "Mul",       "Div",
-      "Shape",           "Slice",    "Transpose", "Equal",  "Where",     "Expand",
-      "ConstantOfShape", "Tile"};
+  static const std::set<std::string> kOps = {"Constant",
+                                             "Identity",
+                                             "Cast",
+                                             "Gather",
+                                             "Unsqueeze",
+                                             "Squeeze",
+                                             "Concat",
+                                             "Reshape",
+                                             "Add",
+                                             "Sub",
+                                             "Mul",
+                                             "Div",
+                                             "Shape",
+                                             "Slice",
+                                             "Transpose",
+                                             "Equal",
+                                             "Where",
+                                             "Expand",
+                                             "ConstantOfShape",
+                                             "Tile",
+                                             "Greater",
+                                             "Less",
+                                             "GreaterOrEqual",
+                                             "LessOrEqual",
+                                             "Not"};
   return kOps.count(op) > 0;
 }
 
@@ -306,7 +326,11 @@ Folded FoldNode(const onnx::NodeProto& node, const std::vector<const ConstTensor
   if (op == "ConstantOfShape") return one(FoldConstantOfShape(node, in));
   if (op == "Slice") return one(FoldSlice(node, in, opset));
   if (op == "Transpose") return one(FoldTranspose(node, in));
-  if (op == "Equal") return one(FoldEqual(node, in));
+  if (op == "Equal" || op == "Greater" || op == "Less" || op == "GreaterOrEqual" ||
+      op == "LessOrEqual") {
+    return one(FoldComparison(node, in));
+  }
+  if (op == "Not") return one(FoldNot(node, in));
   if (op == "Where") return one(FoldWhere(node, in));
   if (op == "Expand") return one(FoldExpand(node, in));
   if (op == "Tile") return one(FoldTile(node, in));

@@ -152,13 +152,30 @@ absl::StatusOr<ConstTensor> FoldTranspose(const onnx::NodeProto& node, const Con
   return out;
 }
 
-absl::StatusOr<ConstTensor> FoldEqual(const onnx::NodeProto& node, const ConstInputs& in) {
+absl::StatusOr<ConstTensor> FoldComparison(const onnx::NodeProto& node, const ConstInputs& in) {
   GS_ASSIGN_OR_RETURN(const ConstTensor* a, FoldInput(node, in, 0));
   GS_ASSIGN_OR_RETURN(const ConstTensor* b, FoldInput(node, in, 1));
   GS_ASSIGN_OR_RETURN(Dims dims, BroadcastShape(a->dims, b->dims));
   GS_ASSIGN_OR_RETURN(ConstTensor x, BroadcastTo(*a, dims));
   GS_ASSIGN_OR_RETURN(ConstTensor y, BroadcastTo(*b, dims));
-  for (int64_t i = 0; i < x.size(); ++i) x.values[i] = x.values[i] == y.values[i] ? 1.0 : 0.0;
+  const std::string& op = node.op_type();
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const double p = x.values[i], q = y.values[i];
+    const bool holds = op == "Equal"            ? p == q
+                       : op == "Greater"        ? p > q
+                       : op == "Less"           ? p < q
+                       : op == "GreaterOrEqual" ? p >= q
+                                                : p <= q;
+    x.values[i] = holds ? 1.0 : 0.0;
+  }
+  x.is_integer = true;
+  return x;
+}
+
+absl::StatusOr<ConstTensor> FoldNot(const onnx::NodeProto& node, const ConstInputs& in) {
+  GS_ASSIGN_OR_RETURN(const ConstTensor* a, FoldInput(node, in, 0));
+  ConstTensor x = *a;
+  for (double& v : x.values) v = v == 0.0 ? 1.0 : 0.0;
   x.is_integer = true;
   return x;
 }

@@ -17,7 +17,9 @@ absl::StatusOr<ConstTensor> FoldConstantOfShape(const onnx::NodeProto& node, con
 absl::StatusOr<ConstTensor> FoldSlice(const onnx::NodeProto& node, const ConstInputs& in,
                                       int64_t opset);
 absl::StatusOr<ConstTensor> FoldTranspose(const onnx::NodeProto& node, const ConstInputs& in);
-absl::StatusOr<ConstTensor> FoldEqual(const onnx::NodeProto& node, const ConstInputs& in);
+// Equal, Greater, Less, GreaterOrEqual, LessOrEqual: 0/1 integers.
+absl::StatusOr<ConstTensor> FoldComparison(const onnx::NodeProto& node, const ConstInputs& in);
+absl::StatusOr<ConstTensor> FoldNot(const onnx::NodeProto& node, const ConstInputs& in);
 absl::StatusOr<ConstTensor> FoldWhere(const onnx::NodeProto& node, const ConstInputs& in);
 absl::StatusOr<ConstTensor> FoldExpand(const onnx::NodeProto& node, const ConstInputs& in);
 absl::StatusOr<ConstTensor> FoldTile(const onnx::NodeProto& node, const ConstInputs& in);

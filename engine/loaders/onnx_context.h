@@ -24,6 +24,9 @@ struct OnnxValue {
   int node = -1;
   Dims onnx_dims;  // per sample (batch dropped), in ONNX order
   OnnxValueLayout layout = OnnxValueLayout::kOnnxOrder;
+  // A 0/1 value a comparison made: ONNX's bool, which only Where, Not and
+  // Cast take.
+  bool mask = false;
 };
 
 // The IR shape a value with these ONNX dims has in this layout. A scalar
@@ -71,6 +74,9 @@ class OnnxContext {
   // sample, an Embedding's extra axis).
   absl::Status Define(const std::string& output_name, int ir_node, Dims onnx_dims,
                       OnnxValueLayout layout);
+
+  // Marks a defined value as a comparison's 0/1 mask.
+  void MarkMask(const std::string& output_name) { values_[output_name].mask = true; }
 
   int ConsumerCount(const std::string& name) const;
   void CountConsumers(const onnx::GraphProto& graph);

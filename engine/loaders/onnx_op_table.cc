@@ -12,12 +12,11 @@
 #include "engine/status_macros.h"
 
 namespace ganserve {
-namespace {
 
 // The per-sample part (ONNX order) of a constant broadcast against a
 // batched value with per-sample dims `dims`, then laid out like the value.
-absl::StatusOr<Tensor> PerSample(const onnx::NodeProto& node, const ConstTensor& c,
-                                 const OnnxValue& v) {
+absl::StatusOr<Tensor> ConstantPerSample(const onnx::NodeProto& node, const ConstTensor& c,
+                                         const OnnxValue& v) {
   Dims full{1};
   full.insert(full.end(), v.onnx_dims.begin(), v.onnx_dims.end());
   auto b = BroadcastTo(c, full);
@@ -40,6 +39,8 @@ absl::StatusOr<Tensor> PerSample(const onnx::NodeProto& node, const ConstTensor&
   t.shape = IrDims(v.onnx_dims, OnnxValueLayout::kOnnxOrder);
   return t;
 }
+
+namespace {
 
 // MatMul + Add as PyTorch 1.x exports nn.Linear: fold the bias into the Dense.
 bool TryFoldBias(const onnx::NodeProto& node, OnnxContext& ctx, const OnnxValue& v,
@@ -186,7 +187,7 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
   GS_ASSIGN_OR_RETURN(const ConstTensor* c, ctx.ConstInput(node, value_first ? 1 : 0));
   if (TryFoldBias(node, ctx, v, *c))
     return ctx.Define(node.output(0), v.node, v.onnx_dims, v.layout);
-  GS_ASSIGN_OR_RETURN(Tensor k, PerSample(node, *c, v));
+  GS_ASSIGN_OR_RETURN(Tensor k, ConstantPerSample(node, *c, v));
   Tensor scale(k.shape), shift(k.shape);
   std::fill(scale.data.begin(), scale.data.end(), 1.0f);
   for (int64_t i = 0; i < k.size(); ++i) {
@@ -207,59 +208,6 @@ absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx) 
   GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(NodeName(node), op,
                                          std::make_shared<ScaleShiftOp>(scale, shift), {v.node}));
   return ctx.Define(node.output(0), n, v.onnx_dims, v.layout);
-}
-
-// Where(c, x, y) with a constant condition is x * c + y * (1 - c): a
-// ScaleShift on each batched branch, a constant branch's share in the shift.
-absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx) {
-  if (node.input_size() != 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(NodeLabel(node), " has ", node.input_size(), " inputs; expected 3"));
-  }
-  if (ctx.FindValue(node.input(0)) != nullptr) {
-    return absl::UnimplementedError(
-        absl::StrCat(NodeLabel(node), ": the condition is a batched value (only constant masks)"));
-  }
-  GS_ASSIGN_OR_RETURN(const ConstTensor* cond, ctx.ConstInput(node, 0));
-  const OnnxValue* branch[2] = {ctx.FindValue(node.input(1)), ctx.FindValue(node.input(2))};
-  if (branch[0] == nullptr && branch[1] == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(NodeLabel(node), ": neither branch is a batched value or a constant"));
-  }
-  const OnnxValue& v = branch[0] != nullptr ? *branch[0] : *branch[1];
-  if (branch[0] != nullptr && branch[1] != nullptr &&
-      branch[0]->onnx_dims != branch[1]->onnx_dims) {
-    return absl::UnimplementedError(absl::StrCat(NodeLabel(node), ": broadcasting between ",
-                                                 DimsToString(branch[0]->onnx_dims), " and ",
-                                                 DimsToString(branch[1]->onnx_dims)));
-  }
-  GS_ASSIGN_OR_RETURN(Tensor keep_x, PerSample(node, *cond, v));
-  Tensor masks[2] = {keep_x, keep_x};
-  for (float& m : masks[1].data) m = 1.0f - m;
-  Tensor shift(keep_x.shape), zero(keep_x.shape);
-  for (int i = 0; i < 2; ++i) {
-    if (branch[i] != nullptr) continue;
-    GS_ASSIGN_OR_RETURN(const ConstTensor* c, ctx.ConstInput(node, i + 1));
-    GS_ASSIGN_OR_RETURN(Tensor k, PerSample(node, *c, v));
-    for (int64_t j = 0; j < k.size(); ++j) shift.data[j] += masks[i].data[j] * k.data[j];
-  }
-  std::vector<int> terms;
-  for (int i = 0; i < 2; ++i) {
-    if (branch[i] == nullptr) continue;
-    GS_ASSIGN_OR_RETURN(int in, ctx.InLayout(*branch[i], v.layout));
-    const bool first = terms.empty();
-    GS_ASSIGN_OR_RETURN(
-        int n, ctx.AddNode(NodeName(node) + (i == 0 ? "_x" : "_y"), "Where",
-                           std::make_shared<ScaleShiftOp>(masks[i], first ? shift : zero), {in}));
-    terms.push_back(n);
-  }
-  int out = terms[0];
-  if (terms.size() == 2) {
-    GS_ASSIGN_OR_RETURN(
-        out, ctx.AddNode(NodeName(node), "Where",
-                         std::make_shared<ElementwiseOp>(ElementwiseOp::Kind::kAdd), terms));
-  }
-  return ctx.Define(node.output(0), out, v.onnx_dims, v.layout);
 }
 
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx) {
@@ -314,6 +262,13 @@ OnnxTranslator FindOnnxTranslator(const std::string& op_type) {
       {"Expand", TranslateExpand},
       {"Tile", TranslateTile},
       {"Where", TranslateWhere},
+      {"Greater", TranslateComparison},
+      {"Less", TranslateComparison},
+      {"GreaterOrEqual", TranslateComparison},
+      {"LessOrEqual", TranslateComparison},
+      {"Equal", TranslateComparison},
+      {"Not", TranslateNot},
+      {"Cast", TranslateCast},
       {"ConstantOfShape", TranslateConstantOfShape},
       {"InstanceNormalization", TranslateInstanceNorm},
       {"LayerNormalization", TranslateLayerNorm},

@@ -15,14 +15,25 @@ using OnnxTranslator = absl::Status (*)(const onnx::NodeProto& node, OnnxContext
 // Null when the op type is not supported.
 OnnxTranslator FindOnnxTranslator(const std::string& op_type);
 
+// The per-sample part of a constant broadcast against the batched value `v`,
+// laid out like `v` in the IR; refused, naming the node, when it does not
+// broadcast.
+absl::StatusOr<Tensor> ConstantPerSample(const onnx::NodeProto& node, const ConstTensor& c,
+                                         const OnnxValue& v);
+
 // Translators, grouped by file.
 // onnx_op_table.cc: element-wise ops and plumbing.
 absl::Status TranslateActivation(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateIdentity(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateConcat(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateArithmetic(const onnx::NodeProto& node, OnnxContext& ctx);
-absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateShape(const onnx::NodeProto& node, OnnxContext& ctx);
+// onnx_mask_ops.cc: comparisons of batched values, the 0/1 masks they make
+// and Where choosing by a mask.
+absl::Status TranslateComparison(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateNot(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateCast(const onnx::NodeProto& node, OnnxContext& ctx);
+absl::Status TranslateWhere(const onnx::NodeProto& node, OnnxContext& ctx);
 // onnx_batched_constant_ops.cc: Expand, Tile and ConstantOfShape to the batch.
 absl::Status TranslateExpand(const onnx::NodeProto& node, OnnxContext& ctx);
 absl::Status TranslateTile(const onnx::NodeProto& node, OnnxContext& ctx);

@@ -65,6 +65,9 @@ std::optional<std::vector<EltwiseSpec>> ToEltwise(const Activation& a) {
       return std::vector<EltwiseSpec>{{alg::eltwise_clip_v2, -1.0f, 1.0f}};
     case K::kSoftsign:
     case K::kCelu:
+    case K::kIsPositive:
+    case K::kIsNotNegative:
+    case K::kIsZero:
       return std::nullopt;  // no oneDNN eltwise; the reference loop runs them
   }
   return std::nullopt;

@@ -128,7 +128,8 @@ absl::StatusOr<std::optional<Tensor>> WireReader::OptionalTensor(absl::string_vi
 }
 
 absl::StatusOr<Activation> WireReader::ActivationField(absl::string_view field) {
-  GS_ASSIGN_OR_RETURN(uint32_t kind, Count(field, static_cast<uint32_t>(Activation::Kind::kCelu)));
+  GS_ASSIGN_OR_RETURN(uint32_t kind,
+                      Count(field, static_cast<uint32_t>(Activation::Kind::kIsZero)));
   Activation a;
   a.kind = static_cast<Activation::Kind>(kind);
   GS_ASSIGN_OR_RETURN(a.alpha, F32(field));

@@ -44,7 +44,7 @@ def main():
     model("tile-batched-value", batch_first("x", "rest", "reps") + [
         helper.make_node("Tile", ["x", "reps"], ["y"])],
         dict(common, rest=np.array([1, 2, 1], np.int64)))
-    # Where whose condition is a batched value.
+    # Where whose condition is a batched value no comparison made (a float).
     model("where-batched-condition", [helper.make_node("Where", ["x", "x", "c"], ["y"])],
         {"c": np.zeros((1, 2, 3, 3), np.float32)})
     # Where between a batched value and a mask of the wrong shape.

@@ -79,8 +79,9 @@ std::vector<std::string> Fixtures() {
   names.push_back("flat_mlp_op13");
   // PyTorch exports of the patterns around plain layers
   // (make_onnx_pattern_fixtures.py), expected outputs from onnxruntime.
-  for (const char* model : {"zero_stuffing", "constants_beside_batch", "pad_norms", "mirror_pads",
-                            "fills_and_masks", "tiled_values"}) {
+  for (const char* model :
+       {"zero_stuffing", "constants_beside_batch", "pad_norms", "mirror_pads", "fills_and_masks",
+        "tiled_values", "batched_masks", "computed_resize"}) {
     for (const char* batch : {"", "_dyn"}) {
       for (int opset : {11, 13, 17}) {
         names.push_back(absl::StrCat("pattern_", model, batch, "_op", opset));
