@@ -145,7 +145,7 @@ class KerasGraphBuilder {
                                                    "' (custom or not yet supported by ganserve)"));
     }
     if (inputs.empty()) return absl::InvalidArgumentError(absl::StrCat(where(), ": has no inputs"));
-    KerasLayerContext ctx{layer.name, layer.class_name, layer.config, {}, {}, dialect_, nullptr};
+    KerasLayerContext ctx{layer.name, layer.class_name, layer.config, {}, {}, dialect_, {}};
     for (int id : inputs) ctx.inputs.push_back(dims_[id]);
     GS_ASSIGN_OR_RETURN(ctx.weights, weights_.LayerWeights(path));
     GS_ASSIGN_OR_RETURN(std::shared_ptr<const Op> op, build(ctx));
@@ -155,10 +155,13 @@ class KerasGraphBuilder {
     }
     int id = graph_.AddShared(layer.name, std::move(op), inputs, layer.class_name);
     dims_[id] = *out;
-    if (ctx.then) {
-      GS_ASSIGN_OR_RETURN(Dims then_out, ctx.then->InferShape({*out}));
-      id = graph_.AddShared(absl::StrCat(layer.name, "/activation"), std::move(ctx.then), {id});
-      dims_[id] = then_out;
+    for (KerasLayerContext::FollowingOp& next : ctx.then) {
+      auto next_out = next.op->InferShape({dims_[id]});
+      if (!next_out.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where(), ": ", next_out.status().message()));
+      }
+      id = graph_.AddShared(absl::StrCat(layer.name, "/", next.suffix), std::move(next.op), {id});
+      dims_[id] = *next_out;
     }
     return id;
   }

@@ -66,7 +66,7 @@ absl::StatusOr<std::vector<int64_t>> KerasLayerContext::Ints(const char* key,
 
 absl::StatusOr<Activation> KerasLayerContext::NamedActivation(const std::string& name) {
   if (name == "softmax" || name == "log_softmax") {
-    then = std::make_shared<const SoftmaxOp>(-1, name == "log_softmax");
+    then.push_back({"activation", std::make_shared<const SoftmaxOp>(-1, name == "log_softmax")});
     return Activation::Linear();
   }
   auto activation = Activation::FromKerasName(name, dialect.keras_major);
@@ -98,11 +98,11 @@ absl::StatusOr<Activation> KerasLayerContext::SerializedActivation(const char* k
                                     "', not a built-in activation (custom activations cannot be "
                                     "loaded)"));
   }
-  KerasLayerContext layer{
-      absl::StrCat(name, "/", key), class_name, inner, inputs, {}, dialect, nullptr};
+  KerasLayerContext layer{absl::StrCat(name, "/", key), class_name, inner, inputs, {}, dialect, {}};
   GS_ASSIGN_OR_RETURN(std::shared_ptr<const Op> op, build(layer));
   if (const Activation* act = op->OutputActivation()) return *act;
-  then = std::move(op);  // a SoftmaxOp: Softmax, or Activation naming softmax
+  then.push_back(
+      {"activation", std::move(op)});  // a SoftmaxOp: Softmax, or Activation naming softmax
   return Activation::Linear();
 }
 

@@ -30,9 +30,15 @@ struct KerasLayerContext {
   std::vector<Dims> inputs;     // per-sample shapes of the producers
   std::vector<Tensor> weights;  // in Keras order, as the file stores them
   KerasDialect dialect;
-  // An op the layer's activation adds after the layer's own (softmax and
-  // log_softmax are not element-wise, so no Dense or Conv can fuse them).
-  std::shared_ptr<const Op> then;
+  // Ops a builder adds after the layer's own op, in order, each named
+  // "<layer>/<suffix>": the layer's activation when no Dense or Conv can fuse
+  // it (softmax and log_softmax are not element-wise), or the rest of a
+  // layer that takes several ops.
+  struct FollowingOp {
+    std::string suffix;
+    std::shared_ptr<const Op> op;
+  };
+  std::vector<FollowingOp> then;
 
   // "layer 'dense_1' (Dense): <what>", as InvalidArgument.
   absl::Status Error(const std::string& what) const;

@@ -130,7 +130,11 @@ OpResult BuildMultiply(KerasLayerContext& ctx) {
 OpResult BuildActivation(KerasLayerContext& ctx) {
   GS_RETURN_IF_ERROR(NoWeights(ctx));
   GS_ASSIGN_OR_RETURN(Activation act, ctx.ActivationAt("activation"));
-  if (ctx.then) return std::exchange(ctx.then, nullptr);
+  if (!ctx.then.empty()) {  // a softmax: the layer's own op
+    std::shared_ptr<const Op> softmax = std::move(ctx.then.back().op);
+    ctx.then.clear();
+    return softmax;
+  }
   return std::make_shared<const ActivationOp>(act);
 }
 

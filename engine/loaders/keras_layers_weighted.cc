@@ -1,6 +1,8 @@
 // Builders for the Keras layers that carry weights: Dense, Conv2D,
-// Conv2DTranspose, BatchNormalization, GroupNormalization, Embedding.
+// Conv2DTranspose, BatchNormalization, GroupNormalization,
+// LayerNormalization, Embedding.
 #include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "engine/loaders/keras_layer_builders.h"
@@ -10,6 +12,8 @@
 #include "engine/ops/dense.h"
 #include "engine/ops/embedding.h"
 #include "engine/ops/group_norm.h"
+#include "engine/ops/layer_norm_chain.h"
+#include "engine/ops/reshape.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -190,6 +194,59 @@ OpResult BuildGroupNorm(KerasLayerContext& ctx) {
                                              std::move(beta));
 }
 
+// Keras LayerNormalization (Keras 3, tf.keras): each sample normalized over
+// `axis` (an int or a list), then gamma and beta of those axes' shape. Axes
+// that end the sample (the default, -1: the channels of each pixel) run as
+// the layer-norm chain and a view back to the sample's shape.
+OpResult BuildLayerNorm(KerasLayerContext& ctx) {
+  if (ctx.inputs.size() != 1 || ctx.inputs[0].empty()) return ctx.Error("expects one input");
+  const Dims& in = ctx.inputs[0];
+  std::vector<int64_t> keras_axes;
+  if (ctx.config.contains("axis") && ctx.config["axis"].is_array()) {
+    GS_ASSIGN_OR_RETURN(keras_axes, ctx.Ints("axis", {}, ctx.config["axis"].size()));
+  } else {
+    GS_ASSIGN_OR_RETURN(int64_t axis, ctx.Int("axis", -1));
+    keras_axes = {axis};
+  }
+  if (keras_axes.empty()) return ctx.Error("'axis' is an empty list");
+  std::set<int> axes;
+  for (int64_t keras_axis : keras_axes) {
+    GS_ASSIGN_OR_RETURN(int axis, ctx.SampleAxis(keras_axis, in.size()));
+    axes.insert(axis);
+  }
+  const int first = *axes.begin();
+  if (*axes.rbegin() != static_cast<int>(in.size()) - 1 ||
+      axes.size() != in.size() - static_cast<size_t>(first)) {
+    return ctx.Unsupported(absl::StrCat("normalisation over axes that do not end the sample (",
+                                        ctx.config.value("axis", nlohmann::json()).dump(),
+                                        " of a rank-", in.size() + 1, " input)"));
+  }
+  GS_ASSIGN_OR_RETURN(bool rms_scaling, ctx.Bool("rms_scaling", false));
+  if (rms_scaling) return ctx.Unsupported("rms_scaling=True");
+  GS_ASSIGN_OR_RETURN(float epsilon, ctx.Float("epsilon", 1e-3f));
+  GS_ASSIGN_OR_RETURN(bool center, ctx.Bool("center", true));
+  GS_ASSIGN_OR_RETURN(bool scale, ctx.Bool("scale", true));
+  const Dims normalized_dims(in.begin() + first, in.end());
+  std::vector<std::string> names;
+  if (scale) names.push_back("gamma");
+  if (center) names.push_back("beta");
+  GS_RETURN_IF_ERROR(ctx.ExpectWeights(names, std::vector<Dims>(names.size(), normalized_dims)));
+  const int64_t normalized = NumElements(normalized_dims);
+  const int64_t leading = NumElements(in) / normalized;
+  // gamma and beta repeat for every leading row of the view.
+  Tensor gamma({leading, normalized}), beta({leading, normalized});
+  for (int64_t i = 0; i < gamma.size(); ++i) {
+    gamma.data[i] = scale ? ctx.weights[0].data[i % normalized] : 1.0f;
+    beta.data[i] = center ? ctx.weights[scale ? 1 : 0].data[i % normalized] : 0.0f;
+  }
+  LayerNormChain chain = MakeLayerNormChain(leading, normalized, epsilon, std::move(gamma),
+                                            std::move(beta), names.size() * normalized);
+  ctx.then.push_back({"normalize", std::move(chain.normalize)});
+  ctx.then.push_back({"scale_shift", std::move(chain.scale_shift)});
+  ctx.then.push_back({"view", std::make_shared<const ReshapeOp>(in)});
+  return chain.view;
+}
+
 OpResult BuildEmbedding(KerasLayerContext& ctx) {
   if (ctx.inputs.size() != 1) return ctx.Error("expects one input");
   GS_ASSIGN_OR_RETURN(int64_t input_dim, ctx.Int("input_dim", -1));
@@ -210,6 +267,7 @@ std::vector<KerasLayerEntry> KerasWeightedLayers() {
       {"Deconvolution2D", BuildConv2DTranspose},
       {"BatchNormalization", BuildBatchNorm},
       {"GroupNormalization", BuildGroupNorm},
+      {"LayerNormalization", BuildLayerNorm},
       {"Embedding", BuildEmbedding},
   };
 }

@@ -4,10 +4,9 @@
 #include "engine/loaders/onnx_constant_folding.h"
 #include "engine/loaders/onnx_op_table.h"
 #include "engine/ops/instance_norm.h"
+#include "engine/ops/layer_norm_chain.h"
 #include "engine/ops/mirror_pad2d.h"
 #include "engine/ops/padding2d.h"
-#include "engine/ops/reshape.h"
-#include "engine/ops/scale_shift.h"
 #include "engine/status_macros.h"
 
 namespace ganserve {
@@ -114,14 +113,6 @@ absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   for (int64_t a = 1; a < rank; ++a) (a < axis ? leading : normalized) *= x.onnx_dims[a - 1];
   GS_ASSIGN_OR_RETURN(int src, ctx.InLayout(x, OnnxValueLayout::kOnnxOrder));
   const std::string name = NodeName(node);
-  GS_ASSIGN_OR_RETURN(int flat,
-                      ctx.AddNode(name + "/view", "Reshape",
-                                  std::make_shared<ReshapeOp>(Dims{leading, normalized}), {src}));
-  Tensor ones({leading}), zeros({leading});
-  std::fill(ones.data.begin(), ones.data.end(), 1.0f);
-  GS_ASSIGN_OR_RETURN(
-      int norm, ctx.AddNode(name + "/normalize", "LayerNormalization",
-                            std::make_shared<InstanceNormOp>(false, epsilon, ones, zeros), {flat}));
   Dims whole{1};
   whole.insert(whole.end(), x.onnx_dims.begin(), x.onnx_dims.end());
   auto weight = [&](int i, float fallback) -> absl::StatusOr<Tensor> {
@@ -144,8 +135,16 @@ absl::Status TranslateLayerNorm(const onnx::NodeProto& node, OnnxContext& ctx) {
   };
   GS_ASSIGN_OR_RETURN(Tensor scale, weight(1, 1.0f));
   GS_ASSIGN_OR_RETURN(Tensor bias, weight(2, 0.0f));
-  GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(name, "LayerNormalization",
-                                         std::make_shared<ScaleShiftOp>(scale, bias), {norm}));
+  int64_t trainable = 0;
+  for (int i : {1, 2}) {
+    if (OnnxContext::HasInput(node, i)) trainable += ctx.FindConst(node.input(i))->size();
+  }
+  LayerNormChain chain = MakeLayerNormChain(leading, normalized, epsilon, std::move(scale),
+                                            std::move(bias), trainable);
+  GS_ASSIGN_OR_RETURN(int flat, ctx.AddNode(name + "/view", "Reshape", chain.view, {src}));
+  GS_ASSIGN_OR_RETURN(
+      int norm, ctx.AddNode(name + "/normalize", "LayerNormalization", chain.normalize, {flat}));
+  GS_ASSIGN_OR_RETURN(int n, ctx.AddNode(name, "LayerNormalization", chain.scale_shift, {norm}));
   return ctx.Define(node.output(0), n, x.onnx_dims, OnnxValueLayout::kOnnxOrder);
 }
 

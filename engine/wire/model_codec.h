@@ -16,7 +16,7 @@
 namespace ganserve {
 
 inline constexpr absl::string_view kModelWireMagic = "GSLM";
-inline constexpr uint32_t kModelWireVersion = 1;
+inline constexpr uint32_t kModelWireVersion = 2;
 inline constexpr uint32_t kMaxWireNodes = 1 << 16;
 inline constexpr uint32_t kMaxWireNodeInputs = 256;
 

@@ -260,11 +260,18 @@ const OpCodec kCodecs[] = {
      [](const Op& op, WireWriter& out) {
        out.TensorField(As<ScaleShiftOp>(op).scale());
        out.TensorField(As<ScaleShiftOp>(op).shift());
+       out.I64(As<ScaleShiftOp>(op).trainable());
      },
      [](WireReader& in) -> Decoded {
        GS_ASSIGN_OR_RETURN(Tensor scale, in.TensorField("scale"));
        GS_ASSIGN_OR_RETURN(Tensor shift, in.TensorField("shift"));
-       return OpPtr(std::make_shared<ScaleShiftOp>(std::move(scale), std::move(shift)));
+       GS_ASSIGN_OR_RETURN(int64_t trainable, in.I64("scale-shift weight count"));
+       if (trainable < 0 || trainable > scale.size() + shift.size()) {
+         return absl::InvalidArgumentError(absl::StrCat("scale-shift weight count ", trainable,
+                                                        " is not within its ",
+                                                        scale.size() + shift.size(), " values"));
+       }
+       return OpPtr(std::make_shared<ScaleShiftOp>(std::move(scale), std::move(shift), trainable));
      }},
     {SoftmaxOp::kType,
      [](const Op& op, WireWriter& out) {

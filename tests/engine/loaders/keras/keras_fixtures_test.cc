@@ -74,7 +74,11 @@ INSTANTIATE_TEST_SUITE_P(
             // PyTorch's group_norm: Keras 3.8 .keras and Keras 3.9 h5 GroupNormalization,
             // 4 groups of 2 channels, and groups=-1 (one per channel) without beta.
             Fixture{"k38_group_norm.keras", 1208, {8, 8, 4}, 1, false},
-            Fixture{"k39_group_norm.h5", 1208, {8, 8, 4}, 1, true}),
+            Fixture{"k39_group_norm.h5", 1208, {8, 8, 4}, 1, true},
+            // PyTorch's layer_norm: Keras 3.8 .keras and tf.keras 2.15 h5 LayerNormalization
+            // over each pixel's channels, and over the whole sample without beta.
+            Fixture{"k38_layer_norm.keras", 1460, {8, 8, 4}, 1, false},
+            Fixture{"tf215_layer_norm.h5", 1460, {8, 8, 4}, 1, false}),
         ::testing::Values(ExecutorKind::kReference, ExecutorKind::kOneDnn)),
     [](const auto& info) {
       std::string name = std::get<0>(info.param).file;

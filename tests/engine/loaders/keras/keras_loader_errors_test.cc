@@ -61,6 +61,17 @@ TEST(KerasLoaderErrors, GroupNormOverANonChannelAxisIsRefused) {
               AllOf(HasSubstr("'gn_bad'"), HasSubstr("axis 1 of a rank-4 input")));
 }
 
+TEST(KerasLoaderErrors, LayerNormOverAxesThatDoNotEndTheSampleIsRefused) {
+  EXPECT_THAT(LoadError(ErrorFixture("layer_norm_axes.h5")),
+              AllOf(HasSubstr("'ln_bad'"),
+                    HasSubstr("axes that do not end the sample ([1] of a rank-4 input)")));
+}
+
+TEST(KerasLoaderErrors, LayerNormWithRmsScalingIsRefused) {
+  EXPECT_THAT(LoadError(ErrorFixture("layer_norm_rms.h5")),
+              AllOf(HasSubstr("'ln_bad'"), HasSubstr("rms_scaling=True")));
+}
+
 TEST(KerasLoaderErrors, LambdaLayerIsRefusedAsPythonCode) {
   EXPECT_THAT(LoadError(ErrorFixture("lambda.h5")),
               AllOf(HasSubstr("'scale_it'"), HasSubstr("Lambda"), HasSubstr("Python code")));
