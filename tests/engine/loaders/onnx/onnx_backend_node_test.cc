@@ -138,8 +138,9 @@ bool IsWeightInput(const onnx::NodeProto& node, int i, const onnx::GraphProto& g
   }
   if (op == "Gather") return i == 0;   // the embedding table
   if (op == "Dropout") return i >= 1;  // ratio, training_mode
-  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
-    // A broadcast operand is a constant bias or scale.
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Greater" || op == "Less" ||
+      op == "GreaterOrEqual" || op == "LessOrEqual" || op == "Equal") {
+    // A broadcast operand is a constant bias, scale or threshold.
     auto rank = [&](const std::string& name) {
       for (const auto& in : graph.input())
         if (in.name() == name) return in.type().tensor_type().shape().dim_size();
@@ -169,22 +170,38 @@ float Element(const std::string& raw, const Field& typed, int64_t i) {
   return static_cast<float>(v);
 }
 
-// A float or integer TensorProto as a float Tensor, decoded here rather than
-// by the loader so the expected values do not go through the code under test.
+// A float, integer or bool TensorProto as a float Tensor (a bool as 0/1),
+// decoded here rather than by the loader so the expected values do not go
+// through the code under test.
 absl::StatusOr<Tensor> ToTensor(const onnx::TensorProto& t) {
   Tensor out(Dims(t.dims().begin(), t.dims().end()));
-  const bool is_float = t.data_type() == onnx::TensorProto::FLOAT;
-  if (!is_float && t.data_type() != onnx::TensorProto::INT64) {
-    return absl::UnimplementedError("element type " + std::to_string(t.data_type()));
-  }
-  const int64_t width = is_float ? 4 : 8;
-  const int64_t stored = t.raw_data().empty()
-                             ? (is_float ? t.float_data_size() : t.int64_data_size())
-                             : static_cast<int64_t>(t.raw_data().size()) / width;
+  const int type = t.data_type();
+  const int64_t width = type == onnx::TensorProto::FLOAT   ? 4
+                        : type == onnx::TensorProto::INT64 ? 8
+                        : type == onnx::TensorProto::INT32 ? 4
+                        : type == onnx::TensorProto::BOOL  ? 1
+                                                           : 0;
+  if (width == 0) return absl::UnimplementedError("element type " + std::to_string(type));
+  const int64_t typed = type == onnx::TensorProto::FLOAT   ? t.float_data_size()
+                        : type == onnx::TensorProto::INT64 ? t.int64_data_size()
+                                                           : t.int32_data_size();
+  const int64_t stored =
+      t.raw_data().empty() ? typed : static_cast<int64_t>(t.raw_data().size()) / width;
   if (stored != out.size()) return absl::InvalidArgumentError("tensor data does not fit its dims");
   for (int64_t i = 0; i < out.size(); ++i) {
-    out.data[i] = is_float ? Element<float>(t.raw_data(), t.float_data(), i)
-                           : Element<int64_t>(t.raw_data(), t.int64_data(), i);
+    switch (type) {
+      case onnx::TensorProto::FLOAT:
+        out.data[i] = Element<float>(t.raw_data(), t.float_data(), i);
+        break;
+      case onnx::TensorProto::INT64:
+        out.data[i] = Element<int64_t>(t.raw_data(), t.int64_data(), i);
+        break;
+      case onnx::TensorProto::INT32:
+        out.data[i] = Element<int32_t>(t.raw_data(), t.int32_data(), i);
+        break;
+      default:  // BOOL: one byte each in raw_data, else int32_data
+        out.data[i] = Element<uint8_t>(t.raw_data(), t.int32_data(), i) != 0 ? 1.0f : 0.0f;
+    }
   }
   return out;
 }
