@@ -23,7 +23,9 @@ ServerOptions IsolatedRepository(const fs::path& repo, const std::string& loader
   LoaderLimits limits;
   limits.max_memory_mb = 256;  // the flood is read that far
   limits.max_cpu_seconds = 10;
-  limits.timeout = absl::Seconds(3);
+  // Long enough to read the flood: filling 256 MB of fresh pages took 4.3 s on
+  // one of this project's 2-core machines.
+  limits.timeout = absl::Seconds(10);
   options.registry.load.loader = [loader, limits](const std::string& path) {
     return LoadModelIsolated(loader, path, limits);
   };
@@ -69,7 +71,7 @@ TEST(IsolatedLoading, FilesThatBreakTheLoaderAreDroppedNamedAndTheOldVersionServ
   for (const auto& [mode, reason, says] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"crash", "loader_crashed", "the loader crashed with signal 11"},
-           {"hang", "loader_timeout", "the loader timed out after 3s"},
+           {"hang", "loader_timeout", "the loader timed out after 10s"},
            {"garbage", "loader_bad_answer", "the loader's answer is bad"},
            {"flood", "loader_memory_limit",
             "the loader's answer exceeds its memory limit of 256 MB"}}) {
