@@ -3,7 +3,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ops/transpose.h"
 #include "engine/output_inference.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
@@ -28,7 +27,7 @@ int64_t LabelCountOf(const Graph& graph, int input) {
 // move values without changing them (an element-wise activation commutes with those).
 std::optional<Activation> LastActivation(const Graph& graph) {
   int i = graph.output();
-  while (graph.node(i).op->IsShapeOnly() || graph.node(i).op->Type() == TransposeOp::kType) {
+  while (graph.node(i).op->MovesValuesUnchanged()) {
     if (graph.node(i).inputs.size() != 1) return std::nullopt;
     i = graph.node(i).inputs[0];
   }

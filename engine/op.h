@@ -37,6 +37,10 @@ class Op {
   // true when the op only renames the shape of its one input, the values
   // coming out unchanged and in order (Reshape, Flatten, Identity).
   virtual bool IsShapeOnly() const { return false; }
+  // true when every output value is a value of the op's one input, moved but
+  // not changed (shape-only ops, Transpose), so an element-wise activation
+  // before the op fixes the value range after it;
+  virtual bool MovesValuesUnchanged() const { return IsShapeOnly(); }
   // how many integer indices the op's input may hold (an Embedding's table
   // rows, so the input is a class label), or 0 when it takes values;
   virtual int64_t IndexCount() const { return 0; }

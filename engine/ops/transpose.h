@@ -15,6 +15,7 @@ class TransposeOp : public Op {
   explicit TransposeOp(std::vector<int> perm) : perm_(std::move(perm)) {}
   static constexpr absl::string_view kType = "Transpose";
   absl::string_view Type() const override { return kType; }
+  bool MovesValuesUnchanged() const override { return true; }
   absl::StatusOr<Dims> InferShape(absl::Span<const Dims> inputs) const override;
   absl::Status RunReference(absl::Span<const Tensor* const> inputs, Tensor& output) const override;
   const std::vector<int>& perm() const { return perm_; }

@@ -105,6 +105,8 @@ TEST(LoadedGenerator, ValueRangeComesFromTheLastActivationOrModelJson) {
   ASSERT_TRUE(sigmoid.ok());
   EXPECT_EQ((*sigmoid)->value_min(), 0.0f);
   EXPECT_EQ((*sigmoid)->value_max(), 1.0f);
+  // Through the Transpose to channels-first: it moves values without changing them.
+  EXPECT_EQ((*sigmoid)->range_source(), "activation");
   ModelOptions options;
   options.output_range = {{-2.0f, 2.0f}};
   // model.json wins even over a calibration that would pick [0, 255].
