@@ -45,4 +45,10 @@ void LowerUpSampling2D(const LoweringStep& step) {
   }
 }
 
+// oneDNN's reorder permutes plain layouts far faster than the reference
+// loop (the ONNX loader's transpose of every output image to NCHW).
+void LowerTranspose(const LoweringStep& step) {
+  if (step.in.size() + 1 <= DNNL_MAX_NDIMS) step.target().kind = LoweredKind::kTranspose;
+}
+
 }  // namespace ganserve

@@ -10,6 +10,7 @@
 #include "engine/ops/dense.h"
 #include "engine/ops/identity.h"
 #include "engine/ops/input.h"
+#include "engine/ops/transpose.h"
 #include "engine/ops/upsampling2d.h"
 
 namespace ganserve {
@@ -27,6 +28,7 @@ const std::pair<absl::string_view, LoweringRule> kLoweringRules[] = {
     {Conv2DOp::kType, LowerConv2D},         {Conv2DTransposeOp::kType, LowerConv2DTranspose},
     {DenseOp::kType, LowerDense},           {BatchNormOp::kType, LowerBatchNorm},
     {ActivationOp::kType, LowerActivation}, {UpSampling2DOp::kType, LowerUpSampling2D},
+    {TransposeOp::kType, LowerTranspose},
 };
 
 LoweringRule RuleFor(absl::string_view type) {

@@ -29,6 +29,7 @@ enum class LoweredKind {
   kBatchNorm,     // unfolded, channel axis last
   kActivation,    // standalone eltwise chain
   kResample,      // UpSampling2D through the resampling primitive
+  kTranspose,     // Transpose as a reorder between plain layouts
   kReference,     // the op's RunReference on plain row-major buffers
 };
 

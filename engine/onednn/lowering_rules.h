@@ -45,6 +45,7 @@ void LowerDense(const LoweringStep& step);
 void LowerBatchNorm(const LoweringStep& step);
 void LowerActivation(const LoweringStep& step);
 void LowerUpSampling2D(const LoweringStep& step);
+void LowerTranspose(const LoweringStep& step);
 
 }  // namespace ganserve
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/onednn/eltwise_mapping.h"
+#include "engine/ops/transpose.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 
@@ -136,6 +137,9 @@ absl::Status PlanBuilder::LowerNode(int i) {
     case LoweredKind::kResample:
       LowerResample(i);
       break;
+    case LoweredKind::kTranspose:
+      LowerTranspose(i);
+      break;
     case LoweredKind::kReference:
       LowerReference(i);
       break;
@@ -200,6 +204,24 @@ void PlanBuilder::LowerResample(int i) {
                pd.scratchpad_desc());
 }
 
+void PlanBuilder::LowerTranspose(int i) {
+  const Node& node = graph_.node(i);
+  const auto& perm = static_cast<const TransposeOp&>(*node.op).perm();
+  const dnnl::memory x = EnsurePlain(Resolve(node.inputs[0])).plain_mem;
+  const dnnl::memory y = NewPlainValue(i, node.output_dims).plain_mem;
+  // Both row-major in the graph's axis order, the input read in the output's:
+  // output axis a walks input axis perm[a].
+  const dnnl::memory::dims in_dims = RowMajorDims(graph_.node(node.inputs[0]).output_dims);
+  const dnnl::memory::dims in_strides = RowMajorStrides(in_dims);
+  dnnl::memory::dims dims{batch_}, strides{in_strides[0]};
+  for (const int axis : perm) {
+    dims.push_back(in_dims[axis + 1]);
+    strides.push_back(in_strides[axis + 1]);
+  }
+  AddReorder(View(x, dnnl::memory::desc(dims, dt::f32, strides)),
+             View(y, dnnl::memory::desc(dims, dt::f32, RowMajorStrides(dims))));
+}
+
 void PlanBuilder::LowerReference(int i) {
   const Node& node = graph_.node(i);
   std::vector<const Tensor*> args;
@@ -226,15 +248,24 @@ dnnl::memory::dims PlanBuilder::ImageDims(const Dims& hwc) const {
   return {batch_, hwc[2], hwc[0], hwc[1]};
 }
 
-dnnl::memory::desc PlanBuilder::PlainMd(const Dims& per_sample) const {
-  if (per_sample.size() == 3) return dnnl::memory::desc(ImageDims(per_sample), dt::f32, tag::nhwc);
+dnnl::memory::dims PlanBuilder::RowMajorDims(const Dims& per_sample) const {
   dnnl::memory::dims dims{batch_};
   dims.insert(dims.end(), per_sample.begin(), per_sample.end());
+  return dims;
+}
+
+dnnl::memory::dims PlanBuilder::RowMajorStrides(const dnnl::memory::dims& dims) {
   dnnl::memory::dims strides(dims.size(), 1);
   for (int a = static_cast<int>(dims.size()) - 2; a >= 0; --a) {
     strides[a] = strides[a + 1] * dims[a + 1];
   }
-  return dnnl::memory::desc(dims, dt::f32, strides);
+  return strides;
+}
+
+dnnl::memory::desc PlanBuilder::PlainMd(const Dims& per_sample) const {
+  if (per_sample.size() == 3) return dnnl::memory::desc(ImageDims(per_sample), dt::f32, tag::nhwc);
+  const dnnl::memory::dims dims = RowMajorDims(per_sample);
+  return dnnl::memory::desc(dims, dt::f32, RowMajorStrides(dims));
 }
 
 dnnl::memory PlanBuilder::ArenaMemory(const dnnl::memory::desc& md) {

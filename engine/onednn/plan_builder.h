@@ -62,6 +62,7 @@ class PlanBuilder {
   void LowerBatchNorm(int i);
   void LowerActivation(int i);
   void LowerResample(int i);
+  void LowerTranspose(int i);
   void LowerReference(int i);
 
   // Helpers.
@@ -86,6 +87,9 @@ class PlanBuilder {
                                                      bool fused, bool plain_dst = false) const;
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
+  // {batch, per_sample...}, and the strides of a row-major array of `dims`.
+  dnnl::memory::dims RowMajorDims(const Dims& per_sample) const;
+  static dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
   dnnl::memory::dims ImageDims(const Dims& hwc) const;  // {N, C, H, W}
   // A memory for `md` in a buffer of its own in the arena.
   dnnl::memory ArenaMemory(const dnnl::memory::desc& md);

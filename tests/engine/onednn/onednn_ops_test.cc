@@ -3,6 +3,7 @@
 #include <random>
 
 #include "engine/graph_builder.h"
+#include "engine/onednn/lowering.h"
 #include "engine/ops/activation_op.h"
 #include "engine/ops/concatenate.h"
 #include "engine/ops/conv2d.h"
@@ -137,6 +138,39 @@ TEST(OneDnnPlainOps, PaddingCroppingTransposeReshapeAndIdentityBetweenConvs) {
   b.Add("reshape", ReshapeOp({-1, 6}), {b.last()});
   const auto graph = b.Build();
   for (int64_t batch : {1, 37}) ExpectMatchesReference(graph, batch);
+}
+
+// Transpose as a reorder: every permutation of an image read from a conv's
+// blocked output and from the input, as the graph output (the ONNX loader's
+// NCHW) and before a reference kernel; ranks 1, 2 and 4 too.
+TEST(OneDnnTranspose, EveryImagePermutationAndOtherRanks) {
+  std::mt19937 rng(53);
+  for (const std::vector<int>& perm : std::vector<std::vector<int>>{
+           {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}) {
+    SCOPED_TRACE(::testing::Message() << "perm " << perm[0] << perm[1] << perm[2]);
+    GraphBuilder conv_first;
+    conv_first.Input("x", {5, 7, 3});
+    conv_first.Add("c0", SameConv(3, 3, 17, rng), {conv_first.last()});
+    conv_first.Add("perm", TransposeOp(perm), {conv_first.last()});
+    auto graph = conv_first.Build();
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    EXPECT_EQ(LowerGraph(*graph)[2].kind, LoweredKind::kTranspose);
+    for (int64_t batch : {1, 3}) ExpectMatchesReference(graph, batch);
+    GraphBuilder input_first;
+    input_first.Input("x", {4, 6, 5});
+    input_first.Add("perm", TransposeOp(perm), {input_first.last()});
+    input_first.Add("pad", Padding2DOp::ZeroPadding({1, 0, 2, 1}), {input_first.last()});
+    const auto from_input = input_first.Build();
+    for (int64_t batch : {1, 2}) ExpectMatchesReference(from_input, batch);
+  }
+  for (const auto& [shape, perm] : std::vector<std::pair<Dims, std::vector<int>>>{
+           {{9}, {0}}, {{4, 6}, {1, 0}}, {{2, 3, 4, 5}, {3, 1, 0, 2}}}) {
+    GraphBuilder b;
+    b.Input("x", shape);
+    b.Add("perm", TransposeOp(perm), {b.last()});
+    const auto ranked = b.Build();
+    for (int64_t batch : {1, 4}) ExpectMatchesReference(ranked, batch);
+  }
 }
 
 // Both layouts, after a conv (a blocked layout) and on a rank-2 sample.
