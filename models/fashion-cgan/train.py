@@ -10,12 +10,15 @@ then scores the exported generator.keras with quality.py (--compare-with OLD.ker
 
 Recipe: hinge loss, a spectrally normalised projection discriminator, two learning rates
 (D 4e-4, G 2e-4), and an exponential moving average of G's weights, which is what is exported.
-Training stops after --epochs or --max-minutes (default 60), whichever comes first; the state
-is saved to --checkpoint after every epoch and at the stop, and --resume continues from it.
+Training stops after --epochs, --max-minutes of wall time (default 60) or --max-cpu-minutes of
+CPU time (user+sys over every thread, default 120: 60 minutes of 2 cores), whichever comes
+first; the state is saved to --checkpoint every --checkpoint-minutes (default 10), after every
+epoch and at the stop, and --resume continues from it.
 --init-from starts from another run's checkpoint instead, --init-generator from a generator
 file with a fresh D; --ac-weight (a class head on D), --ms-weight (mode seeking), --spread-weight
 and --pixel-spread-weight (per-class spread in D's features or in pixels), --class-boost,
---class-std (per-class minibatch std in D) and --class-scale (a per-class gain in G) add terms.
+--class-std (per-class minibatch std in D), --class-scale (a per-class gain in G) and --detail
+(D reads a high-pass of the image and scores 7x7 patches too) add terms.
 
 Usage: nice -n 19 /usr/bin/python3 models/fashion-cgan/train.py --checkpoint /tmp/cgan.pt
 Needs Debian's python3-torch and dataset-fashion-mnist (deploy/install-deps.sh --train).
@@ -142,34 +145,60 @@ class Discriminator(nn.Module):
 
     Spectral norm bounds D's Lipschitz constant, so its gradients keep telling G apart from
     the data all over the image space instead of driving G to a few safe modes.
+
+    With detail=True, D also reads a high-pass of the image (the image minus its 3x3 mean)
+    through a full-resolution branch joined at 14x14, and scores each 7x7 position of its
+    features on its own (a patch score, also with a class projection). A D built only on
+    stride-2 convolutions of the image reads little of the fine texture that tells a real
+    garment from a smooth one, and the diversity ratio reads that texture too.
     """
 
     STAT_AT = 4  # index in `features` of the layer the per-class std channel is fed to
+    DETAIL_AT = 2  # index in `features` of the layer the high-pass branch is fed to
+    PATCH_AT = 4  # index in `features` whose input (7x7) the patch score reads
 
-    def __init__(self, class_head=False, class_std=False):
+    def __init__(self, class_head=False, class_std=False, detail=False):
         super().__init__()
         sn = nn.utils.spectral_norm
         self.class_std = class_std
         self.features = nn.Sequential(
             sn(nn.Conv2d(1, 64, 4, stride=2, padding=1)), nn.LeakyReLU(0.2),     # 14x14
-            sn(nn.Conv2d(64, 128, 4, stride=2, padding=1)), nn.LeakyReLU(0.2),   # 7x7
+            sn(nn.Conv2d(64 + 64 * detail, 128, 4, stride=2, padding=1)), nn.LeakyReLU(0.2),  # 7x7
             sn(nn.Conv2d(128 + class_std, 256, 3, stride=2, padding=1)), nn.LeakyReLU(0.2),  # 4x4
             nn.Flatten())
         self.score = sn(nn.Linear(256 * 4 * 4, 1))
         self.label_projection = sn(nn.Embedding(NUM_CLASSES, 256 * 4 * 4))
         # Built only when asked for, so that the default recipe draws the same random numbers.
         self.classify = sn(nn.Linear(256 * 4 * 4, NUM_CLASSES)) if class_head else None
+        self.detail = None
+        if detail:
+            self.detail = nn.Sequential(
+                sn(nn.Conv2d(1, 32, 3, padding=1)), nn.LeakyReLU(0.2),              # 28x28
+                sn(nn.Conv2d(32, 64, 4, stride=2, padding=1)), nn.LeakyReLU(0.2))   # 14x14
+            self.patch_score = sn(nn.Conv2d(128, 1, 1))
+            self.patch_projection = sn(nn.Embedding(NUM_CLASSES, 128))
 
     def forward(self, x, label):
-        """Returns the real/fake score, the auxiliary class logits (None without the head) and
-        the features the score is computed from."""
-        phi = x
+        """Returns the real/fake score, the auxiliary class logits (None without the head),
+        the features the score is computed from and the [N,7,7] patch scores (None without
+        the detail branch)."""
+        phi, patch = x, None
         for i, layer in enumerate(self.features):
+            if i == self.DETAIL_AT and self.detail is not None:
+                phi = torch.cat([phi, self.detail(high_pass(x))], dim=1)
+            if i == self.PATCH_AT and self.detail is not None:
+                patch = self.patch_score(phi).squeeze(1) + torch.einsum(
+                    "nchw,nc->nhw", phi, self.patch_projection(label))
             if i == self.STAT_AT and self.class_std:
                 phi = torch.cat([phi, per_class_std(phi, label)], dim=1)
             phi = layer(phi)
         score = self.score(phi).squeeze(1) + (self.label_projection(label) * phi).sum(1)
-        return score, None if self.classify is None else self.classify(phi), phi
+        return score, None if self.classify is None else self.classify(phi), phi, patch
+
+
+def high_pass(x):
+    """The image minus its 3x3 local mean: edges and texture, without the silhouette."""
+    return x - F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
 
 
 def per_class_std(x, label):
@@ -218,13 +247,14 @@ class Trainer:
         self.opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
         self.epoch, self.step, self.order = 1, 0, None
         self.trained_seconds = 0.0  # over all runs of a resumed training
+        self.cpu_seconds = 0.0  # this process's user+sys time over all runs, every thread
 
     def state_dict(self):
         return {"generator": self.gen.state_dict(), "discriminator": self.disc.state_dict(),
                 "ema": self.ema.state_dict(), "opt_g": self.opt_g.state_dict(),
                 "opt_d": self.opt_d.state_dict(), "epoch": self.epoch, "step": self.step,
                 "order": self.order, "rng": torch.get_rng_state(),
-                "trained_seconds": self.trained_seconds}
+                "trained_seconds": self.trained_seconds, "cpu_seconds": self.cpu_seconds}
 
     def load_state_dict(self, state):
         self.gen.load_state_dict(state["generator"])
@@ -234,6 +264,7 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.epoch, self.step, self.order = state["epoch"], state["step"], state["order"]
         self.trained_seconds = state["trained_seconds"]
+        self.cpu_seconds = state.get("cpu_seconds", 0.0)  # older checkpoints lack it
         torch.set_rng_state(state["rng"])
 
     def save(self):
@@ -269,9 +300,12 @@ class Trainer:
         ac = self.args.ac_weight
 
         self.opt_d.zero_grad(set_to_none=True)
-        real_score, real_logits, real_phi = self.disc(real, real_y)
-        fake_score, _, _ = self.disc(fake.detach(), fake_y)
+        real_score, real_logits, real_phi, real_patch = self.disc(real, real_y)
+        fake_score, _, _, fake_patch = self.disc(fake.detach(), fake_y)
         loss_d = F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
+        if real_patch is not None:
+            loss_d = loss_d + self.args.patch_weight * (
+                F.relu(1.0 - real_patch).mean() + F.relu(1.0 + fake_patch).mean())
         if ac:
             loss_d = loss_d + ac * F.cross_entropy(real_logits, real_y)
         loss_d.backward()
@@ -280,8 +314,10 @@ class Trainer:
             return loss_d.item(), 0.0
 
         self.opt_g.zero_grad(set_to_none=True)
-        fake_score, fake_logits, fake_phi = self.disc(fake, fake_y)
+        fake_score, fake_logits, fake_phi, fake_patch = self.disc(fake, fake_y)
         loss_g = -fake_score.mean()
+        if fake_patch is not None:
+            loss_g = loss_g - self.args.patch_weight * fake_patch.mean()
         if ac:  # AC-GAN's term: G's images must also be classified as their label
             loss_g = loss_g + ac * F.cross_entropy(fake_logits, fake_y)
         if self.args.ms_weight:
@@ -333,23 +369,26 @@ class Trainer:
         to tell them apart, or its first gradients to G are noise."""
         if self.epoch > 1 or self.step > 0 or not self.args.d_warmup:
             return
-        start = time.time()
+        start, cpu_start = time.time(), time.process_time()
         for i in range(self.args.d_warmup):
             idx = torch.randint(0, images.shape[0], (self.args.batch_size,))
             loss_d, _ = self.train_step(images[idx], labels[idx], train_g=False)
             if self.args.log_every and (i + 1) % self.args.log_every == 0:
                 print(f"  D warm-up {i + 1}/{self.args.d_warmup}  D {loss_d:.4f}", flush=True)
         self.trained_seconds += time.time() - start
+        self.cpu_seconds += time.process_time() - cpu_start
 
     def run(self, images, labels):
-        """Trains to --epochs or until --max-minutes; returns True when all epochs ran."""
+        """Trains to --epochs or until --max-minutes (wall) or --max-cpu-minutes; returns True
+        when all epochs ran. Saves the checkpoint every --checkpoint-minutes too."""
         args = self.args
         n = images.shape[0]
         steps = n // args.batch_size
         total = args.epochs * steps
         run_start = time.time()
         done_before = (self.epoch - 1) * steps + self.step
-        seconds_before = self.trained_seconds
+        seconds_before, cpu_before = self.trained_seconds, self.cpu_seconds
+        cpu_start, last_save = time.process_time(), time.time()
         while self.epoch <= args.epochs:
             if self.order is None:
                 self.order = self.shuffle(labels)
@@ -363,14 +402,28 @@ class Trainer:
                 self.update_ema(updates)
                 sum_d, sum_g, counted = sum_d + loss_d, sum_g + loss_g, counted + 1
                 self.trained_seconds = seconds_before + time.time() - run_start
+                self.cpu_seconds = cpu_before + time.process_time() - cpu_start
                 if args.log_every and self.step % args.log_every == 0:
                     per_step = (time.time() - run_start) / (updates - done_before)
+                    cpu_per_step = (self.cpu_seconds - cpu_before) / (updates - done_before)
                     left = min((total - updates) * per_step,
-                               args.max_minutes * 60 - self.trained_seconds)
+                               args.max_minutes * 60 - self.trained_seconds,
+                               (args.max_cpu_minutes * 60 - self.cpu_seconds)
+                               * per_step / max(cpu_per_step, 1e-9))
                     print(f"  epoch {self.epoch}/{args.epochs} step {self.step}/{steps}  "
                           f"D {sum_d / counted:.4f}  G {sum_g / counted:.4f}  "
-                          f"{per_step:.2f}s/step  trained {self.trained_seconds / 60:.1f} min  "
+                          f"{per_step:.2f}s/step  trained {self.trained_seconds / 60:.1f} min "
+                          f"(CPU {self.cpu_seconds / 60:.1f} min)  "
                           f"left {max(left, 0) / 60:.1f} min", flush=True)
+                if args.checkpoint_minutes and time.time() - last_save >= args.checkpoint_minutes * 60:
+                    self.save()
+                    last_save = time.time()
+                    print(f"  checkpoint saved at epoch {self.epoch} step {self.step}", flush=True)
+                if self.cpu_seconds >= args.max_cpu_minutes * 60:
+                    print(f"CPU budget of {args.max_cpu_minutes} min reached at epoch {self.epoch} "
+                          f"step {self.step}; checkpoint saved, --resume continues", flush=True)
+                    self.save()
+                    return False
                 if self.trained_seconds >= args.max_minutes * 60:
                     print(f"time budget of {args.max_minutes} min reached at epoch {self.epoch} "
                           f"step {self.step}; checkpoint saved, --resume continues", flush=True)
@@ -588,11 +641,19 @@ def parse_args():
                    help="weight W on these classes' spread shortfall (others 1)")
     p.add_argument("--class-scale", action="store_true",
                    help="G gains a per-class gain on its latent features (Embedding, Multiply)")
+    p.add_argument("--detail", action="store_true",
+                   help="D gains a high-pass input branch and a per-patch score (see --patch-weight)")
+    p.add_argument("--patch-weight", type=float, default=0.5,
+                   help="weight of the per-patch hinge terms with --detail")
     p.add_argument("--class-std", action="store_true",
                    help="D sees a per-class minibatch standard deviation channel")
     p.add_argument("--ema-start", type=int, default=1000, help="updates before the EMA averages")
     p.add_argument("--max-minutes", type=float, default=60,
                    help="training time budget; when spent, save the checkpoint and export")
+    p.add_argument("--max-cpu-minutes", type=float, default=120,
+                   help="CPU time budget (user+sys over every thread; 120 = 60 min of 2 cores)")
+    p.add_argument("--checkpoint-minutes", type=float, default=10,
+                   help="also save the checkpoint this often (wall minutes; 0: only per epoch)")
     p.add_argument("--max-updates", type=int, default=0,
                    help="stop after this many updates in this run (0: no limit); repeatable, "
                         "unlike --max-minutes")
@@ -642,7 +703,8 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
-    gen, disc = Generator(class_scale=args.class_scale), Discriminator(class_head=args.ac_weight > 0, class_std=args.class_std)
+    gen, disc = Generator(class_scale=args.class_scale), Discriminator(
+        class_head=args.ac_weight > 0, class_std=args.class_std, detail=args.detail)
     gen.apply(init_dcgan)
     trainer = Trainer(gen, disc, args)
 
@@ -671,13 +733,16 @@ def main():
               f"{spec_text(args.spread_class_weight)}; pixel spread {args.pixel_spread_weight}; "
               f"class std {args.class_std}; "
               f"class scale {args.class_scale}; "
+              f"detail {args.detail} (patch weight {args.patch_weight}); "
               f"D warm-up {args.d_warmup}; "
-              f"{args.threads} threads; budget {args.max_minutes} min", flush=True)
+              f"{args.threads} threads; budget {args.max_minutes} min wall, "
+              f"{args.max_cpu_minutes} min CPU", flush=True)
         gen.train()
         disc.train()
         trainer.warm_up_discriminator(images, labels)
         trainer.run(images, labels)
-    print(f"training time {trainer.trained_seconds / 60:.1f} min", flush=True)
+    print(f"training time {trainer.trained_seconds / 60:.1f} min wall, "
+          f"{trainer.cpu_seconds / 60:.1f} min CPU", flush=True)
     # The EMA generator is the one exported; its BN statistics are those of its own weights.
     final = trainer.ema
     recalibrate_batch_norm(final, batches=args.bn_batches, batch_size=256)
