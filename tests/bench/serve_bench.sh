@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ganserve against its own engine, in one run per model: engine-only img/s at
-# batch 1/16/64 (tests/bench/engine_rate, same thread options, no gRPC); then
+# batch 1/16/64 (tests/bench/engine_rate, no gRPC) both as one worker with a
+# team of all cores and as ganserve's default of one one-thread worker per
+# core in parallel; then
 # ganctl bench against a fresh ganserve at -c 1/16/64/1024 -b 1, -c 4 -b 64 and
 # open loop at 50/90/200% of the -c 64 -b 1 capacity; server RSS after a sweep
 # through every batch size 1..max_batch at --max_batch 16 and 64; and the
 # server's thread count with 10,000 calls in flight. Prints a markdown table
-# per model for BENCHMARKS.md. The load tester shares the cores with the
+# per model for BENCHMARKS.md, then each target of issue 12 against the best
+# engine-only figure of the run (the strictest baseline). The load tester shares the cores with the
 # server, as a sidecar would.
 #
 #   tests/bench/serve_bench.sh [--duration 10s] [--models a.keras,b.h5] [--build build]
@@ -115,18 +118,30 @@ PY
 echo "serve_bench $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 echo "ISA: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|avx512_vnni\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A rss
 IFS=, read -r -a model_list <<<"$models"
 for model in "${model_list[@]}"; do
   echo
   echo "### $(basename "$model")"
   echo
   echo '```'
-  echo "engine only, OpenMP default wait policy (as ganserve runs):"
-  "$rate" "$model" --batches 1,16,64 --seconds 3
+  rates=/tmp/serve_bench_rates.txt
+  : >"$rates"
+  # engine_rows TITLE ARGS...: one engine_rate run, shown and kept for the targets.
+  engine_rows() {
+    echo "$1"
+    shift
+    "$@" | tee -a "$rates"
+  }
+  cores=$(nproc)
+  engine_rows "engine only, $cores workers x 1 thread in parallel (ganserve's default --workers):" \
+    "$rate" "$model" --batches 1,16,64 --seconds 3 --workers "$cores"
+  engine_rows "engine only, 1 worker x $cores threads, OpenMP default wait policy:" \
+    "$rate" "$model" --batches 1,16,64 --seconds 3
   # On some VMs a sleeping OpenMP thread wakes in ~10 ms, which dominates an
   # idle process's small batches; spinning threads show what the engine can do.
-  echo "engine only, OMP_WAIT_POLICY=active:"
-  OMP_WAIT_POLICY=active "$rate" "$model" --batches 1,16,64 --seconds 3
+  engine_rows "engine only, 1 worker x $cores threads, OMP_WAIT_POLICY=active:" \
+    env OMP_WAIT_POLICY=active "$rate" "$model" --batches 1,16,64 --seconds 3
   echo '```'
   echo
   # Open loop measures from the scheduled send time, so a client thread that
@@ -142,16 +157,20 @@ for model in "${model_list[@]}"; do
     result=$(bench -c $c -b 1 -d "$duration")
     row "-c $c -b 1" "$result"
     ((c == 1)) && c1_result=$result after_c1=$(compute_totals)
+    ((c == 64)) && c64_result=$result
+    ((c == 1024)) && c1024_result=$result
     if ((c == 64)); then
       capacity=$(python3 -c 'import json,sys; print(int(json.loads(sys.argv[1])["images_per_s"]))' "$result")
     fi
   done
   fresh_seed
-  row "-c 4 -b 64" "$(bench -c 4 -b 64 -d "$duration")"
+  c4_result=$(bench -c 4 -b 64 -d "$duration")
+  row "-c 4 -b 64" "$c4_result"
   for pct in 50 90 200; do
     r=$((capacity * pct / 100))
     fresh_seed
-    row "open loop -r $r -b 1 ($pct%)" "$(bench -r $r -b 1 -d "$duration")"
+    open_result=$(bench -r $r -b 1 -d "$duration")
+    row "open loop -r $r -b 1 ($pct%)" "$open_result"
   done
   # The engine-only rows come from an idle process; the server's own batch
   # time during the -c 1 row is the engine time that call actually waited for.
@@ -177,7 +196,8 @@ PY
       "$ganctl" bench --target 127.0.0.1:$port --model m --progress off -c 1 -b $b -N 2 \
         --seed $next_seed >/dev/null 2>&1
     done
-    echo "RSS after a sweep of batch sizes 1..$max_batch at --max_batch $max_batch: $(rss_mb) MB"
+    rss[$max_batch]=$(rss_mb)
+    echo "RSS after a sweep of batch sizes 1..$max_batch at --max_batch $max_batch: ${rss[$max_batch]} MB"
     stop_server
   done
 
@@ -201,4 +221,7 @@ PY
   wait $bench_pid || true
   echo "server threads: $before idle, at most $most with ganctl bench -c 10000 in flight ($(nproc) cores; target ≤ $((4 * $(nproc) + 16)))"
   stop_server
+  python3 "$repo/tests/bench/serve_targets.py" "$rates" "$c1_result" "$c64_result" \
+    "$c1024_result" "$c4_result" "$open_result" "${rss[16]}" "${rss[64]}" "$most" "$cores" \
+    "$(knows_flag max_queue_time_ms && echo 1000 || echo 0)"
 done
