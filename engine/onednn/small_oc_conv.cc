@@ -3,13 +3,14 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "dnnl.hpp"
 
 namespace ganserve {
 namespace {
 
-constexpr int64_t kLanes = 16;
+constexpr int64_t kLanes = kSmallOcConvBlock;
 
 // Lane k of the result is the sum of the lanes of v[k].
 __attribute__((target("avx512f"))) __m512 SumEach(const __m512 (&v)[kLanes]) {
@@ -31,15 +32,33 @@ __attribute__((target("avx512f"))) __m512 SumEach(const __m512 (&v)[kLanes]) {
                        _mm512_shuffle_f32x4(halves[0], halves[1], 0xDD));
 }
 
-// Adds one kernel tap's products for the P pixels at src[p] to acc.
-template <int OC, int P>
-__attribute__((target("avx512f"))) inline void AddTap(const float* const (&src)[P], const float* w,
-                                                      int64_t ic, __m512 (&acc)[P][OC]) {
-  for (int64_t c = 0; c < ic; c += kLanes) {
+// 16 input channels at `p`, f32 or bf16 widened (a bf16 is the top half of
+// its f32); zeros where `valid` is 0 (a masked load reads nothing there).
+template <bool kBf16, bool kMasked, typename T>
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m512 Load16(const T* p,
+                                                                          __mmask16 valid) {
+  if constexpr (kBf16) {
+    const __m256i h = kMasked ? _mm256_maskz_loadu_epi16(valid, p)
+                              : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  } else {
+    return kMasked ? _mm512_maskz_loadu_ps(valid, p) : _mm512_loadu_ps(p);
+  }
+}
+
+// Adds one kernel tap's products for the P pixels at px[p] to acc; a pixel
+// outside the input (valid[p] = 0) reads zeros.
+template <bool kBf16, bool kMasked, int OC, int P, typename T>
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline void AddTap(const T* const* px,
+                                                                        const __mmask16* valid,
+                                                                        const int64_t* block,
+                                                                        const float* w, int64_t ic,
+                                                                        __m512 (&acc)[P][OC]) {
+  for (int64_t c = 0, j = 0; c < ic; c += kLanes, ++j) {
     __m512 wv[OC];
     for (int o = 0; o < OC; ++o) wv[o] = _mm512_loadu_ps(w + o * ic + c);
     for (int p = 0; p < P; ++p) {
-      const __m512 v = _mm512_loadu_ps(src[p] + c);
+      const __m512 v = Load16<kBf16, kMasked>(px[p] + block[j], valid[p]);
       for (int o = 0; o < OC; ++o) acc[p][o] = _mm512_fmadd_ps(v, wv[o], acc[p][o]);
     }
   }
@@ -47,20 +66,20 @@ __attribute__((target("avx512f"))) inline void AddTap(const float* const (&src)[
 
 // One output row: groups of P = 16 / OC pixels, whose P * OC sums are
 // consecutive in NHWC and leave the reduction as one vector.
-template <int OC>
-__attribute__((target("avx512f"))) void ConvRow(const SmallOcConvShape& s, const float* in,
-                                                const float* w, const float* bias,
-                                                const float* zeros, int64_t b, int64_t y,
-                                                float* out) {
+template <bool kBf16, int OC>
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void ConvRow(const SmallOcConvShape& s,
+                                                                  const SmallOcInput& l,
+                                                                  const void* in, const float* w,
+                                                                  const float* bias, int64_t b,
+                                                                  int64_t y, float* out) {
+  using T = std::conditional_t<kBf16, uint16_t, float>;
   constexpr int P = kLanes / OC;
   float bias_lanes[kLanes] = {};
   for (int k = 0; k < P * OC; ++k) bias_lanes[k] = bias[k % OC];
   const __m512 bias_v = _mm512_loadu_ps(bias_lanes);
+  const int64_t window = P + s.kw - 1;  // input pixels a group's taps read per kernel row
   for (int64_t x0 = 0; x0 < s.out_w; x0 += P) {
     const int64_t np = std::min<int64_t>(P, s.out_w - x0);
-    // Every tap of every pixel of the group reads inside the row.
-    const bool interior =
-        np == P && x0 - s.pad_left >= 0 && x0 + P - 1 + s.kw - 1 - s.pad_left < s.in_w;
     __m512 acc[P][OC];
     for (auto& pixel : acc) {
       for (auto& a : pixel) a = _mm512_setzero_ps();
@@ -68,14 +87,24 @@ __attribute__((target("avx512f"))) void ConvRow(const SmallOcConvShape& s, const
     for (int64_t ky = 0; ky < s.kh; ++ky) {
       const int64_t iy = y + ky - s.pad_top;
       if (iy < 0 || iy >= s.in_h) continue;
-      const float* row = in + (b * s.in_h + iy) * s.in_w * s.ic;
+      const T* row = static_cast<const T*>(in) + b * l.batch + l.row[iy];
+      const T* px[kLanes + kSmallOcConvMaxKernelWidth];
+      __mmask16 valid[kLanes + kSmallOcConvMaxKernelWidth];
+      bool interior = true;
+      for (int64_t j = 0; j < window; ++j) {
+        const int64_t ix = x0 + j - s.pad_left;
+        const bool inside = ix >= 0 && ix < s.in_w;
+        px[j] = row + (inside ? l.col[ix] : 0);
+        valid[j] = inside ? 0xFFFF : 0;
+        interior = interior && inside;
+      }
       for (int64_t kx = 0; kx < s.kw; ++kx) {
-        const float* src[P];
-        for (int p = 0; p < P; ++p) {
-          const int64_t ix = x0 + p + kx - s.pad_left;
-          src[p] = interior || (p < np && ix >= 0 && ix < s.in_w) ? row + ix * s.ic : zeros;
+        const float* wt = w + (ky * s.kw + kx) * OC * s.ic;
+        if (interior) {
+          AddTap<kBf16, false, OC, P>(px + kx, valid + kx, l.block.data(), wt, s.ic, acc);
+        } else {
+          AddTap<kBf16, true, OC, P>(px + kx, valid + kx, l.block.data(), wt, s.ic, acc);
         }
-        AddTap<OC, P>(src, w + (ky * s.kw + kx) * OC * s.ic, s.ic, acc);
       }
     }
     __m512 sums[kLanes];
@@ -87,12 +116,27 @@ __attribute__((target("avx512f"))) void ConvRow(const SmallOcConvShape& s, const
   }
 }
 
-template <int OC>
-void ConvAll(const SmallOcConvShape& s, const float* in, const float* w, const float* bias,
-             const float* zeros, float* out) {
+template <bool kBf16, int OC>
+void ConvAll(const SmallOcConvShape& s, const SmallOcInput& l, const void* in, const float* w,
+             const float* bias, float* out) {
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < s.batch; ++b) {
-    for (int64_t y = 0; y < s.out_h; ++y) ConvRow<OC>(s, in, w, bias, zeros, b, y, out);
+    for (int64_t y = 0; y < s.out_h; ++y) ConvRow<kBf16, OC>(s, l, in, w, bias, b, y, out);
+  }
+}
+
+template <bool kBf16>
+void ConvAny(const SmallOcConvShape& s, const SmallOcInput& l, const void* in, const float* w,
+             const float* bias, float* out) {
+  switch (s.oc) {
+    case 1:
+      return ConvAll<kBf16, 1>(s, l, in, w, bias, out);
+    case 2:
+      return ConvAll<kBf16, 2>(s, l, in, w, bias, out);
+    case 3:
+      return ConvAll<kBf16, 3>(s, l, in, w, bias, out);
+    default:
+      return ConvAll<kBf16, 4>(s, l, in, w, bias, out);
   }
 }
 
@@ -106,8 +150,8 @@ bool HasAvx512() {
 
 bool SmallOcConvApplies(const ConvAttributes& attrs, const Dims& kernel_shape) {
   return attrs.stride_h == 1 && attrs.stride_w == 1 && attrs.dilation_h == 1 &&
-         attrs.dilation_w == 1 && kernel_shape[3] <= kSmallOcConvMaxOutputs &&
-         kernel_shape[2] % kLanes == 0 && HasAvx512();
+         kernel_shape[1] <= kSmallOcConvMaxKernelWidth && attrs.dilation_w == 1 &&
+         kernel_shape[3] <= kSmallOcConvMaxOutputs && kernel_shape[2] % kLanes == 0 && HasAvx512();
 }
 
 std::vector<float> SmallOcConvWeights(const Dims& kernel_shape, const std::vector<float>& keras) {
@@ -122,18 +166,20 @@ std::vector<float> SmallOcConvWeights(const Dims& kernel_shape, const std::vecto
   return w;
 }
 
-void SmallOcConv(const SmallOcConvShape& s, const float* in, const float* weights,
-                 const float* bias, const float* zeros, float* out) {
-  switch (s.oc) {
-    case 1:
-      return ConvAll<1>(s, in, weights, bias, zeros, out);
-    case 2:
-      return ConvAll<2>(s, in, weights, bias, zeros, out);
-    case 3:
-      return ConvAll<3>(s, in, weights, bias, zeros, out);
-    default:
-      return ConvAll<4>(s, in, weights, bias, zeros, out);
-  }
+SmallOcInput SmallOcInput::Nhwc(int64_t h, int64_t w, int64_t c, bool bf16) {
+  SmallOcInput l;
+  l.batch = h * w * c;
+  l.bf16 = bf16;
+  for (int64_t y = 0; y < h; ++y) l.row.push_back(y * w * c);
+  for (int64_t x = 0; x < w; ++x) l.col.push_back(x * c);
+  for (int64_t k = 0; k < c; k += kLanes) l.block.push_back(k);
+  return l;
+}
+
+void SmallOcConv(const SmallOcConvShape& s, const SmallOcInput& layout, const void* in,
+                 const float* weights, const float* bias, float* out) {
+  if (layout.bf16) return ConvAny<true>(s, layout, in, weights, bias, out);
+  ConvAny<false>(s, layout, in, weights, bias, out);
 }
 
 }  // namespace ganserve
