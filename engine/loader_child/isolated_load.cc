@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/loader_child/loader_protocol.h"
 #include "engine/loader_child/loader_sandbox.h"
+#include "engine/one_line.h"
 #include "engine/status_context.h"
 #include "engine/wire/model_codec.h"
 
@@ -98,11 +99,7 @@ std::string LastLine(absl::string_view error) {
   error = absl::StripTrailingAsciiWhitespace(error);
   const size_t start = error.rfind('\n');
   if (start != absl::string_view::npos) error.remove_prefix(start + 1);
-  std::string line(error.substr(0, kMaxReasonBytes));
-  for (char& c : line) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return line;
+  return OneLine(error.substr(0, kMaxReasonBytes));
 }
 
 absl::Status ExitStatus(int wait_status, const ChildOutput& output, const LoaderLimits& limits) {
@@ -206,8 +203,9 @@ absl::StatusOr<LoadedModel> LoadModelIsolated(const std::string& loader_binary,
   }
   auto model = DecodeLoadedModel(output.answer);
   if (!model.ok()) {
-    return Tagged(absl::InternalError(absl::StrCat(
-                      model_path, ": the loader's answer is bad: ", model.status().message())),
+    // The decoder quotes the answer's own bytes, which a hostile child picks.
+    return Tagged(absl::InternalError(absl::StrCat(model_path, ": the loader's answer is bad: ",
+                                                   OneLine(model.status().message()))),
                   "loader_bad_answer");
   }
   return model;

@@ -20,6 +20,7 @@
 #include "engine/loader_child/loader_protocol.h"
 #include "engine/loader_child/loader_sandbox.h"
 #include "engine/loaders/load_model.h"
+#include "engine/one_line.h"
 #include "engine/wire/model_codec.h"
 
 namespace {
@@ -47,13 +48,9 @@ bool WriteAll(int fd, const std::string& bytes) {
 
 // The refusal as the one line the parent reads: a message's own line breaks
 // and control bytes (a file's name or strings can hold any) become spaces.
-int Refuse(std::string message) {
+int Refuse(const std::string& message) {
   if (ganserve::AnAllocationFailed()) return ganserve::kLoaderExitMemoryLimit;
-  for (char& c : message) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  message += '\n';
-  WriteAll(STDERR_FILENO, message);
+  WriteAll(STDERR_FILENO, ganserve::OneLine(message) + '\n');
   return ganserve::kLoaderExitRefused;
 }
 

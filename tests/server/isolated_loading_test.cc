@@ -6,11 +6,13 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "engine/file_contents.h"
 #include "engine/loader_child/isolated_load.h"
 #include "gtest/gtest.h"
 #include "tests/server/repository_files.h"
 #include "tests/server/test_server.h"
+#include "tests/testing/hostile_answers.h"
 
 namespace ganserve::testing {
 namespace {
@@ -97,6 +99,31 @@ TEST(IsolatedLoading, FilesThatBreakTheLoaderAreDroppedNamedAndTheOldVersionServ
   ASSERT_TRUE(fixed.status.ok()) << fixed.status.error_message();
   EXPECT_EQ(fixed.version, "2");
   EXPECT_EQ(fixed.first_image, before.first_image);
+  fs::remove_all(repo);
+}
+
+// The full replay's five answers "without an outcome" had one: their
+// model_load_failed line stopped at a NUL the answer put in an op type.
+TEST(IsolatedLoading, AnAnswerWithControlBytesGetsOneWholeRefusalLine) {
+  const fs::path repo = NewRepository("ganserve_control_bytes_");
+  WriteFile(repo / "faces" / "generator.keras",
+            ReadFileContents(SourceFixture("keras/k38_cgan.keras")).value_or(""));
+  auto created = GanServer::Create(IsolatedRepository(repo, GANSERVE_MISBEHAVING_LOADER));
+  ASSERT_TRUE(created.ok()) << created.status();
+  GanServer& server = **created;
+  const fs::path hostile = repo / "hostile" / "generator.onnx";
+  WriteFile(hostile, AnswerWithControlBytesInAnOpType());
+
+  const std::string log = PollLog(server);
+  const std::vector<std::string> failed = LinesWith(log, "model_load_failed model=hostile");
+  ASSERT_EQ(failed.size(), 1u) << log;
+  EXPECT_NE(failed[0].find(" reason=loader_bad_answer "), std::string::npos) << failed[0];
+  const std::string says = hostile.string() +
+                           ": the loader's answer is bad: loader answer: " + "unknown op type '" +
+                           kControlBytesOpTypeInOneLine + "'\"";
+  EXPECT_TRUE(absl::EndsWith(failed[0], says)) << failed[0];
+  EXPECT_EQ(log.find('\0'), std::string::npos) << log;
+  EXPECT_TRUE(GenerateSeeded(server.port()).status.ok());
   fs::remove_all(repo);
 }
 

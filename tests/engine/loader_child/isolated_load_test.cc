@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "engine/wire/model_codec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/hostile_answers.h"
 #include "tests/testing/source_dir.h"
 
 namespace ganserve {
@@ -117,6 +119,27 @@ TEST(IsolatedLoad, AHangIsKilledAtTheTimeout) {
 TEST(IsolatedLoad, ABadAnswerIsRefused) {
   ExpectRefused(GANSERVE_MISBEHAVING_LOADER, "garbage", ShortLimits(), absl::StatusCode::kInternal,
                 "answer is bad");
+}
+
+// The decoder quotes the unknown op type, bytes the child chose: a NUL in it cut
+// the server's model_load_failed line short, so the refusal went unseen.
+TEST(IsolatedLoad, ABadAnswersControlBytesStayOutOfTheRefusal) {
+  const std::string path = ::testing::TempDir() + "/control_bytes_answer.onnx";
+  {
+    std::ofstream(path, std::ios::binary)
+        << ::ganserve::testing::AnswerWithControlBytesInAnOpType();
+  }
+  auto model = LoadModelIsolated(GANSERVE_MISBEHAVING_LOADER, path, ShortLimits());
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(LoadFailureReason(model.status()), "loader_bad_answer");
+  const std::string message(model.status().message());
+  EXPECT_THAT(message, HasSubstr(path + ": the loader's answer is bad"));
+  EXPECT_THAT(message, HasSubstr(std::string("unknown op type '") +
+                                 ::ganserve::testing::kControlBytesOpTypeInOneLine + "'"));
+  for (const char c : message) {
+    EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << message;
+  }
+  std::remove(path.c_str());
 }
 
 TEST(IsolatedLoad, AnAnswerBeyondTheMemoryLimitIsCutOff) {
