@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "engine/loader_child/isolated_load.h"
+#include "engine/onednn/unloaded_models.h"
 #include "engine/status_context.h"
 #include "engine/status_macros.h"
 #include "server/log.h"
@@ -136,6 +137,7 @@ absl::Status ModelRegistry::Refuse(const RefusedSource& refused) {
 }
 
 absl::Status ModelRegistry::LoadFailed(const std::string& name, const absl::Status& status) {
+  ReleaseUnloadedModelMemory();  // a load refused after its plans were built left them cached
   const std::string reason = LoadFailureReason(status);
   if (options_.metrics) options_.metrics->CountLoadFailure(name, reason);
   LogEvent(absl::StrCat("model_load_failed model=", name, " reason=", reason, " error=\"",
@@ -186,6 +188,7 @@ absl::Status ModelRegistry::Install(const std::string& name, const std::string& 
     const std::string event =
         absl::StrCat("model_unloaded model=", unloaded->name, " version=", unloaded->version);
     delete unloaded;
+    ReleaseUnloadedModelMemory();
     LogEvent(event);
   });
   servable->name = name;

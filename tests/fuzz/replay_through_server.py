@@ -19,8 +19,10 @@ answer): the wire form of every fixture model (write_wire_seeds, the seeds of
 model_wire_fuzz), each intact, truncated and with windows overwritten, so
 the server's answer decoder sees what a hostile child could write.
 
-Prints the counts (files replayed, loaded, refused by reason, server stops)
-and exits non-zero when the server stopped, a good-model answer changed or a
+Prints the counts (files replayed, loaded, refused by reason, server stops),
+the server's RSS at the start, after the first batch and at its peak (each
+taken with that batch's models loaded) and at the end (after they went), and
+exits non-zero when the server stopped, a good-model answer changed or a
 refusal did not name its file.
 """
 
@@ -160,7 +162,7 @@ def replay_into(args, phase, server, repo, files, work, totals):
     reference = good_images(args, server.port, work / "reference")
     if not reference:
         sys.exit(f"the good model did not answer; log:\n{server.log()}")
-    rss_start = server.rss_kb()
+    rss = {"start": server.rss_kb()}
     batch, problems = [], []
     files = list(files)
 
@@ -197,6 +199,8 @@ def replay_into(args, phase, server, repo, files, work, totals):
         for name, _, _ in batch:
             shutil.rmtree(repo / name)
         batch.clear()
+        rss.setdefault("after batch 1", server.rss_kb())
+        rss["peak"] = max(rss.get("peak", 0), server.rss_kb())
 
     for i, (label, ext, data) in enumerate(files):
         name = f"{phase}_{i:05d}"
@@ -208,7 +212,9 @@ def replay_into(args, phase, server, repo, files, work, totals):
             settle()
     if batch:
         settle()
-    totals[f"{phase}: rss start/end kB"] = f"{rss_start}/{server.rss_kb()}"
+    time.sleep(3)  # the next polls unload the last batch
+    rss["end"] = server.rss_kb()
+    totals[f"{phase}: rss kB"] = ", ".join(f"{k} {v}" for k, v in rss.items())
     return problems
 
 
