@@ -164,7 +164,7 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
   const auto pd = PickConv(i, in_dims, ln.weight_dims, phase_dims,
                            {.pad_begin = {copy.rows.pad_begin, copy.cols.pad_begin},
                             .pad_end = {copy.rows.pad_end, copy.cols.pad_end}},
-                           fused);
+                           fused, /*plain_dst=*/false, oc);
   const dnnl::memory in = Reordered(values_[in_value].mem, pd.src_desc());
   const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
   AddWeighted(dnnl::convolution_forward(pd), pd, ln, in, conv_out);
@@ -191,21 +191,30 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
 
 dnnl::convolution_forward::primitive_desc PlanBuilder::PickConv(
     int i, const Dims& in_dims, const dnnl::memory::dims& weight_dims, const Dims& out_dims,
-    const ConvWindow& window, bool fused, bool plain_dst) const {
+    const ConvWindow& window, bool fused, bool plain_dst, int64_t copy_channels) const {
   const LoweredNode& ln = lowered_[i];
   const dnnl::memory::desc bias({weight_dims[0]}, dt::f32, tag::x);
+  const dnnl::primitive_attr attr = Attr(fused ? &ln.activations : nullptr);
+  const auto make = [&](dt type, tag data_tag) {
+    // Otherwise the destination stays 'any': asking for nhwc sends oneDNN
+    // 2.6 to ref:any.
+    const dnnl::memory::desc dst =
+        plain_dst ? PlainMd(out_dims) : dnnl::memory::desc(ImageDims(out_dims), type, data_tag);
+    return dnnl::convolution_forward::desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+        dnnl::memory::desc(ImageDims(in_dims), type, data_tag),
+        dnnl::memory::desc(weight_dims, type, tag::any), bias, dst, window.strides, window.dilation,
+        window.pad_begin, window.pad_end);
+  };
+  constexpr int64_t kBlock = 16;
+  if (copy_channels == 0) copy_channels = weight_dims[0];
+  if (!plain_dst && weight_dims[1] % kBlock == 0 && copy_channels % kBlock == 0) {
+    const auto blocked = NativeBf16<dnnl::convolution_forward::primitive_desc>(
+        i, attr, [&](dt type) { return make(type, tag::nChw16c); });
+    if (blocked) return blocked;
+  }
   return PickPrecision<dnnl::convolution_forward::primitive_desc>(
-      i, Attr(fused ? &ln.activations : nullptr), [&](dt type) {
-        // Otherwise the destination stays 'any': asking for nhwc sends oneDNN
-        // 2.6 to ref:any.
-        const dnnl::memory::desc dst =
-            plain_dst ? PlainMd(out_dims) : dnnl::memory::desc(ImageDims(out_dims), type, tag::any);
-        return dnnl::convolution_forward::desc(
-            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-            dnnl::memory::desc(ImageDims(in_dims), type, tag::any),
-            dnnl::memory::desc(weight_dims, type, tag::any), bias, dst, window.strides,
-            window.dilation, window.pad_begin, window.pad_end);
-      });
+      i, attr, [&](dt type) { return make(type, tag::any); });
 }
 
 void PlanBuilder::AddWeighted(dnnl::primitive prim, const dnnl::primitive_desc_base& pd,

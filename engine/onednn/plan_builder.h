@@ -71,10 +71,17 @@ class PlanBuilder {
   // kernel for it; else f32.
   template <typename PrimitiveDesc, typename MakeDesc>
   PrimitiveDesc PickPrecision(int i, const dnnl::primitive_attr& attr, MakeDesc make) const;
+  // The bf16 descriptor of PickPrecision, or an empty one where it would pick f32.
+  template <typename PrimitiveDesc, typename MakeDesc>
+  PrimitiveDesc NativeBf16(int i, const dnnl::primitive_attr& attr, MakeDesc make) const;
   // Node i's direct convolution of an `in_dims` image into an `out_dims`
   // one (format_tag::any source, weights and, unless `plain_dst`,
   // destination; PickPrecision's data type), its activations as post-ops
-  // when `fused`.
+  // when `fused`. In bf16, source and destination are nChw16c instead when
+  // the input channels and `copy_channels` (the result's channels per phase;
+  // all of them by default) are whole 16-channel blocks: oneDNN's blocked
+  // bf16 kernels outrun the nhwc ones it picks for 'any' on the zoo's phase
+  // convolutions (BENCHMARKS.md, issue 16 "bf16 in nChw16c").
   struct ConvWindow {
     dnnl::memory::dims strides{1, 1}, dilation{0, 0}, pad_begin, pad_end;
   };
@@ -84,7 +91,8 @@ class PlanBuilder {
   dnnl::convolution_forward::primitive_desc PickConv(int i, const Dims& in_dims,
                                                      const dnnl::memory::dims& weight_dims,
                                                      const Dims& out_dims, const ConvWindow& window,
-                                                     bool fused, bool plain_dst = false) const;
+                                                     bool fused, bool plain_dst = false,
+                                                     int64_t copy_channels = 0) const;
   int Resolve(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   // {batch, per_sample...}, and the strides of a row-major array of `dims`.

@@ -105,6 +105,51 @@ INSTANTIATE_TEST_SUITE_P(
                       LayerCase{"deconv_k3s1same", true, 3, 1, Padding::kSame}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// Layers whose channels are whole 16-channel blocks hand bf16 nChw16c values
+// from one to the next (a per-phase deconvolution, an upsampling folded into
+// a convolution, a direct convolution) and into the f32 output layer, on odd
+// sizes with BatchNorm and activations fused.
+TEST_F(Bf16Test, BlockedLayersInAChainMatchReference) {
+  for (uint32_t seed : {11u, 12u}) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int64_t> size(3, 7);
+    const int64_t h = size(rng), w = size(rng);
+    ConvAttributes same;
+    same.padding = Padding::kSame;
+    ConvAttributes up_same = same;
+    up_same.stride_h = up_same.stride_w = 2;
+    GraphBuilder b;
+    b.Input("x", {h, w, 32});
+    b.Add("deconv",
+          Conv2DTransposeOp(RandomTensor({4, 4, 32, 32}, rng, -0.05f, 0.05f),
+                            RandomTensor({32}, rng), up_same, Activation::Linear()),
+          {0});
+    b.Add("bn1", RandomBatchNorm(32, rng), {b.last()});
+    b.Add("relu", ActivationOp(Activation::Of(Activation::Kind::kRelu)), {b.last()});
+    b.Add("up", UpSampling2DOp(2, 2, Interpolation::kNearest), {b.last()});
+    b.Add("conv",
+          Conv2DOp(RandomTensor({3, 3, 32, 16}, rng, -0.06f, 0.06f), RandomTensor({16}, rng), same,
+                   Activation::Linear()),
+          {b.last()});
+    b.Add("bn2", RandomBatchNorm(16, rng), {b.last()});
+    b.Add("lrelu", ActivationOp(Activation::Of(Activation::Kind::kLeakyRelu, 0.2f)), {b.last()});
+    b.Add("conv2",
+          Conv2DOp(RandomTensor({3, 3, 16, 16}, rng, -0.08f, 0.08f), RandomTensor({16}, rng), same,
+                   Activation::Of(Activation::Kind::kRelu)),
+          {b.last()});
+    b.Add("out",
+          Conv2DOp(RandomTensor({3, 3, 16, 3}, rng, -0.08f, 0.08f), RandomTensor({3}, rng), same,
+                   Activation::Of(Activation::Kind::kTanh)),
+          {b.last()});
+    const auto graph = b.Build();
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    for (int64_t batch : {1, 3}) {
+      SCOPED_TRACE(::testing::Message() << "seed " << seed << " batch " << batch);
+      ExpectMatchesReference(*graph, RandomInputs(*graph, batch, seed), 2e-2, kBf16);
+    }
+  }
+}
+
 // The output layer stays f32: a graph of one convolution is as exact in a
 // bf16 plan as in an f32 one.
 TEST_F(Bf16Test, OutputLayerStaysF32) {
