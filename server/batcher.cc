@@ -14,6 +14,12 @@ namespace {
 
 thread_local bool on_worker_thread = false;
 
+void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 }  // namespace
 
 bool Batcher::OnWorkerThread() { return on_worker_thread; }
@@ -22,11 +28,11 @@ absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(
     const BatcherOptions& options, std::shared_ptr<const LoadedGenerator> generator,
     Context context) {
   if (options.max_batch < 1 || options.workers < 1 || options.max_queue_delay.count() < 0 ||
-      options.admission.max_queued_images < options.max_batch ||
+      options.idle_spin.count() < 0 || options.admission.max_queued_images < options.max_batch ||
       options.admission.max_queue_time.count() < 0) {
     return absl::InvalidArgumentError(
         "batcher: max_batch and workers must be ≥ 1, max_queued_images ≥ max_batch, and "
-        "max_queue_delay and max_queue_time ≥ 0");
+        "max_queue_delay, idle_spin and max_queue_time ≥ 0");
   }
   if (generator == nullptr) return absl::InvalidArgumentError("batcher: no generator");
   std::unique_ptr<Batcher> batcher(new Batcher(options, std::move(generator), std::move(context)));
@@ -87,6 +93,7 @@ Batcher::~Batcher() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  pushes_.fetch_add(1);
   cv_.notify_all();
   for (std::thread& worker : workers_) worker.join();
 }
@@ -102,15 +109,22 @@ absl::Status Batcher::Submit(WorkItem item, int64_t total_count, Admission admis
   std::vector<WorkItem> dropped;
   absl::Status status;
   int64_t queued = 0;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return absl::UnavailableError("the model is being unloaded");
+    const bool was_empty = queue_.empty();
     const int64_t call_images = std::max(total_count, item.count);
     status = queue_.Push(std::move(item), call_images, admission, context_.clock->Now(), dropped);
     queued = queue_.queued_images();
+    if (status.ok()) {
+      pushes_.fetch_add(1, std::memory_order_release);
+      // The spinning worker takes a lone item; company for it wakes another.
+      wake = !(was_empty && worker_spinning_);
+    }
   }
   if (context_.metrics) context_.metrics->SetQueuedImages(context_.model_name, queued);
-  if (status.ok()) cv_.notify_one();
+  if (wake) cv_.notify_one();
   AnswerAllDropped(dropped);
   return WithPrefix(absl::StrCat("model ", context_.model_name), status);
 }
@@ -136,6 +150,7 @@ void Batcher::WorkerLoop(std::unique_ptr<ExecutionContext> context) {
 
 std::vector<WorkItem> Batcher::NextBatch(std::vector<WorkItem>& dropped) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (!stop_ && queue_.empty()) SpinForWork(lock);
   cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
   // Opt-in wait for company (max_queue_delay > 0); never while stopping.
   // Relative waits, so the injected clock (not the cv's own) says when.
@@ -147,6 +162,21 @@ std::vector<WorkItem> Batcher::NextBatch(std::vector<WorkItem>& dropped) {
   lock.unlock();
   if (context_.metrics) context_.metrics->SetQueuedImages(context_.model_name, queued);
   return items;
+}
+
+void Batcher::SpinForWork(std::unique_lock<std::mutex>& lock) {
+  if (options_.idle_spin.count() == 0 || worker_spinning_) return;
+  worker_spinning_ = true;
+  const uint64_t seen = pushes_.load(std::memory_order_acquire);
+  lock.unlock();
+  // Real time, not the injected clock: this bounds CPU spent, not a policy.
+  const auto until = std::chrono::steady_clock::now() + options_.idle_spin;
+  while (pushes_.load(std::memory_order_acquire) == seen &&
+         std::chrono::steady_clock::now() < until) {
+    for (int i = 0; i < 32; ++i) CpuRelax();
+  }
+  lock.lock();
+  worker_spinning_ = false;
 }
 
 void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) {

@@ -27,6 +27,10 @@ struct BatcherOptions {
   int max_batch = 16;  // images per engine batch
   // How long a free worker may wait for a fuller batch; 0: never waits.
   std::chrono::microseconds max_queue_delay{0};
+  // How long a worker that found the queue empty keeps polling it before it
+  // sleeps (one worker at a time); 0: it sleeps at once. A sleeping worker
+  // costs the next call a wake-up, and its batch a core woken from idle.
+  std::chrono::microseconds idle_spin{0};
   AdmissionOptions admission;
   int workers = 1;
   // Tests only: called on the worker before each batch (not warm-up) runs,
@@ -76,6 +80,9 @@ class Batcher {
   void WorkerLoop(std::unique_ptr<ExecutionContext> context);
   // Blocks until a batch is ready or the batcher stops (empty result).
   std::vector<WorkItem> NextBatch(std::vector<WorkItem>& dropped);
+  // With the lock held and the queue empty: polls for work for up to
+  // idle_spin, unless another worker already does; returns with the lock held.
+  void SpinForWork(std::unique_lock<std::mutex>& lock);
   void RunBatch(std::vector<WorkItem>& items, ExecutionContext& context);
   void AnswerAllDropped(std::vector<WorkItem>& dropped);
 
@@ -87,6 +94,8 @@ class Batcher {
   std::condition_variable cv_;
   BatchQueue queue_;
   bool stop_ = false;
+  bool worker_spinning_ = false;     // at most one spins; Submit need not wake the others
+  std::atomic<uint64_t> pushes_{0};  // what a spinning worker polls (also bumped on stop)
   std::vector<std::thread> workers_;
 };
 

@@ -36,6 +36,9 @@ ABSL_FLAG(int, loader_timeout_s, 120, "wall-clock seconds one model file's loade
 ABSL_FLAG(int, max_batch, 16, "most images in one engine batch");
 ABSL_FLAG(int, max_queue_delay_us, 0,
           "longest a free worker waits for a fuller batch, microseconds (0: takes what is queued)");
+ABSL_FLAG(int, worker_spin_us, 1000,
+          "how long an idle batch worker polls for the next call before it sleeps (one worker per "
+          "model at a time), microseconds (0: sleeps at once)");
 ABSL_FLAG(int, max_queue_time_ms, 1000,
           "refuse a call whose estimated queue wait exceeds this, milliseconds");
 ABSL_FLAG(int, max_queued_images, 4096, "hard cap on images queued per model");
@@ -176,6 +179,8 @@ int Run() {
   options.registry.batcher.admission.max_queued_images = absl::GetFlag(FLAGS_max_queued_images);
   options.registry.batcher.max_queue_delay =
       std::chrono::microseconds(absl::GetFlag(FLAGS_max_queue_delay_us));
+  options.registry.batcher.idle_spin =
+      std::chrono::microseconds(absl::GetFlag(FLAGS_worker_spin_us));
   options.service.limits.max_images_per_request = absl::GetFlag(FLAGS_max_images_per_request);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);

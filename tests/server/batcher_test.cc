@@ -185,5 +185,26 @@ TEST_F(BatcherTest, AQueueDelayLetsAFreeWorkerWaitForCompanyUntilTheOldestCallIs
   EXPECT_THAT(gate_.sizes(), ElementsAre(4));
 }
 
+// The polling worker is woken by nothing but the queue changing: with a
+// poll far longer than the test, a missed call would never be answered, and
+// a missed stop would hold the destructor for a minute.
+TEST_F(BatcherTest, AWorkerPollingForWorkAnswersEachCallAndStopsAtOnce) {
+  BatcherOptions options;
+  options.max_batch = 4;
+  options.workers = 2;
+  options.idle_spin = std::chrono::minutes(1);
+  Start(options);
+  gate_.Release();
+  for (int i = 0; i < 50; ++i) {
+    const float tag = 0.01f * static_cast<float>(i);
+    auto call = Submit(1 + i % 3, tag);
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "call " << i;
+    EXPECT_EQ(*call.get(), Expected(1 + i % 3, tag));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  batcher_.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
 }  // namespace
 }  // namespace ganserve::testing
