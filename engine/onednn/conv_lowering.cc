@@ -168,7 +168,7 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
   const dnnl::memory in = Reordered(values_[in_value].mem, pd.src_desc());
   const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
   AddWeighted(dnnl::convolution_forward(pd), pd, ln, in, conv_out);
-  const PhaseCopyLayout layout = PhaseCopyLayout::Of({pd.dst_desc()}, fused);
+  const PhaseCopyLayout layout = PhaseCopyLayout::Of({pd.dst_desc()}, fused, OnlyF32ConvReads(i));
   const dnnl::memory phase_mem =
       layout.ReadsConvOutput() ? conv_out : Reordered(conv_out, PlainMd(phase_dims));
   copy.batch = batch_;
@@ -177,6 +177,7 @@ void PlanBuilder::LowerPhaseConv(int i, int in_value, const Dims& in_dims, int64
   copy.run = layout.Run(oc);
   copy.blocks = oc / copy.run;
   copy.element_bytes = layout.ElementBytes();
+  copy.widen = layout.Widens();
   copy.src = layout.Source(mh, mw, phases, oc);
   copy.dst = layout.Result(out_dims[0], out_dims[1], oc);
   SetColumnOffsets(copy);

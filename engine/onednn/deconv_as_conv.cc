@@ -1,6 +1,9 @@
 #include "engine/onednn/deconv_as_conv.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace ganserve {
@@ -121,6 +124,34 @@ inline void CopyRuns(char* out, int64_t out_step, const char* in, const int64_t*
 using CopyRunsFn = void (*)(char*, int64_t, const char*, const int64_t*, size_t, int64_t, int64_t,
                             size_t);
 
+// CopyRuns' signature, but each run is bytes / 2 bf16 values written as
+// f32 (exact: bf16 is the top half of an f32).
+template <size_t kBytes>
+inline void WidenRuns(char* out, int64_t out_step, const char* in, const int64_t* in_offset,
+                      size_t e, int64_t in_step, int64_t count, size_t bytes) {
+  const size_t n = (kBytes > 0 ? kBytes : bytes) / sizeof(uint16_t);
+  for (int64_t x = 0; x < count; ++x) {
+    const char* from = in + (in_offset ? in_offset[x] * static_cast<int64_t>(e) : x * in_step);
+    char* to = out + x * out_step;
+    size_t j = 0;
+    // Interleaving zeros below each bf16 value makes it the f32 (SSE2, on every x86-64).
+    for (; j + 8 <= n; j += 8) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + j * 2));
+      const __m128i zero = _mm_setzero_si128();
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(to + j * 4), _mm_unpacklo_epi16(zero, v));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(to + j * 4 + 16), _mm_unpackhi_epi16(zero, v));
+    }
+    for (; j < n; ++j) {
+      uint16_t v;
+      std::memcpy(&v, from + j * sizeof(v), sizeof(v));
+      const uint32_t wide = static_cast<uint32_t>(v) << 16;
+      std::memcpy(to + j * sizeof(wide), &wide, sizeof(wide));
+    }
+  }
+}
+
+CopyRunsFn WidenRunsFor(size_t bytes) { return bytes == 32 ? WidenRuns<32> : WidenRuns<0>; }
+
 CopyRunsFn CopyRunsFor(size_t bytes) {
   switch (bytes) {
     case 32:
@@ -138,17 +169,18 @@ CopyRunsFn CopyRunsFor(size_t bytes) {
 
 void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst) {
   const size_t e = copy.element_bytes;
+  const size_t eo = copy.widen ? sizeof(float) : e;
   const size_t bytes = copy.run * e;
-  const CopyRunsFn copy_runs = CopyRunsFor(bytes);
+  const CopyRunsFn copy_runs = copy.widen ? WidenRunsFor(bytes) : CopyRunsFor(bytes);
   const char* from = static_cast<const char*>(src);
   char* to = static_cast<char*>(dst);
   const int64_t step = copy.stride_w * copy.dst.x;
   ForEachRow(copy.batch, copy.blocks, copy.rows.count, [&](int64_t b, int64_t k, int64_t y) {
     const char* in = from + e * (b * copy.src.n + k * copy.src.block + y * copy.src.y);
-    char* out = to + e * (b * copy.dst.n + k * copy.dst.block +
-                          (copy.rows.first + y * copy.stride_h) * copy.dst.y +
-                          copy.cols.first * copy.dst.x);
-    copy_runs(out, e * step, in, nullptr, e, e * copy.src.x, copy.cols.count, bytes);
+    char* out = to + eo * (b * copy.dst.n + k * copy.dst.block +
+                           (copy.rows.first + y * copy.stride_h) * copy.dst.y +
+                           copy.cols.first * copy.dst.x);
+    copy_runs(out, eo * step, in, nullptr, e, e * copy.src.x, copy.cols.count, bytes);
   });
 }
 
@@ -163,15 +195,16 @@ void PhasesToSpace(const PhaseCopy& copy, const void* src, void* dst) {
   const PhaseAxis& rows = copy.rows;
   const PhaseAxis& cols = copy.cols;
   const size_t e = copy.element_bytes;
+  const size_t eo = copy.widen ? sizeof(float) : e;
   const size_t bytes = copy.run * e;
-  const CopyRunsFn copy_runs = CopyRunsFor(bytes);
+  const CopyRunsFn copy_runs = copy.widen ? WidenRunsFor(bytes) : CopyRunsFor(bytes);
   const char* from = static_cast<const char*>(src);
   char* to = static_cast<char*>(dst);
   ForEachRow(copy.batch, copy.blocks, copy.height, [&](int64_t b, int64_t k, int64_t y) {
     const char* in = from + e * (b * copy.src.n + k * copy.src.block + rows.Index(y) * copy.src.y +
                                  rows.Phase(y) * cols.stride * copy.src.phase);
-    char* out = to + e * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
-    copy_runs(out, e * copy.dst.x, in, copy.col_offset.data(), e, 0, copy.width, bytes);
+    char* out = to + eo * (b * copy.dst.n + k * copy.dst.block + y * copy.dst.y);
+    copy_runs(out, eo * copy.dst.x, in, copy.col_offset.data(), e, 0, copy.width, bytes);
   });
 }
 

@@ -65,6 +65,7 @@ struct PhaseCopy {
   int64_t batch = 0, height = 0, width = 0;  // of the result
   int64_t blocks = 0, run = 0;
   size_t element_bytes = sizeof(float);  // 2 for bf16
+  bool widen = false;                    // bf16 source, f32 result
   RunLayout src, dst;
   std::vector<int64_t> col_offset;  // per result column, into src; see SetColumnOffsets
 };
@@ -86,6 +87,7 @@ struct ExactPhase {
 struct OnePhaseCopy {
   int64_t batch = 0, blocks = 0, run = 0;
   size_t element_bytes = sizeof(float);
+  bool widen = false;
   ExactPhase rows, cols;
   int64_t stride_h = 1, stride_w = 1;
   RunLayout src, dst;  // src.phase unused

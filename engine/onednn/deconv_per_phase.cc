@@ -61,7 +61,7 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
   }
   std::vector<dnnl::memory::desc> out_mds;
   for (const dnnl::memory& o : outs) out_mds.push_back(o.get_desc());
-  const PhaseCopyLayout layout = PhaseCopyLayout::Of(out_mds, fused);
+  const PhaseCopyLayout layout = PhaseCopyLayout::Of(out_mds, fused, OnlyF32ConvReads(i));
   for (size_t p = 0; p < outs.size(); ++p) {
     OnePhaseCopy& c = copies[p];
     const int64_t h = c.rows.count, w = c.cols.count;
@@ -69,6 +69,7 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
     c.run = layout.Run(oc);
     c.blocks = oc / c.run;
     c.element_bytes = layout.ElementBytes();
+    c.widen = layout.Widens();
     c.src = layout.Source(h, w, 1, oc);
     c.dst = layout.Result(out_dims[0], out_dims[1], oc);
   }

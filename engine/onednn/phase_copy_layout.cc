@@ -17,11 +17,13 @@ RunLayout ImageRuns(int64_t h, int64_t w, int64_t c, int64_t run, bool blocked) 
 
 }  // namespace
 
-PhaseCopyLayout PhaseCopyLayout::Of(const std::vector<dnnl::memory::desc>& conv_outs, bool fused) {
-  const PhaseCopyLayout first = OfOne(conv_outs.at(0), fused);
+PhaseCopyLayout PhaseCopyLayout::Of(const std::vector<dnnl::memory::desc>& conv_outs, bool fused,
+                                    bool to_f32) {
+  PhaseCopyLayout first = OfOne(conv_outs.at(0), fused);
   for (const dnnl::memory::desc& md : conv_outs) {
     if (!(OfOne(md, fused) == first)) return PhaseCopyLayout();
   }
+  first.widens_ = to_f32 && first.KeepsLayout() && first.type_ == dt::bf16;
   return first;
 }
 

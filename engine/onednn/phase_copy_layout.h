@@ -3,7 +3,9 @@
 // channel blocks of nChw8c / nChw16c, which the result keeps for the next
 // convolution; runs of all channels of bf16 NHWC, kept likewise; else plain
 // f32 NHWC after a reorder. The activation loop of an unfused chain needs
-// plain f32, so only a fused result keeps the convolution's layout.
+// plain f32, so only a fused result keeps the convolution's layout. A
+// result only an f32 layer reads (the output layer of a bf16 plan) is
+// widened to f32 NHWC by the copy itself, so no reorder follows it.
 #ifndef GANSERVE_ENGINE_ONEDNN_PHASE_COPY_LAYOUT_H_
 #define GANSERVE_ENGINE_ONEDNN_PHASE_COPY_LAYOUT_H_
 
@@ -20,16 +22,20 @@ class PhaseCopyLayout {
  public:
   // For phase convolutions whose outputs oneDNN laid out as `conv_outs`:
   // plain f32 unless all chose the same layout.
-  static PhaseCopyLayout Of(const std::vector<dnnl::memory::desc>& conv_outs, bool fused);
+  // `to_f32`: the result is wanted as plain f32.
+  static PhaseCopyLayout Of(const std::vector<dnnl::memory::desc>& conv_outs, bool fused,
+                            bool to_f32 = false);
 
   // The copy reads the convolution's output itself; else a plain f32
   // reorder of it (`PlainSource`).
   bool ReadsConvOutput() const { return block_ > 0 || nhwc_; }
   // The result is in the convolution's data type and layout; else plain f32.
-  bool KeepsLayout() const { return fused_ && ReadsConvOutput(); }
+  bool KeepsLayout() const { return fused_ && ReadsConvOutput() && !widens_; }
+  // The copy reads bf16 and writes the plain f32 result.
+  bool Widens() const { return widens_; }
   // Channels per memcpy.
   int64_t Run(int64_t channels) const { return block_ > 0 ? block_ : channels; }
-  size_t ElementBytes() const;
+  size_t ElementBytes() const;  // of the source
   // Strides of the copy's source, an h x w image of `phases` groups of
   // `channels` (one group per phase of a single phase convolution).
   RunLayout Source(int64_t h, int64_t w, int64_t phases, int64_t channels) const;
@@ -45,6 +51,7 @@ class PhaseCopyLayout {
   int64_t block_ = 0;  // 8 or 16 when copying whole channel blocks
   bool nhwc_ = false;  // copying bf16 NHWC as it is
   bool fused_ = false;
+  bool widens_ = false;
   dnnl::memory::data_type type_ = dnnl::memory::data_type::f32;
 };
 

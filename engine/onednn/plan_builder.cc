@@ -244,6 +244,22 @@ int PlanBuilder::Resolve(int node) const {
   return node;
 }
 
+bool PlanBuilder::OnlyF32ConvReads(int node) const {
+  if (!bf16_ || Resolve(graph_.output()) == node) return false;
+  const LoweredKind kind = lowered_[output_layer_].kind;
+  if (kind != LoweredKind::kConv && kind != LoweredKind::kDeconvAsConv &&
+      kind != LoweredKind::kUpsampleConv && kind != LoweredKind::kFlippedConv) {
+    return false;
+  }
+  for (size_t j = 0; j < graph_.nodes().size(); ++j) {
+    if (lowered_[j].kind == LoweredKind::kAlias) continue;
+    for (const int input : graph_.node(j).inputs) {
+      if (Resolve(input) == node && static_cast<int>(j) != output_layer_) return false;
+    }
+  }
+  return true;
+}
+
 dnnl::memory::dims PlanBuilder::ImageDims(const Dims& hwc) const {
   return {batch_, hwc[2], hwc[0], hwc[1]};
 }

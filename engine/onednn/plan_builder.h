@@ -94,6 +94,9 @@ class PlanBuilder {
                                                      bool fused, bool plain_dst = false,
                                                      int64_t copy_channels = 0) const;
   int Resolve(int node) const;
+  // Whether the f32 output layer of a bf16 plan, a oneDNN convolution, is
+  // the only reader of node's value.
+  bool OnlyF32ConvReads(int node) const;
   dnnl::memory::desc PlainMd(const Dims& per_sample) const;
   // {batch, per_sample...}, and the strides of a row-major array of `dims`.
   dnnl::memory::dims RowMajorDims(const Dims& per_sample) const;

@@ -105,6 +105,26 @@ INSTANTIATE_TEST_SUITE_P(
                       LayerCase{"deconv_k3s1same", true, 3, 1, Padding::kSame}),
     [](const auto& info) { return std::string(info.param.name); });
 
+ConvAttributes SamePadding(int64_t stride) {
+  ConvAttributes a;
+  a.padding = Padding::kSame;
+  a.stride_h = a.stride_w = stride;
+  return a;
+}
+
+// An input of c channels and an odd-looking size between 3 and 7 per axis.
+void AddRandomInput(GraphBuilder& b, std::mt19937& rng, int64_t c) {
+  std::uniform_int_distribution<int64_t> size(3, 7);
+  const int64_t h = size(rng), w = size(rng);
+  b.Input("x", {h, w, c});
+}
+
+void AddBatchNormThen(GraphBuilder& b, const std::string& name, int64_t c, std::mt19937& rng,
+                      Activation activation) {
+  b.Add(name + "_bn", RandomBatchNorm(c, rng), {b.last()});
+  b.Add(name + "_act", ActivationOp(activation), {b.last()});
+}
+
 // Layers whose channels are whole 16-channel blocks hand bf16 nChw16c values
 // from one to the next (a per-phase deconvolution, an upsampling folded into
 // a convolution, a direct convolution) and into the f32 output layer, on odd
@@ -112,27 +132,20 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(Bf16Test, BlockedLayersInAChainMatchReference) {
   for (uint32_t seed : {11u, 12u}) {
     std::mt19937 rng(seed);
-    std::uniform_int_distribution<int64_t> size(3, 7);
-    const int64_t h = size(rng), w = size(rng);
-    ConvAttributes same;
-    same.padding = Padding::kSame;
-    ConvAttributes up_same = same;
-    up_same.stride_h = up_same.stride_w = 2;
+    const ConvAttributes same = SamePadding(1), up_same = SamePadding(2);
     GraphBuilder b;
-    b.Input("x", {h, w, 32});
+    AddRandomInput(b, rng, 32);
     b.Add("deconv",
           Conv2DTransposeOp(RandomTensor({4, 4, 32, 32}, rng, -0.05f, 0.05f),
                             RandomTensor({32}, rng), up_same, Activation::Linear()),
           {0});
-    b.Add("bn1", RandomBatchNorm(32, rng), {b.last()});
-    b.Add("relu", ActivationOp(Activation::Of(Activation::Kind::kRelu)), {b.last()});
+    AddBatchNormThen(b, "deconv", 32, rng, Activation::Of(Activation::Kind::kRelu));
     b.Add("up", UpSampling2DOp(2, 2, Interpolation::kNearest), {b.last()});
     b.Add("conv",
           Conv2DOp(RandomTensor({3, 3, 32, 16}, rng, -0.06f, 0.06f), RandomTensor({16}, rng), same,
                    Activation::Linear()),
           {b.last()});
-    b.Add("bn2", RandomBatchNorm(16, rng), {b.last()});
-    b.Add("lrelu", ActivationOp(Activation::Of(Activation::Kind::kLeakyRelu, 0.2f)), {b.last()});
+    AddBatchNormThen(b, "conv", 16, rng, Activation::Of(Activation::Kind::kLeakyRelu, 0.2f));
     b.Add("conv2",
           Conv2DOp(RandomTensor({3, 3, 16, 16}, rng, -0.08f, 0.08f), RandomTensor({16}, rng), same,
                    Activation::Of(Activation::Kind::kRelu)),
@@ -146,6 +159,41 @@ TEST_F(Bf16Test, BlockedLayersInAChainMatchReference) {
     for (int64_t batch : {1, 3}) {
       SCOPED_TRACE(::testing::Message() << "seed " << seed << " batch " << batch);
       ExpectMatchesReference(*graph, RandomInputs(*graph, batch, seed), 2e-2, kBf16);
+    }
+  }
+}
+
+// The phase copy of the last bf16 layer writes f32 straight for the f32
+// output convolution (a phase convolution here), from a per-phase
+// deconvolution and from an upsampling folded into a convolution.
+TEST_F(Bf16Test, TheLastPhaseCopyWidensForTheF32OutputLayer) {
+  for (const bool upsample : {false, true}) {
+    std::mt19937 rng(upsample ? 21 : 22);
+    const ConvAttributes same = SamePadding(1), up_same = SamePadding(2);
+    GraphBuilder b;
+    AddRandomInput(b, rng, 16);
+    if (upsample) {
+      b.Add("up", UpSampling2DOp(2, 2, Interpolation::kNearest), {0});
+      b.Add("layer",
+            Conv2DOp(RandomTensor({3, 3, 16, 32}, rng, -0.08f, 0.08f), RandomTensor({32}, rng),
+                     same, Activation::Linear()),
+            {b.last()});
+    } else {
+      b.Add("layer",
+            Conv2DTransposeOp(RandomTensor({4, 4, 32, 16}, rng, -0.06f, 0.06f),
+                              RandomTensor({32}, rng), up_same, Activation::Linear()),
+            {0});
+    }
+    AddBatchNormThen(b, "layer", 32, rng, Activation::Of(Activation::Kind::kRelu));
+    b.Add("out",
+          Conv2DTransposeOp(RandomTensor({4, 4, 3, 32}, rng, -0.05f, 0.05f), RandomTensor({3}, rng),
+                            up_same, Activation::Of(Activation::Kind::kTanh)),
+          {b.last()});
+    const auto graph = b.Build();
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    for (int64_t batch : {1, 3}) {
+      SCOPED_TRACE(::testing::Message() << "upsample " << upsample << " batch " << batch);
+      ExpectMatchesReference(*graph, RandomInputs(*graph, batch, 23), kBf16Tolerance, kBf16);
     }
   }
 }

@@ -76,6 +76,23 @@ TEST(PhaseCopyLayout, FusedBf16NhwcIsCopiedAsItIs) {
   ExpectRunsAddress(l.Result(6, 10, 32), 32, l.ResultMd(kResult));
 }
 
+TEST(PhaseCopyLayout, FusedBf16ForAnF32ReaderIsWidenedIntoPlainF32) {
+  const dnnl::memory::desc conv_out(kPhase, dt::bf16, tag::aBcd16b);
+  const PhaseCopyLayout l = PhaseCopyLayout::Of({conv_out}, /*fused=*/true, /*to_f32=*/true);
+  EXPECT_TRUE(l.ReadsConvOutput());
+  EXPECT_TRUE(l.Widens());
+  EXPECT_FALSE(l.KeepsLayout());
+  EXPECT_EQ(l.ElementBytes(), 2u);
+  EXPECT_EQ(l.ResultMd(kResult), dnnl::memory::desc(kResult, dt::f32, tag::nhwc));
+  ExpectRunsAddress(l.Source(3, 5, 1, 32), 16, conv_out);
+  ExpectRunsAddress(l.Result(6, 10, 32), 16, l.ResultMd(kResult));
+  // f32 needs no widening: the blocks are kept; unfused bf16 is reordered first.
+  const dnnl::memory::desc f32_out(kPhase, dt::f32, tag::aBcd16b);
+  EXPECT_FALSE(PhaseCopyLayout::Of({f32_out}, true, true).Widens());
+  EXPECT_TRUE(PhaseCopyLayout::Of({f32_out}, true, true).KeepsLayout());
+  EXPECT_FALSE(PhaseCopyLayout::Of({conv_out}, false, true).Widens());
+}
+
 TEST(PhaseCopyLayout, PhasesOfOneConvolutionSitSideBySideInItsChannels) {
   // Four phases of 16 channels, blocked by 8: phase p starts at channel 16p.
   const dnnl::memory::desc conv_out({2, 64, 3, 5}, dt::f32, tag::aBcd8b);
