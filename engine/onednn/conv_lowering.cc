@@ -149,6 +149,18 @@ void PlanBuilder::LowerUpsampleConv(int i) {
       UpsampleConvAxis(in_dims[0], k[0], up_op.size_h(), a.ConvRows(up.output_dims[0], k[0]));
   copy.cols =
       UpsampleConvAxis(in_dims[1], k[1], up_op.size_w(), a.ConvCols(up.output_dims[1], k[1]));
+  if (DiscardPays(copy.rows, copy.cols, node.output_dims[0], node.output_dims[1])) {
+    std::vector<ExactPhase> rows, cols;
+    for (int64_t m = 0; m < up_op.size_h(); ++m) {
+      rows.push_back(UpsampleConvExactPhase(in_dims[0], k[0], up_op.size_h(),
+                                            a.ConvRows(up.output_dims[0], k[0]), m));
+    }
+    for (int64_t m = 0; m < up_op.size_w(); ++m) {
+      cols.push_back(UpsampleConvExactPhase(in_dims[1], k[1], up_op.size_w(),
+                                            a.ConvCols(up.output_dims[1], k[1]), m));
+    }
+    if (LowerPerPhase(i, in_dims, k[3], rows, cols)) return;
+  }
   LowerPhaseConv(i, Resolve(node.inputs[0]), in_dims, k[3], std::move(copy));
 }
 

@@ -92,6 +92,10 @@ ExactPhase ExactPhase::Of(int64_t in, int64_t k, int64_t stride, const AxisGeome
 bool PerPhasePays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t kh, int64_t kw,
                   int64_t out_h, int64_t out_w) {
   if (kh % rows.stride != 0 || kw % cols.stride != 0) return false;
+  return DiscardPays(rows, cols, out_h, out_w);
+}
+
+bool DiscardPays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t out_h, int64_t out_w) {
   const double computed = static_cast<double>(rows.stride * rows.out * cols.stride * cols.out);
   return 1.0 - static_cast<double>(out_h * out_w) / computed >= 0.1;
 }

@@ -101,6 +101,8 @@ void PhaseToSpace(const OnePhaseCopy& copy, const void* src, void* dst);
 // single convolution would discard at least a tenth of its outputs.
 bool PerPhasePays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t kh, int64_t kw,
                   int64_t out_h, int64_t out_w);
+// The second half of that rule alone, for phase forms without zero taps.
+bool DiscardPays(const PhaseAxis& rows, const PhaseAxis& cols, int64_t out_h, int64_t out_w);
 
 // Fills copy.col_offset from the other fields, once, when the plan is built.
 void SetColumnOffsets(PhaseCopy& copy);

@@ -1,5 +1,6 @@
-// PlanBuilder's per-phase lowering of a strided Conv2DTranspose: one exact
-// convolution per output phase, interleaved into the output by a host copy.
+// PlanBuilder's per-phase lowering of a strided Conv2DTranspose or of an
+// upsampling folded into a Conv2D: one exact convolution per output phase,
+// interleaved into the output by a host copy.
 #include "engine/onednn/deconv_as_conv.h"
 #include "engine/onednn/eltwise_mapping.h"
 #include "engine/onednn/phase_copy_layout.h"
@@ -13,9 +14,6 @@ using tag = dnnl::memory::format_tag;
 
 bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
                                       const ConvAttributes& a) {
-  const Node& node = graph_.node(i);
-  const LoweredNode& ln = lowered_[i];
-  const Dims& out_dims = node.output_dims;
   std::vector<ExactPhase> rows, cols;
   for (int64_t r = 0; r < a.stride_h; ++r)
     rows.push_back(
@@ -23,20 +21,30 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
   for (int64_t r = 0; r < a.stride_w; ++r)
     cols.push_back(
         ExactPhase::Of(in_dims[1], k[1], a.stride_w, a.TransposedCols(in_dims[1], k[1]), r));
+  return LowerPerPhase(i, in_dims, k[2], rows, cols);
+}
+
+bool PlanBuilder::LowerPerPhase(int i, const Dims& in_dims, int64_t oc,
+                                const std::vector<ExactPhase>& rows,
+                                const std::vector<ExactPhase>& cols) {
+  const Node& node = graph_.node(i);
+  const LoweredNode& ln = lowered_[i];
+  const Dims& out_dims = node.output_dims;
   for (const auto* axis : {&rows, &cols}) {
     for (const ExactPhase& e : *axis) {
       if (!e.Valid()) return false;
     }
   }
+  const int64_t stride_h = static_cast<int64_t>(rows.size());
+  const int64_t stride_w = static_cast<int64_t>(cols.size());
   const bool fused = AllExpressible(ln.activations);
-  const int64_t oc = k[2];
   const dnnl::memory::dims weight_dims{oc, ln.weight_dims[1], ln.weight_dims[2], ln.weight_dims[3]};
   const dnnl::memory src = values_[Resolve(node.inputs[0])].mem;
   dnnl::memory phase_src;  // the input in the phases' layout, reordered once for all of them
   std::vector<dnnl::memory> outs;
   std::vector<OnePhaseCopy> copies;
-  for (int64_t rh = 0; rh < a.stride_h; ++rh) {
-    for (int64_t rw = 0; rw < a.stride_w; ++rw) {
+  for (int64_t rh = 0; rh < stride_h; ++rh) {
+    for (int64_t rw = 0; rw < stride_w; ++rw) {
       const ExactPhase& er = rows[rh];
       const ExactPhase& ec = cols[rw];
       // Every phase's bias is the layer's.
@@ -48,14 +56,14 @@ bool PlanBuilder::LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& k,
       }
       const dnnl::memory conv_out = ArenaMemory(pd.dst_desc());
       AddWeighted(dnnl::convolution_forward(pd), pd, ln, phase_src, conv_out,
-                  static_cast<int>(rh * a.stride_w + rw));
+                  static_cast<int>(rh * stride_w + rw));
       outs.push_back(conv_out);
       OnePhaseCopy c;
       c.batch = batch_;
       c.rows = er;
       c.cols = ec;
-      c.stride_h = a.stride_h;
-      c.stride_w = a.stride_w;
+      c.stride_h = stride_h;
+      c.stride_w = stride_w;
       copies.push_back(c);
     }
   }

@@ -58,6 +58,10 @@ class PlanBuilder {
   // (nothing added) where a phase needs negative padding or has no output.
   bool LowerDeconvPerPhase(int i, const Dims& in_dims, const Dims& kernel,
                            const ConvAttributes& attrs);
+  // The same for any phase form: node i's weights hold one `oc`-channel
+  // slice per phase (rows[r_h] x cols[r_w], slice r_h * cols.size() + r_w).
+  bool LowerPerPhase(int i, const Dims& in_dims, int64_t oc, const std::vector<ExactPhase>& rows,
+                     const std::vector<ExactPhase>& cols);
 
   void LowerBatchNorm(int i);
   void LowerActivation(int i);

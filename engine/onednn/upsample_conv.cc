@@ -27,6 +27,19 @@ PhaseAxis UpsampleConvAxis(int64_t in, int64_t k, int64_t s, const AxisGeometry&
   return a;
 }
 
+ExactPhase UpsampleConvExactPhase(int64_t in, int64_t k, int64_t s, const AxisGeometry& g,
+                                  int64_t m) {
+  // Result position o reads upsampled o - pad_begin + t, source pixel
+  // floor((o - pad_begin + t) / s); its weight phase is (o - pad_begin) mod s.
+  ExactPhase e;
+  e.first = (m + g.pad_begin) % s;
+  e.count = e.first < g.out ? (g.out - e.first + s - 1) / s : 0;
+  const int64_t base = (e.first - g.pad_begin - m) / s;  // source of tap 0 at the first output
+  e.pad_begin = -base;
+  e.pad_end = e.count + base + UpsampleConvTaps(k, s) - 1 - in;
+  return e;
+}
+
 void RewriteAsUpsampleConv(const Dims& kernel_shape, const PhaseAxis& rows, const PhaseAxis& cols,
                            LoweredNode& ln) {
   const int64_t kh = kernel_shape[0], kw = kernel_shape[1];

@@ -32,6 +32,11 @@ bool UpsampleConvApplies(const UpSampling2DOp& up, const ConvAttributes& attrs, 
 // `g` the Conv2D's geometry on the upsampled length.
 PhaseAxis UpsampleConvAxis(int64_t in, int64_t k, int64_t s, const AxisGeometry& g);
 
+// The result positions of weight phase m (the phase convolution's channel
+// group m along this axis) as their own stride-1 convolution, exactly.
+ExactPhase UpsampleConvExactPhase(int64_t in, int64_t k, int64_t s, const AxisGeometry& g,
+                                  int64_t m);
+
 // Rewrites a kConv node's weights (Keras layout [kh, kw, in, out], any
 // BatchNorm already folded) into the phase convolution's {s_h*s_w*out, in,
 // taps_h, taps_w} weights (channel = (r_h*s_w + r_w)*out + o) and replicates
