@@ -15,11 +15,19 @@ namespace ganserve {
 std::vector<uint8_t> ToUint8(absl::Span<const float> values, float lo, float hi) {
   std::vector<uint8_t> out(values.size());
   const float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+  // Written so the compiler vectorises it (with -fno-trapping-math, see
+  // CMakeLists): lround per value was 4% of the server's CPU on 64x64 RGB
+  // images. Rounds half away from zero as lround does: v - whole is exact
+  // for 0 <= v <= 255.
+  // Raw pointers: a uint8_t store may alias the vector's own pointer.
+  const float* in = values.data();
+  uint8_t* to = out.data();
   for (size_t i = 0; i < values.size(); ++i) {
-    const float v = (values[i] - lo) * scale;
-    out[i] = std::isnan(v)
-                 ? 0
-                 : static_cast<uint8_t>(std::lround(std::fmin(std::fmax(v, 0.0f), 255.0f)));
+    float v = (in[i] - lo) * scale;
+    v = v > 0.0f ? v : 0.0f;  // NaN too
+    v = v < 255.0f ? v : 255.0f;
+    const int whole = static_cast<int>(v);
+    to[i] = static_cast<uint8_t>(whole + (v - static_cast<float>(whole) >= 0.5f ? 1 : 0));
   }
   return out;
 }

@@ -174,9 +174,11 @@ absl::Status OneDnnExecutor::Run(ExecutionContext& context, absl::Span<const Ten
     return absl::OkStatus();
   }
   GS_ASSIGN_OR_RETURN(OneDnnContext * ctx, InitContext(context, options_, *graph_));
-  const double foreign_load = options_.shed_threads_under_load ? ForeignLoadAverage() : 0;
-  const int threads = ThreadsForLoad(ctx->max_threads, options_.shed_threads_under_load,
-                                     foreign_load, omp_get_num_procs());
+  // Reading the load costs three system calls; a one-thread context has nothing to shed.
+  const bool shed = options_.shed_threads_under_load && ctx->max_threads > 1;
+  const int threads =
+      shed ? ThreadsForLoad(ctx->max_threads, true, ForeignLoadAverage(), omp_get_num_procs())
+           : ctx->max_threads;
   omp_set_num_threads(threads);
   ResizeForBatch(output, batch, graph_->output_dims());
   return TranslateDnnlErrors([&]() -> absl::Status {

@@ -35,14 +35,20 @@ double OwnLoadAverage::Update(double cpu_seconds, double wall_seconds) {
 }
 
 double ForeignLoadAverage() {
+  // The kernel updates its load average every 5 s: reading it (and this
+  // process's CPU time, both system calls) once per batch bought nothing.
+  constexpr double kRefreshS = 0.1;
   static std::mutex mu;
   static OwnLoadAverage own;
-  double load = 0;
-  if (getloadavg(&load, 1) != 1) return 0;
+  static double last_read = -1, foreign = 0;
+  const double now = ClockSeconds(CLOCK_MONOTONIC);
   std::lock_guard lock(mu);
-  const double mine =
-      own.Update(ClockSeconds(CLOCK_PROCESS_CPUTIME_ID), ClockSeconds(CLOCK_MONOTONIC));
-  return std::max(0.0, load - mine);
+  if (last_read >= 0 && now - last_read < kRefreshS) return foreign;
+  last_read = now;
+  double load = 0;
+  if (getloadavg(&load, 1) != 1) return foreign = 0;
+  const double mine = own.Update(ClockSeconds(CLOCK_PROCESS_CPUTIME_ID), now);
+  return foreign = std::max(0.0, load - mine);
 }
 
 }  // namespace ganserve

@@ -25,7 +25,8 @@ class OwnLoadAverage {
 };
 
 // The 1-minute load average minus this process's share of it; 0 when the
-// load average cannot be read. Thread-safe; shared by every executor.
+// load average cannot be read. Read afresh at most every 0.1 s; thread-safe,
+// shared by every executor.
 double ForeignLoadAverage();
 
 }  // namespace ganserve

@@ -2,7 +2,9 @@
 
 #include <spng.h>
 
+#include <cmath>
 #include <random>
+#include <utility>
 
 #include "gtest/gtest.h"
 
@@ -77,6 +79,33 @@ TEST(Png, RefusesInconsistentSizes) {
 TEST(Png, ToUint8MapsTheRangeAndClips) {
   const std::vector<float> v = {-1.0f, 0.0f, 1.0f, 3.0f, -7.0f, NAN};
   EXPECT_EQ(ToUint8(v, -1.0f, 1.0f), (std::vector<uint8_t>{0, 128, 255, 255, 0, 0}));
+}
+
+// Against libm: lround of the clamped value, on exact halves (where rounding
+// modes differ), their neighbours, random values, infinities and NaN.
+TEST(Png, ToUint8RoundsAsLroundDoes) {
+  std::vector<float> v;
+  for (int k = -3; k <= 258; ++k) {
+    const float half = static_cast<float>(k) + 0.5f;
+    v.insert(v.end(), {half, std::nextafter(half, -1e9f), std::nextafter(half, 1e9f),
+                       static_cast<float>(k)});
+  }
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> any(-20.0f, 275.0f);
+  for (int i = 0; i < 10000; ++i) v.push_back(any(rng));
+  v.insert(v.end(), {INFINITY, -INFINITY, NAN, 1e30f, -1e30f, 0.49999997f});
+  for (const auto [lo, hi] : {std::pair{0.0f, 255.0f}, {-1.0f, 1.0f}, {-3.0f, 3.0f}}) {
+    std::vector<float> values(v.size());
+    std::vector<uint8_t> want(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      values[i] = lo + v[i] * (hi - lo) / 255.0f;
+      const float scaled = (values[i] - lo) * (255.0f / (hi - lo));
+      want[i] = std::isnan(scaled)
+                    ? 0
+                    : static_cast<uint8_t>(std::lround(std::fmin(std::fmax(scaled, 0.0f), 255.0f)));
+    }
+    EXPECT_EQ(ToUint8(values, lo, hi), want) << lo << ".." << hi;
+  }
 }
 
 }  // namespace
