@@ -116,13 +116,17 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
     }
     self->OnEncoded(first + i, std::move(data));
   };
-  // A lone image (the batch held nothing else) is encoded right here: a hop
-  // to the pool would cost a thread wake-up and hand nothing to other cores.
-  if (slice->count == 1 && slice->batch->shape[0] == 1) {
-    encode(0);
-    return;
-  }
-  for (int64_t i = 0; i < slice->count; ++i) pool_.Post([encode, i] { encode(i); });
+  // This thread encodes, and so does each pool thread idle now (up to one per
+  // further image), all taking the next image not yet taken. Posting every
+  // image cost a wake-up each, on cores that are busy with batches when the
+  // server is loaded.
+  auto next = std::make_shared<std::atomic<int64_t>>(0);
+  auto encode_some = [encode, next, count = slice->count] {
+    for (int64_t i = next->fetch_add(1); i < count; i = next->fetch_add(1)) encode(i);
+  };
+  const int64_t helpers = std::min<int64_t>(slice->count - 1, std::max(0, pool_.idle()));
+  for (int64_t h = 0; h < helpers; ++h) pool_.Post(encode_some);
+  encode_some();
 }
 
 void GenerationRun::OnEncoded(int64_t index, absl::StatusOr<std::string> data) {

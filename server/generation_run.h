@@ -1,6 +1,7 @@
 // One Generate call's work in flight, without a thread of its own: it feeds
-// the model's batcher chunk by chunk, has each finished image encoded on the
-// WorkPool, and hands the images to its sink in request order. Flow control:
+// the model's batcher chunk by chunk, has each finished chunk's images encoded
+// by the thread that ran it and the WorkPool threads idle at that moment, and
+// hands the images to its sink in request order. Flow control:
 // at most `window` images are submitted but not yet consumed by the sink,
 // so a slow stream reader holds a bounded number of images, whatever it asked for.
 #ifndef GANSERVE_SERVER_GENERATION_RUN_H_

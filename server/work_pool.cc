@@ -21,6 +21,7 @@ void WorkPool::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     tasks_.push_back(std::move(task));
+    idle_.fetch_sub(1, std::memory_order_relaxed);  // a thread will be busy with it
   }
   cv_.notify_one();
 }
@@ -30,6 +31,7 @@ void WorkPool::Loop() {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      idle_.fetch_add(1, std::memory_order_relaxed);
       cv_.wait(lock, [&] { return stop_ || !tasks_.empty(); });
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());

@@ -4,6 +4,7 @@
 #ifndef GANSERVE_SERVER_WORK_POOL_H_
 #define GANSERVE_SERVER_WORK_POOL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -21,6 +22,8 @@ class WorkPool {
 
   void Post(std::function<void()> task);
   int threads() const { return static_cast<int>(threads_.size()); }
+  // Threads waiting for a task right now (a hint: it may change at once).
+  int idle() const { return idle_.load(std::memory_order_relaxed); }
 
  private:
   void Loop();
@@ -29,6 +32,7 @@ class WorkPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   bool stop_ = false;
+  std::atomic<int> idle_{0};  // minus tasks posted but not yet picked up
   std::vector<std::thread> threads_;
 };
 

@@ -111,6 +111,39 @@ TEST_F(GenerationRunTest, DeliversEveryImageInOrderAsTheEngineAloneEncodesIt) {
   }
 }
 
+// With every pool thread busy, the worker that ran a chunk encodes all of it
+// (idle() says none is free) instead of queueing it behind the busy ones.
+TEST_F(GenerationRunTest, ARunCompletesWhileEveryPoolThreadIsBusy) {
+  Start(8);
+  std::mutex mu;
+  std::condition_variable changed;
+  int started = 0;
+  bool release = false;
+  for (int i = 0; i < pool_.threads(); ++i) {
+    pool_.Post([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      ++started;
+      changed.notify_all();
+      changed.wait(lock, [&] { return release; });
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return started == pool_.threads(); });
+  }
+  EXPECT_EQ(pool_.idle(), 0);
+  Received received;
+  auto run = GenerationRun::Start(servable_, Work(20), {}, pool_, received.Sink());
+  received.WaitForDone();
+  EXPECT_TRUE(received.done[0].ok()) << received.done[0];
+  EXPECT_EQ(received.images.size(), 20u);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  changed.notify_all();
+}
+
 TEST_F(GenerationRunTest, AReaderThatDoesNotConsumeHoldsAtMostTheWindow) {
   Start(8);
   Received received;
