@@ -199,6 +199,9 @@ TEST_F(HeldWorker, TenThousandCallsInFlightNeedABoundedNumberOfThreads) {
 TEST_F(HeldWorker, StalledStreamReadersHoldNoServerThreads) {
   ServerOptions options = LoopbackOptions();
   options.registry.batcher.admission.max_queued_images = 20000;  // each stream's window queues
+  // A warm-up batch timed while the machine is busy can make the wait
+  // estimate refuse some streams, and in_flight would never reach kStreams.
+  options.registry.batcher.admission.max_queue_time = std::chrono::minutes(10);
   Start(options);
   Release();
   const int threads_before = ThreadsOfThisProcess();
