@@ -220,7 +220,13 @@ void GenerationRun::CallDone() {
   }
   if (sink.on_done) sink.on_done(std::move(status));
   std::lock_guard<std::mutex> lock(mu_);
-  ReleaseServable();  // after the reply: it may wake a pool thread
+  // After the reply. The sink's captures can hold the last reference to the
+  // model (an HTTP call's do), so on a batcher worker they go with ours.
+  if (Batcher::OnWorkerThread()) {
+    pool_.Post([sink = std::move(sink), servable = std::move(servable_)] {});
+  } else {
+    servable_.reset();
+  }
 }
 
 }  // namespace ganserve

@@ -80,8 +80,8 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   void CallDone();
   void ReleaseServable();
 
-  // Never released on a batcher worker (it goes to a pool thread from
-  // there): the last reference runs ~Batcher, which joins the workers.
+  // Never released on a batcher worker, nor is the sink (both go to a pool
+  // thread from there): the last reference runs ~Batcher, which joins the workers.
   std::shared_ptr<const Servable> servable_;
   const std::shared_ptr<const LoadedGenerator> generator_;
   const PreparedGeneration work_;

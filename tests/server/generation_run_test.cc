@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -63,7 +64,29 @@ class GenerationRunTest : public ::testing::Test {
   }
   void TearDown() override {
     Hold(false);
+    ReleasePool();
     servable_.reset();
+  }
+  // Occupies every pool thread until ReleasePool(): a chunk's worker then
+  // encodes and delivers all of it.
+  void BlockPool() {
+    for (int i = 0; i < pool_.threads(); ++i) {
+      pool_.Post([this] {
+        std::unique_lock<std::mutex> lock(pool_mu_);
+        ++pool_blocked_;
+        pool_changed_.notify_all();
+        pool_changed_.wait(lock, [&] { return !pool_held_; });
+      });
+    }
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_changed_.wait(lock, [&] { return pool_blocked_ == pool_.threads(); });
+  }
+  void ReleasePool() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      pool_held_ = false;
+    }
+    pool_changed_.notify_all();
   }
   void Hold(bool hold) { gate_.Hold(hold); }
   void WaitUntilComputing(int64_t images) { gate_.WaitForImages(images); }
@@ -78,6 +101,10 @@ class GenerationRunTest : public ::testing::Test {
 
   std::shared_ptr<Servable> servable_;
   WorkerGate gate_{/*held=*/false};
+  std::mutex pool_mu_;
+  std::condition_variable pool_changed_;
+  int pool_blocked_ = 0;
+  bool pool_held_ = true;
   WorkPool pool_{2};  // last: joined first, while what its tasks touch is alive
 };
 
@@ -115,33 +142,36 @@ TEST_F(GenerationRunTest, DeliversEveryImageInOrderAsTheEngineAloneEncodesIt) {
 // (idle() says none is free) instead of queueing it behind the busy ones.
 TEST_F(GenerationRunTest, ARunCompletesWhileEveryPoolThreadIsBusy) {
   Start(8);
-  std::mutex mu;
-  std::condition_variable changed;
-  int started = 0;
-  bool release = false;
-  for (int i = 0; i < pool_.threads(); ++i) {
-    pool_.Post([&] {
-      std::unique_lock<std::mutex> lock(mu);
-      ++started;
-      changed.notify_all();
-      changed.wait(lock, [&] { return release; });
-    });
-  }
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    changed.wait(lock, [&] { return started == pool_.threads(); });
-  }
+  BlockPool();
   EXPECT_EQ(pool_.idle(), 0);
   Received received;
   auto run = GenerationRun::Start(servable_, Work(20), {}, pool_, received.Sink());
   received.WaitForDone();
   EXPECT_TRUE(received.done[0].ok()) << received.done[0];
   EXPECT_EQ(received.images.size(), 20u);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    release = true;
-  }
-  changed.notify_all();
+}
+
+// The sink can hold the last reference to the model (an HTTP call's does),
+// and a run often finishes on a batcher worker: were the sink dropped there,
+// the model's ~Batcher could run on its own worker and join it from itself.
+TEST_F(GenerationRunTest, TheSinkIsNeverDroppedOnABatcherWorker) {
+  struct DropProbe {
+    std::atomic<int>* on_worker;
+    ~DropProbe() { on_worker->store(Batcher::OnWorkerThread() ? 1 : 0); }
+  };
+  std::atomic<int> dropped_on_worker{-1};
+  Start(8);
+  BlockPool();  // so the worker encodes and delivers all of it
+  Received received;
+  GenerationSink sink = received.Sink();
+  sink.on_done = [probe = std::make_shared<DropProbe>(DropProbe{&dropped_on_worker}),
+                  done = std::move(sink.on_done)](absl::Status status) { done(status); };
+  GenerationRun::Start(servable_, Work(3), {}, pool_, std::move(sink));
+  received.WaitForDone();
+  EXPECT_TRUE(received.done[0].ok()) << received.done[0];
+  ReleasePool();
+  while (dropped_on_worker.load() < 0) std::this_thread::yield();
+  EXPECT_EQ(dropped_on_worker.load(), 0);
 }
 
 TEST_F(GenerationRunTest, AReaderThatDoesNotConsumeHoldsAtMostTheWindow) {
