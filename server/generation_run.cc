@@ -35,14 +35,19 @@ GenerationRun::GenerationRun(std::shared_ptr<const Servable> servable, PreparedG
   options_.window = std::max<int64_t>(options_.window, batcher.max_batch);
 }
 
-GenerationRun::~GenerationRun() { ReleaseServable(); }
+GenerationRun::~GenerationRun() { ReleaseModel(std::move(sink_)); }
 
-void GenerationRun::ReleaseServable() {
-  if (servable_ == nullptr) return;
-  if (Batcher::OnWorkerThread()) {
-    pool_.Post([servable = std::move(servable_)] {});
-  } else {
-    servable_.reset();
+void GenerationRun::ReleaseModel(GenerationSink sink) {
+  std::shared_ptr<const Servable> servable;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    servable = std::move(servable_);
+  }
+  // The sink's captures can hold the last reference to the model too (an
+  // HTTP call's do).
+  const bool holds_anything = servable != nullptr || sink.on_image || sink.on_done;
+  if (holds_anything && Batcher::OnWorkerThread()) {
+    pool_.Post([sink = std::move(sink), servable = std::move(servable)] {});
   }
 }
 
@@ -116,6 +121,10 @@ void GenerationRun::OnChunk(int64_t first, absl::StatusOr<BatchSlice> result) {
     }
     self->OnEncoded(first + i, std::move(data));
   };
+  if (slice->count == 1) {
+    encode(0);
+    return;
+  }
   // This thread encodes, and so does each pool thread idle now (up to one per
   // further image), all taking the next image not yet taken. Posting every
   // image cost a wake-up each, on cores that are busy with batches when the
@@ -219,14 +228,7 @@ void GenerationRun::CallDone() {
     status = status_;
   }
   if (sink.on_done) sink.on_done(std::move(status));
-  std::lock_guard<std::mutex> lock(mu_);
-  // After the reply. The sink's captures can hold the last reference to the
-  // model (an HTTP call's do), so on a batcher worker they go with ours.
-  if (Batcher::OnWorkerThread()) {
-    pool_.Post([sink = std::move(sink), servable = std::move(servable_)] {});
-  } else {
-    servable_.reset();
-  }
+  ReleaseModel(std::move(sink));  // after the reply
 }
 
 }  // namespace ganserve

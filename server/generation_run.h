@@ -78,7 +78,9 @@ class GenerationRun : public std::enable_shared_from_this<GenerationRun> {
   void DeliverReady();
   void Finish(absl::Status status);
   void CallDone();
-  void ReleaseServable();
+  // Drops the run's model reference and `sink`, on a pool thread when called
+  // on a batcher worker.
+  void ReleaseModel(GenerationSink sink);
 
   // Never released on a batcher worker, nor is the sink (both go to a pool
   // thread from there): the last reference runs ~Batcher, which joins the workers.
