@@ -1,6 +1,7 @@
 #include "server/batcher.h"
 
 #include <malloc.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <future>
@@ -60,6 +61,7 @@ absl::Status Batcher::StartWorkers() {
     ready.push_back(promise->get_future());
     workers_.emplace_back([this, promise] {
       on_worker_thread = true;
+      pthread_setname_np(pthread_self(), "gs-batch");
       std::unique_ptr<ExecutionContext> context = generator_->NewContext();
       // Plans for every batch size up to max_batch, so no call waits for a compile.
       absl::Status prepared = generator_->Prepare(*context, options_.max_batch);

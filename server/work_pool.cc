@@ -1,11 +1,17 @@
 #include "server/work_pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 namespace ganserve {
 
 WorkPool::WorkPool(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < std::max(1, threads); ++i)
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "gs-pool");
+      Loop();
+    });
 }
 
 WorkPool::~WorkPool() {
