@@ -27,7 +27,7 @@ void ThroughputEstimate::Observe(int64_t images, double seconds) {
 }
 
 double EstimatedWaitSeconds(const AdmissionInput& input) {
-  return static_cast<double>(input.queued_images) * input.seconds_per_image /
+  return static_cast<double>(input.queued_images + input.running_images) * input.seconds_per_image /
          std::max(1, input.workers);
 }
 
@@ -37,7 +37,9 @@ absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input)
   // The hint is at least the current queue's wait: refused callers that all
   // came back the moment the queue first had room would meet it full again,
   // and a storm of cheap refusals takes the cores compute needs.
-  auto hint = [&](double until_room) { return std::max(until_room, wait); };
+  auto hint = [&](double until_room) {
+    return std::max(until_room, wait) * (1.0 + std::clamp(input.retry_spread, 0.0, 1.0));
+  };
   if (input.queued_images + input.count > options.max_queued_images) {
     const int64_t excess = input.queued_images + input.count - options.max_queued_images;
     return Refuse(
@@ -47,9 +49,10 @@ absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input)
   }
   const double limit = std::chrono::duration<double>(options.max_queue_time).count();
   if (wait > limit) {
-    return Refuse(absl::StrFormat("the estimated queue wait (%.0f ms for %d images queued) is over "
-                                  "the server's limit of %d ms; retry later",
-                                  wait * 1e3, input.queued_images, options.max_queue_time.count()),
+    return Refuse(absl::StrFormat("the estimated queue wait (%.0f ms for %d images queued, %d "
+                                  "running) is over the server's limit of %d ms; retry later",
+                                  wait * 1e3, input.queued_images, input.running_images,
+                                  options.max_queue_time.count()),
                   hint(wait - limit));
   }
   if (input.deadline != TimePoint::max()) {

@@ -33,21 +33,27 @@ class ThroughputEstimate {
 };
 
 struct AdmissionInput {
-  int64_t queued_images = 0;  // live images ahead of this call
-  int64_t count = 0;          // images this call asks for
+  int64_t queued_images = 0;   // live images queued ahead of this call
+  int64_t running_images = 0;  // taken by workers, not finished: ahead too
+  int64_t count = 0;           // images this call asks for
   int workers = 1;
   double seconds_per_image = 0;
   TimePoint now;
   TimePoint deadline = TimePoint::max();
+  // In [0, 1): how far past the queue's wait this refusal's retry hint
+  // reaches. Callers refused together then come back spread over that much
+  // more time instead of all at once, when the burst would queue up again.
+  double retry_spread = 0;
 };
 
-// The estimated wait before this call's first image starts computing.
+// The estimated wait before this call's first image starts computing: the
+// images queued and running ahead of it, at the measured rate.
 double EstimatedWaitSeconds(const AdmissionInput& input);
 
 // OK, or RESOURCE_EXHAUSTED saying which limit the call would break, with
 // the retry hint attached as the payload kRetryAfterMsPayload: milliseconds
 // until the queue should have room for the call, and at least the current
-// queue's estimated wait.
+// queue's estimated wait, stretched by retry_spread.
 absl::Status Admit(const AdmissionOptions& options, const AdmissionInput& input);
 
 inline constexpr char kRetryAfterMsPayload[] = "ganserve/retry-after-ms";

@@ -29,8 +29,14 @@ void BatchQueue::DropAbandoned(TimePoint now, std::vector<WorkItem>& dropped) {
 
 absl::Status BatchQueue::Push(WorkItem item, int64_t total_count, Admission admission,
                               TimePoint now, std::vector<WorkItem>& dropped) {
-  AdmissionInput input{queued_images_, total_count, workers_, rate_.seconds_per_image(), now,
-                       item.deadline};
+  AdmissionInput input{queued_images_,
+                       running_images_,
+                       total_count,
+                       workers_,
+                       rate_.seconds_per_image(),
+                       now,
+                       item.deadline,
+                       std::uniform_real_distribution<double>(0.0, 1.0)(retry_spread_)};
   AdmissionOptions limits = admission_;
   if (admission == Admission::kCapOnly) {
     input.count = item.count;
@@ -79,6 +85,7 @@ std::vector<WorkItem> BatchQueue::Take(TimePoint now, std::vector<WorkItem>& dro
     batch.push_back(std::move(front));
     items_.pop_front();
   }
+  running_images_ += images;
   return batch;
 }
 

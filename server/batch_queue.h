@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -75,6 +76,8 @@ class BatchQueue {
 
   // A worker reports a batch it ran, for the rate estimate.
   void ObserveBatch(int64_t images, double seconds) { rate_.Observe(images, seconds); }
+  // A worker is done with a batch of `images` it took, however it ended.
+  void Finished(int64_t images) { running_images_ -= images; }
 
   bool empty() const { return items_.empty(); }
   int64_t queued_images() const { return queued_images_; }
@@ -89,7 +92,9 @@ class BatchQueue {
   const AdmissionOptions admission_;
   std::deque<WorkItem> items_;
   int64_t queued_images_ = 0;
+  int64_t running_images_ = 0;  // taken, not yet Finished
   ThroughputEstimate rate_;
+  std::minstd_rand retry_spread_;  // a fixed seed: tests can count on the spread
 };
 
 // Answers a dropped item: CANCELLED or DEADLINE_EXCEEDED.

@@ -202,10 +202,6 @@ void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) 
   auto images = std::make_shared<Tensor>();
   absl::Status status = generator_->Run(context, latents, labels, *images);
   const double seconds = std::chrono::duration<double>(context_.clock->Now() - start).count();
-  if (status.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.ObserveBatch(total, seconds);
-  }
   if (context_.metrics) {
     context_.metrics->ObserveComputeSeconds(context_.model_name, seconds);
     context_.metrics->ObserveBatchSize(context_.model_name, total);
@@ -224,6 +220,13 @@ void Batcher::RunBatch(std::vector<WorkItem>& items, ExecutionContext& context) 
     }
     offset += item.count;
   }
+  // The queue waits for the worker's whole turn: the callbacks encode and
+  // deliver, and a rate of compute alone let admitted calls wait far longer
+  // than max_queue_time under overload.
+  const double turn = std::chrono::duration<double>(context_.clock->Now() - start).count();
+  std::lock_guard<std::mutex> lock(mu_);
+  queue_.Finished(total);
+  if (status.ok()) queue_.ObserveBatch(total, turn);
 }
 
 }  // namespace ganserve

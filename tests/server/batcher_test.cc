@@ -185,6 +185,46 @@ TEST_F(BatcherTest, AQueueDelayLetsAFreeWorkerWaitForCompanyUntilTheOldestCallIs
   EXPECT_THAT(gate_.sizes(), ElementsAre(4));
 }
 
+// A worker's rate counts its whole turn: a batch that takes no time to
+// compute on this clock but 100 ms to deliver (its callbacks encode and
+// send) makes the queue's wait 100 ms per four images.
+TEST_F(BatcherTest, TheWaitEstimateCountsTheTimeAWorkerSpendsDeliveringABatch) {
+  BatcherOptions options;
+  options.max_batch = 4;
+  options.workers = 1;
+  options.admission.max_queue_time = std::chrono::milliseconds(150);
+  Start(options);
+  gate_.Release();
+  const int64_t z = generator_->latent_size();
+  std::promise<void> delivered;
+  WorkItem slow;
+  slow.count = 4;
+  slow.latents.assign(4 * z, 0.1f);
+  slow.done = [&](absl::StatusOr<BatchSlice>) {
+    clock_.Advance(std::chrono::milliseconds(100));
+    delivered.set_value();
+  };
+  ASSERT_TRUE(batcher_->Submit(std::move(slow), 4).ok());
+  delivered.get_future().wait();
+  gate_.Hold(true);
+  auto hold = Submit(1, 0.0f);
+  gate_.WaitForBatches(2);  // the worker has finished the slow turn and holds this call
+  // Seconds per image: 0.1 s over 4 + 0.9 × 4 warm-up images that took no time.
+  const double per_image = 0.1 / 7.6;
+  std::vector<std::future<absl::StatusOr<std::vector<float>>>> admitted;
+  absl::Status status;
+  for (int queued = 0; (queued + 1) * per_image <= 0.150; queued += 4) {  // + the held call
+    admitted.push_back(Submit(4, 0.2f, &status));
+    ASSERT_TRUE(status.ok()) << "with " << queued << " images queued: " << status;
+  }
+  Submit(4, 0.3f, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(), HasSubstr("estimated queue wait (171 ms for 12 images queued, 1 running)"));
+  gate_.Release();
+  EXPECT_TRUE(hold.get().ok());
+  for (auto& call : admitted) EXPECT_TRUE(call.get().ok());
+}
+
 // The polling worker is woken by nothing but the queue changing: with a
 // poll far longer than the test, a missed call would never be answered, and
 // a missed stop would hold the destructor for a minute.
