@@ -4,6 +4,7 @@
 #include <png.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -79,16 +80,30 @@ struct FreeCompressor {
   void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
 };
 
-// libdeflate's fastest level: as small as zlib's level 1 on generated images
-// at a fraction of its time (BENCHMARKS). One compressor per thread, since
-// allocating one costs more than compressing a small image.
+constexpr int kMaxPngLevel = 12;
+std::atomic<int> png_level{kDefaultPngLevel};
+
+// One compressor per thread and level, since allocating one costs more than
+// compressing a small image.
 libdeflate_compressor* ThreadCompressor() {
-  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressor(
-      libdeflate_alloc_compressor(1));
-  return compressor.get();
+  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressors[kMaxPngLevel + 1];
+  const int level = png_level.load(std::memory_order_relaxed);
+  if (compressors[level] == nullptr) compressors[level].reset(libdeflate_alloc_compressor(level));
+  return compressors[level].get();
 }
 
 }  // namespace
+
+absl::Status SetPngLevel(int level) {
+  if (level < 0 || level > kMaxPngLevel) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("PNG level ", level, " is not one of 0 (stored) to ", kMaxPngLevel));
+  }
+  png_level.store(level, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+int PngLevel() { return png_level.load(std::memory_order_relaxed); }
 
 absl::StatusOr<std::string> EncodePng(const Image8& image) {
   if (image.channels < 1 || image.channels > 4 || image.height <= 0 || image.width <= 0 ||

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
@@ -22,8 +23,14 @@ struct Image8 {
 // are clipped, NaN becomes 0.
 std::vector<uint8_t> ToUint8(absl::Span<const float> values, float lo, float hi);
 
-// The PNG file bytes (deterministic: same pixels, same bytes).
+// The PNG file bytes (deterministic: same pixels and level, same bytes).
 absl::StatusOr<std::string> EncodePng(const Image8& image);
+
+// The deflate level EncodePng uses from now on, in every thread: libdeflate's
+// 0 (stored: the largest files, the least CPU) to 12 (the smallest, the most).
+inline constexpr int kDefaultPngLevel = 1;  // libdeflate's fastest that compresses
+absl::Status SetPngLevel(int level);
+int PngLevel();
 
 // Decodes a PNG written by EncodePng (for tests and tools).
 absl::StatusOr<Image8> DecodePng(const std::string& bytes);

@@ -18,6 +18,7 @@
 #include "engine/file_contents.h"
 #include "engine/loader_child/isolated_load.h"
 #include "engine/loader_child/loader_binary.h"
+#include "engine/png.h"
 #include "engine/precision.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -56,6 +57,8 @@ ABSL_FLAG(int, onednn_threads, 0,
 ABSL_FLAG(std::string, precision, "f32",
           "what models compute in unless their model.json says: f32, bf16 (needs avx512_bf16 or "
           "AMX) or auto (bf16 where the CPU runs it natively and the warm-up measured it faster)");
+ABSL_FLAG(int, png_level, ganserve::kDefaultPngLevel,
+          "deflate level of the PNGs served: 0 (stored: larger, least CPU) to 12 (smallest)");
 ABSL_FLAG(int, max_images_per_request, 256, "most images one request may ask for");
 ABSL_FLAG(int, max_message_mb, 16, "largest request message accepted, MiB");
 ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics HTTP port (-1: off)");
@@ -182,6 +185,10 @@ int Run() {
       std::chrono::microseconds(absl::GetFlag(FLAGS_max_queue_delay_us));
   options.registry.batcher.idle_spin =
       std::chrono::microseconds(absl::GetFlag(FLAGS_worker_spin_us));
+  if (absl::Status level = SetPngLevel(absl::GetFlag(FLAGS_png_level)); !level.ok()) {
+    std::fprintf(stderr, "ganserve: --png_level: %s\n", std::string(level.message()).c_str());
+    return 2;
+  }
   options.service.limits.max_images_per_request = absl::GetFlag(FLAGS_max_images_per_request);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);

@@ -70,6 +70,34 @@ TEST(Png, AnIndependentDecoderReadsBackTheExactPixels) {
   }
 }
 
+// Every level writes the same pixels; stored rows are the largest file, and
+// the slowest level is no larger than the fastest.
+TEST(Png, EveryLevelWritesThePixelsAndHigherLevelsAreNoLarger) {
+  Image8 image{64, 64, 3, {}};
+  std::mt19937 random(5);
+  for (int i = 0; i < 64 * 64 * 3; ++i) {
+    image.pixels.push_back(static_cast<uint8_t>(i / 40 + random() % 4));
+  }
+  std::vector<size_t> sizes;
+  for (int level : {0, 1, 6, 12}) {
+    ASSERT_TRUE(SetPngLevel(level).ok());
+    auto bytes = EncodePng(image);
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    EXPECT_EQ(DecodeWithSpng(*bytes).pixels, image.pixels) << "level " << level;
+    sizes.push_back(bytes->size());
+  }
+  ASSERT_TRUE(SetPngLevel(kDefaultPngLevel).ok());
+  EXPECT_GT(sizes[0], image.pixels.size()) << "stored: the rows and their filter bytes";
+  EXPECT_LT(sizes[1], sizes[0] / 2);
+  EXPECT_LE(sizes[3], sizes[1]);
+  for (int level : {-1, 13}) {
+    absl::Status refused = SetPngLevel(level);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(refused.message().find("0 (stored) to 12"), std::string::npos) << refused;
+  }
+  EXPECT_EQ(PngLevel(), kDefaultPngLevel);
+}
+
 TEST(Png, RefusesInconsistentSizes) {
   EXPECT_FALSE(EncodePng(Image8{2, 2, 3, std::vector<uint8_t>(5)}).ok());
   EXPECT_FALSE(EncodePng(Image8{2, 2, 5, std::vector<uint8_t>(20)}).ok());
