@@ -4,7 +4,8 @@
 # team of all cores and as ganserve's default of one one-thread worker per
 # core in parallel; then
 # ganctl bench against a fresh ganserve at -c 1/16/64/1024 -b 1, -c 4 -b 64 and
-# open loop at 50/90/200% of the -c 64 -b 1 capacity; server RSS after a sweep
+# open loop at 50/90/200% of the -c 64 -b 1 capacity, and -c 1024 -b 8, whose
+# queued work is past --max_queue_time_ms, so calls are refused; server RSS after a sweep
 # through every batch size 1..max_batch at --max_batch 16 and 64; and the
 # server's thread count with 10,000 calls in flight. Prints a markdown table
 # per model for BENCHMARKS.md, then each target of issue 12 against the best
@@ -12,14 +13,15 @@
 # server, as a sidecar would.
 #
 #   tests/bench/serve_bench.sh [--duration 10s] [--models a.keras,b.h5] [--build build]
-#                              [--ganserve other/ganserve]
+#                              [--ganserve other/ganserve] [--server-flags "--png_level 0"]
 # Default models: the bundled fashion-cgan and ../shared/models/kifal_anime_generator.h5.
 # --ganserve runs another server binary (e.g. an older build, for old vs new)
-# against the same ganctl; flags it does not know are left out.
+# against the same ganctl; flags it does not know are left out. --server-flags
+# are given to every server of the run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-duration=10s build=$repo/build ganserve_override=
+duration=10s build=$repo/build ganserve_override= server_flags=
 models=$repo/models/fashion-cgan/generator.keras
 [[ -f $repo/../shared/models/kifal_anime_generator.h5 ]] &&
   models+=,$repo/../shared/models/kifal_anime_generator.h5
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --models) models=$2 ;;
     --build) build=$2 ;;
     --ganserve) ganserve_override=$2 ;;
+    --server-flags) server_flags=$2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -66,7 +69,8 @@ start_server() {
   # Servers that have an HTTP port get it closed, so it cannot collide with a busy one.
   local http=()
   if knows_flag http_port; then http=(--http_port -1); fi
-  "$ganserve" --address 127.0.0.1:$port --metrics_port $metrics_port "${http[@]}" --model "m=$path" "$@" \
+  # shellcheck disable=SC2086  # the extra flags are words
+  "$ganserve" --address 127.0.0.1:$port --metrics_port $metrics_port "${http[@]}" --model "m=$path" "$@" $server_flags \
     >/tmp/serve_bench_server.out 2>/tmp/serve_bench_server.log &
   server_pid=$!
   for _ in $(seq 600); do
@@ -164,6 +168,9 @@ for model in "${model_list[@]}"; do
     fi
   done
   fresh_seed
+  overload_result=$(bench -c 1024 -b 8 -d "$duration")
+  row "-c 1024 -b 8" "$overload_result"
+  fresh_seed
   c4_result=$(bench -c 4 -b 64 -d "$duration")
   row "-c 4 -b 64" "$c4_result"
   for pct in 50 90 200; do
@@ -223,5 +230,5 @@ PY
   stop_server
   python3 "$repo/tests/bench/serve_targets.py" "$rates" "$c1_result" "$c64_result" \
     "$c1024_result" "$c4_result" "$open_result" "${rss[16]}" "${rss[64]}" "$most" "$cores" \
-    "$(knows_flag max_queue_time_ms && echo 1000 || echo 0)"
+    "$(knows_flag max_queue_time_ms && echo 1000 || echo 0)" "$overload_result"
 done
