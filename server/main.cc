@@ -11,16 +11,17 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/file_contents.h"
 #include "engine/loader_child/isolated_load.h"
 #include "engine/loader_child/loader_binary.h"
 #include "engine/png.h"
 #include "engine/precision.h"
 #include "server/log.h"
+#include "server/repeated_flag.h"
 #include "server/server.h"
 
 ABSL_FLAG(std::string, address, "0.0.0.0:50051", "host:port to listen on (port 0: any free port)");
@@ -110,10 +111,24 @@ std::string FindDefaultModel() {
   return "";
 }
 
-int Run() {
+// Abseil's value of --model holds only its last occurrence, so a repeated
+// --model is read from argv. A --flagfile's --model counts only when the
+// command line gives one or none (then Abseil's value stands).
+std::vector<std::string> ModelSpecs(int argc, const char* const* argv) {
+  const std::vector<std::string> given = FlagOccurrences(argc, argv, "model");
+  if (given.size() < 2) return absl::GetFlag(FLAGS_model);
+  std::vector<std::string> specs;
+  for (const std::string& value : given) {
+    const std::vector<std::string> parts = absl::StrSplit(value, ',');
+    specs.insert(specs.end(), parts.begin(), parts.end());
+  }
+  return specs;
+}
+
+int Run(int argc, const char* const* argv) {
   ServerOptions options;
   options.address = absl::GetFlag(FLAGS_address);
-  for (const std::string& spec : absl::GetFlag(FLAGS_model)) {
+  for (const std::string& spec : ModelSpecs(argc, argv)) {
     std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
     if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
       std::fprintf(stderr, "ganserve: --model expects name=path, got \"%s\"\n", spec.c_str());
@@ -253,5 +268,5 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage("ganserve: serves GAN image generators over gRPC");
   absl::ParseCommandLine(argc, argv);
-  return ganserve::Run();
+  return ganserve::Run(argc, argv);
 }

@@ -82,6 +82,19 @@ class LiveGanserveTest : public ::testing::Test {
   std::unique_ptr<Connection> connection_;
 };
 
+TEST_F(LiveGanserveTest, EveryRepeatedModelFlagIsServed) {
+  StartServer({"--model", "first=" + model_ + ",second=" + model_});  // then --model=live=
+  auto stub = ganserve::v1::Generator::NewStub(connection_->NewChannel(0));
+  for (const char* name : {"first", "second", "live"}) {
+    grpc::ClientContext context;
+    ganserve::v1::GetModelRequest request;
+    request.set_name(name);
+    ganserve::v1::ModelInfo info;
+    const grpc::Status status = stub->GetModel(&context, request, &info);
+    EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
+  }
+}
+
 TEST_F(LiveGanserveTest, ClosedLoopCountsAddUpAndMatchTheServersCount) {
   StartServer();
   BenchOptions options;
