@@ -24,6 +24,8 @@ void ThroughputEstimate::Observe(int64_t images, double seconds) {
   if (images <= 0 || !(seconds >= 0)) return;
   images_ = images_ * kDecay + static_cast<double>(images);
   seconds_ = seconds_ * kDecay + seconds;
+  const double off = std::abs(seconds / static_cast<double>(images) - seconds_ / images_);
+  deviation_ = deviation_ * kDecay + (1 - kDecay) * off;
 }
 
 double EstimatedWaitSeconds(const AdmissionInput& input) {

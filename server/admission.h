@@ -20,16 +20,23 @@ struct AdmissionOptions {
 };
 
 // Seconds per image of one worker, from the batches it ran: decayed sums of
-// images and seconds, so full batches under load dominate once they come.
+// images and seconds, so full batches under load dominate once they come,
+// plus twice the decayed deviation of single batches from that mean. The
+// mean alone let the queue grow while it read low, so the calls admitted
+// then waited past the limit (as TCP's retransmit timer adds its
+// round-trip's deviation).
 class ThroughputEstimate {
  public:
   void Observe(int64_t images, double seconds);
   // 0 until something was observed.
-  double seconds_per_image() const { return images_ > 0 ? seconds_ / images_ : 0.0; }
+  double seconds_per_image() const {
+    return images_ > 0 ? seconds_ / images_ + kDeviations * deviation_ : 0.0;
+  }
 
  private:
   static constexpr double kDecay = 0.9;
-  double images_ = 0, seconds_ = 0;
+  static constexpr double kDeviations = 2;
+  double images_ = 0, seconds_ = 0, deviation_ = 0;
 };
 
 struct AdmissionInput {

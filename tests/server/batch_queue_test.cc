@@ -218,5 +218,14 @@ TEST(Admission, TheRateFollowsRecentBatches) {
   EXPECT_NEAR(rate.seconds_per_image(), 0.002, 0.00002);
 }
 
+// Batches that swing between 1 and 3 ms an image average 2 ms, each 1 ms off
+// the mean, so the estimate reads about 2 + 2 × 1 ms.
+TEST(Admission, TheRateLeansSlowByHowMuchBatchesVary) {
+  ThroughputEstimate rate;
+  for (int i = 0; i < 100; ++i) rate.Observe(16, i % 2 == 0 ? 0.016 : 0.048);
+  EXPECT_GT(rate.seconds_per_image(), 0.0035);
+  EXPECT_LT(rate.seconds_per_image(), 0.0045);
+}
+
 }  // namespace
 }  // namespace ganserve
