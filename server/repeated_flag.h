@@ -4,14 +4,15 @@
 #define GANSERVE_SERVER_REPEATED_FLAG_H_
 
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace ganserve {
 
 // The values of `--name=V`, `-name=V`, `--name V` and `-name V` in argv, in
 // order, up to a bare `--` (after it Abseil parses no flags either).
-std::vector<std::string> FlagOccurrences(int argc, const char* const* argv, std::string_view name);
+std::vector<std::string> FlagOccurrences(int argc, const char* const* argv, absl::string_view name);
 
 }  // namespace ganserve
 
