@@ -103,8 +103,6 @@ absl::Status SetPngLevel(int level) {
   return absl::OkStatus();
 }
 
-int PngLevel() { return png_level.load(std::memory_order_relaxed); }
-
 absl::StatusOr<std::string> EncodePng(const Image8& image) {
   if (image.channels < 1 || image.channels > 4 || image.height <= 0 || image.width <= 0 ||
       image.pixels.size() != static_cast<size_t>(image.height * image.width * image.channels)) {

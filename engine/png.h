@@ -30,7 +30,6 @@ absl::StatusOr<std::string> EncodePng(const Image8& image);
 // 0 (stored: the largest files, the least CPU) to 12 (the smallest, the most).
 inline constexpr int kDefaultPngLevel = 1;  // libdeflate's fastest that compresses
 absl::Status SetPngLevel(int level);
-int PngLevel();
 
 // Decodes a PNG written by EncodePng (for tests and tools).
 absl::StatusOr<Image8> DecodePng(const std::string& bytes);
