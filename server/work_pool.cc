@@ -7,11 +7,12 @@
 namespace ganserve {
 
 WorkPool::WorkPool(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i)
+  for (int i = 0; i < std::max(1, threads); ++i) {
     threads_.emplace_back([this] {
       pthread_setname_np(pthread_self(), "gs-pool");
       Loop();
     });
+  }
 }
 
 WorkPool::~WorkPool() {
